@@ -8,7 +8,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { toolchainDir } from "./paths.mjs";
+import paths from "./paths.cjs";
+const { toolchainDir } = paths;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const versions = JSON.parse(fs.readFileSync(path.join(here, "versions.json"), "utf8"));

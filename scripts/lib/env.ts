@@ -1,0 +1,26 @@
+// Where the local run keeps its things, and the environment every real `pulumi` run gets: the toolchain first on
+// PATH, a file backend and PULUMI_HOME inside the repository's ignored .state directory, no network lookups.
+import path from "node:path";
+const { toolchainDir, clusterDir } = require("../../toolchain/paths.cjs") as { toolchainDir(): string; clusterDir(): string };
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+export const stateDir = path.join(repoRoot, ".state");
+export const backendDir = path.join(stateDir, "backend");
+export const policyDir = path.join(repoRoot, "policy");
+export const projectName = "bookinfo-rollout";
+
+export const toolchainBin = path.join(toolchainDir(), "bin");
+export const clusterKubeconfig = path.join(clusterDir(), "kubeconfig");
+
+export function pulumiEnv(): Record<string, string> {
+    return {
+        PATH: `${toolchainBin}:${process.env.PATH}`,
+        PULUMI_HOME: path.join(stateDir, "pulumi-home"),
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "local-only-passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+        KUBECONFIG: clusterKubeconfig,
+    };
+}

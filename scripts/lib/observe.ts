@@ -1,0 +1,102 @@
+// What the cluster really does, read from the API server and measured over HTTP: the reviews pods, the reviews
+// Service's ready endpoints, and the share of requests v2 answers. Used by the demo, the e2e suite and the bench.
+import http from "node:http";
+import * as k8s from "@kubernetes/client-node";
+import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+
+export interface ReviewsPod { name: string; ip: string; version: string; app: string; ready: boolean }
+export interface Endpoint { ip: string; pod: string }
+export interface ShareSample { requests: number; byVersion: Record<string, number>; errors: number; v2Percent: number }
+
+export class ClusterView {
+    private readonly core: k8s.CoreV1Api;
+    private readonly discovery: k8s.DiscoveryV1Api;
+    private readonly apps: k8s.AppsV1Api;
+
+    constructor(kubeconfigPath: string, readonly namespace: string) {
+        const kc = new k8s.KubeConfig();
+        kc.loadFromFile(kubeconfigPath);
+        this.core = kc.makeApiClient(k8s.CoreV1Api);
+        this.discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
+        this.apps = kc.makeApiClient(k8s.AppsV1Api);
+    }
+
+    async reviewsPods(): Promise<ReviewsPod[]> {
+        const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: `${WORKLOAD_LABEL}=reviews` });
+        return list.items
+            .filter((p) => !p.metadata?.deletionTimestamp)
+            .map((p) => ({
+                name: p.metadata!.name!,
+                ip: p.status?.podIP ?? "",
+                version: p.metadata?.labels?.[VERSION_LABEL] ?? "?",
+                app: p.metadata?.labels?.[APP_LABEL] ?? "?",
+                ready: (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+            }))
+            .sort((a, b) => a.version.localeCompare(b.version) || a.name.localeCompare(b.name));
+    }
+
+    /** Ready endpoints of a Service, as kube-proxy would pick them (EndpointSlice conditions.ready). */
+    async readyEndpoints(service = "reviews"): Promise<Endpoint[]> {
+        const slices = await this.discovery.listNamespacedEndpointSlice({
+            namespace: this.namespace, labelSelector: `kubernetes.io/service-name=${service}`,
+        });
+        return slices.items.flatMap((s) => (s.endpoints ?? [])
+            .filter((e) => e.conditions?.ready !== false)
+            .flatMap((e) => e.addresses.map((ip) => ({ ip, pod: e.targetRef?.name ?? "" }))));
+    }
+
+    async deploymentNames(): Promise<string[]> {
+        const list = await this.apps.listNamespacedDeployment({ namespace: this.namespace });
+        return list.items.map((d) => d.metadata!.name!).sort();
+    }
+
+    /** Name, uid and resourceVersion of every object the program manages: equal snapshots mean nothing changed. */
+    async snapshot(): Promise<string[]> {
+        const ns = { namespace: this.namespace };
+        const [deps, svcs, cms, sas] = await Promise.all([
+            this.apps.listNamespacedDeployment(ns), this.core.listNamespacedService(ns),
+            this.core.listNamespacedConfigMap(ns), this.core.listNamespacedServiceAccount(ns),
+        ]);
+        return [...deps.items, ...svcs.items, ...cms.items, ...sas.items]
+            .map((o) => `${o.kind ?? ""}/${o.metadata!.name}@${o.metadata!.uid}:${o.metadata!.resourceVersion}`)
+            .sort();
+    }
+
+    /**
+     * Sends `requests` GET /reviews/7, each to a ready endpoint of the reviews Service chosen at random (what
+     * kube-proxy does), and counts which version answered by the `podname` in the answer.
+     */
+    async measureShare(requests = 400): Promise<ShareSample> {
+        const [endpoints, pods] = await Promise.all([this.readyEndpoints(), this.reviewsPods()]);
+        const versionOf = new Map(pods.map((p) => [p.name, p.version]));
+        const byVersion: Record<string, number> = {};
+        let errors = 0;
+        for (let i = 0; i < requests; i++) {
+            if (endpoints.length === 0) { errors++; continue; }
+            const ep = endpoints[Math.floor(Math.random() * endpoints.length)];
+            try {
+                const answer = JSON.parse(await httpGet(`http://${ep.ip}:9080/reviews/7`));
+                const version = versionOf.get(answer.podname) ?? "unknown";
+                byVersion[version] = (byVersion[version] ?? 0) + 1;
+            } catch {
+                errors++;
+            }
+        }
+        const v2Percent = Math.round((1000 * (byVersion.v2 ?? 0)) / requests) / 10;
+        return { requests, byVersion, errors, v2Percent };
+    }
+}
+
+export function httpGet(url: string, timeoutMs = 5000): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const req = http.get(url, { timeout: timeoutMs }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c) => chunks.push(c));
+            res.on("end", () => res.statusCode === 200
+                ? resolve(Buffer.concat(chunks).toString())
+                : reject(new Error(`${url}: HTTP ${res.statusCode}`)));
+        });
+        req.on("timeout", () => req.destroy(new Error(`${url}: timed out after ${timeoutMs} ms`)));
+        req.on("error", reject);
+    });
+}
