@@ -10,6 +10,8 @@ export const VERSION_LABEL = "version";
  * alone would also match details-v1 and ratings-v1.
  */
 export const WORKLOAD_LABEL = "rollout.bookinfo.dev/workload";
+/** WORKLOAD_LABEL value of every reviews pod, Deployment and the rollout state ConfigMap. */
+export const REVIEWS_WORKLOAD = "reviews";
 
 /** `app` value that puts a reviews pod in service (what the reviews Service selects). */
 export const REVIEWS_APP = "reviews";
