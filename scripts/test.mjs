@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The README's test command (`npm test`): sets up everything the suites need on a fresh machine (toolchain,
 // compiled program, policy pack dependencies, local cluster), then runs every suite and reports each one.
-// `npm test -- unit policy` runs only the named suites; suites that need the cluster start it first.
-import { spawnSync } from "node:child_process";
-import fs from "node:fs";
+// `npm test -- unit policy` runs only the named suites; the cluster is started only when a suite needs it.
+import { setup, step } from "./setup.mjs";
 
 const suites = [
     { name: "unit", script: "test:unit", cluster: false },
@@ -18,28 +17,9 @@ if (unknown.length) {
     process.exit(2);
 }
 const selected = suites.filter((s) => wanted.length === 0 || wanted.includes(s.name));
+if (!setup({ cluster: selected.some((s) => s.cluster) })) process.exit(1);
 
-function step(label, cmd, args) {
-    const t0 = Date.now();
-    console.log(`\n=== ${label}`);
-    const r = spawnSync(cmd, args, { stdio: "inherit" });
-    const secs = ((Date.now() - t0) / 1000).toFixed(0);
-    console.log(`=== ${label}: ${r.status === 0 ? "ok" : `FAILED (exit ${r.status ?? r.signal})`} in ${secs}s`);
-    return r.status === 0;
-}
-
-const results = [];
-const needsCluster = selected.some((s) => s.cluster);
-const setup = [
-    ["compile the program", "npm", ["run", "build"]],
-    ...(fs.existsSync("policy/node_modules") ? [] : [["policy pack dependencies", "npm", ["ci", "--prefix", "policy", "--no-audit", "--no-fund"]]]),
-    ...(needsCluster ? [["toolchain (build or reuse)", "node", ["toolchain/build.mjs"]], ["local cluster", "npm", ["run", "cluster:up"]]] : []),
-];
-for (const [label, cmd, args] of setup) {
-    if (!step(label, cmd, args)) process.exit(1);
-}
-for (const s of selected) results.push([s.name, step(`suite ${s.name}`, "npm", ["run", s.script])]);
-
+const results = selected.map((s) => [s.name, step(`suite ${s.name}`, "npm", ["run", s.script])]);
 console.log("\nsummary:");
 for (const [name, ok] of results) console.log(`  ${ok ? "pass" : "FAIL"}  ${name}`);
 process.exit(results.every(([, ok]) => ok) ? 0 : 1);
