@@ -114,7 +114,13 @@ export function parseRolloutConfig(raw: Record<string, unknown>, project: string
     if (!result.success) {
         // The first issue of each key is enough to say what is wrong with it.
         const seen = new Set<string>();
-        const firstPerKey = result.error.issues.filter((i) => i.code === "unrecognized_keys" || !seen.has(String(i.path[0])) && !!seen.add(String(i.path[0])));
+        const firstPerKey = result.error.issues.filter((issue) => {
+            if (issue.code === "unrecognized_keys") return true;
+            const key = String(issue.path[0]);
+            if (seen.has(key)) return false;
+            seen.add(key);
+            return true;
+        });
         const problems = firstPerKey.flatMap((issue) => {
             if (issue.code === "unrecognized_keys") {
                 return issue.keys.map(
