@@ -1,0 +1,23 @@
+// Types for paths.mjs, so TypeScript (the agent, the pod server, the specs) can import it.
+export declare const CLUSTER_NAME: string;
+export declare const CONTEXT_NAME: string;
+export declare const clusterDir: () => string;
+export declare const kubeconfigPath: () => string;
+export declare const kwokWorkdir: () => string;
+export declare const logsDir: () => string;
+export declare const podTablePath: () => string;
+export declare const pidFile: (name: string) => string;
+export declare const binDir: () => string;
+export declare const bin: (name: string) => string;
+export declare const NETNS: string;
+export declare const HOST_VETH: string;
+export declare const NS_VETH: string;
+export declare const ROUTED_CIDR: string;
+export declare const SERVICE_CIDR: string;
+export declare const HOST_LINK_IP: string;
+export declare const NS_LINK_IP: string;
+export declare const LINK_PREFIX: number;
+export declare const NODE_COUNT: number;
+export declare const nodeName: (i: number) => string;
+export declare const nodePodCidr: (i: number) => string;
+export declare const POD_PORT: number;

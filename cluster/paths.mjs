@@ -1,0 +1,40 @@
+// Names, paths and address ranges of the local cluster: every script and test reads them from here.
+import path from "node:path";
+import { clusterDir, toolchainDir } from "../toolchain/paths.cjs";
+
+/** kwokctl cluster name; kwokctl calls the kubeconfig context `kwok-<name>`. */
+export const CLUSTER_NAME = "bookinfo";
+export const CONTEXT_NAME = `kwok-${CLUSTER_NAME}`;
+
+/** Cluster state (kwok workdir, kubeconfig, logs, pid files, pod table): outside the repository, overridable by
+ * BOOKINFO_CLUSTER_DIR (toolchain/paths.cjs). */
+export { clusterDir };
+export const kubeconfigPath = () => path.join(clusterDir(), "kubeconfig");
+export const kwokWorkdir = () => path.join(clusterDir(), "kwok");
+export const logsDir = () => path.join(clusterDir(), "logs");
+/** Pod table the agent writes and the pod server reads (JSON, replaced atomically). */
+export const podTablePath = () => path.join(clusterDir(), "pods.json");
+export const pidFile = (name) => path.join(clusterDir(), `${name}.pid`);
+
+export const binDir = () => path.join(toolchainDir(), "bin");
+export const bin = (name) => path.join(binDir(), name);
+
+/**
+ * The pod network. One /15 is routed from the host into the network namespace: pods get 10.244.<n>.0/24 per node,
+ * Service cluster IPs come from 10.245.0.0/16 (nothing answers on them: no kube-proxy, they fail fast in the
+ * namespace instead of leaving the machine). 10.244.0.0/30 is the host <-> namespace link.
+ */
+export const NETNS = "bookinfo-pods";
+export const HOST_VETH = "bkpods-host";
+export const NS_VETH = "bkpods-ns";
+export const ROUTED_CIDR = "10.244.0.0/15";
+export const SERVICE_CIDR = "10.245.0.0/16";
+export const HOST_LINK_IP = "10.244.0.1";
+export const NS_LINK_IP = "10.244.0.2";
+export const LINK_PREFIX = 30;
+export const NODE_COUNT = 3;
+export const nodeName = (i) => `bookinfo-node-${i}`;
+export const nodePodCidr = (i) => `10.244.${i}.0/24`;
+
+/** Every Bookinfo app answers on this port, as upstream. */
+export const POD_PORT = 9080;

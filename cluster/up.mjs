@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm run cluster:up`: starts (or completes) the local cluster. Idempotent: whatever already runs is kept.
+// 1. the pod network namespace, 2. the kwok cluster (binary runtime, toolchain binaries), 3. fake nodes,
+// 4. the pod server inside the namespace and the pod agent on the host.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { apiserverReady, checkBinaries, clusterExists, createCluster, deleteCluster, ensureNodes, kubectl,
+    readyNodeCount, startCluster } from "./kwok.mjs";
+import { checkNoOverlap, ensureNetwork, netnsExists } from "./network.mjs";
+import { clusterDir, CONTEXT_NAME, kubeconfigPath, logsDir, NETNS, NODE_COUNT, podTablePath, POD_PORT } from "./paths.mjs";
+import { daemonPid, startDaemon, stopDaemon, tryRun, waitFor } from "./processes.mjs";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const started = Date.now();
+const step = (msg) => console.log(`[cluster] ${msg} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+
+checkBinaries();
+fs.mkdirSync(logsDir(), { recursive: true });
+
+step(`pod network: namespace ${NETNS}`);
+if (!netnsExists()) checkNoOverlap();
+ensureNetwork();
+
+let fresh = false;
+if (apiserverReady()) {
+    step("kwok cluster already running");
+} else {
+    if (clusterExists()) {
+        step("kwok cluster exists but is down: starting it");
+        if (!startCluster() || !(await waitFor("the apiserver", apiserverReady, { timeoutMs: 30_000 }).catch(() => false))) {
+            step("could not start it: recreating");
+            deleteCluster();
+            fresh = true;
+        }
+    } else {
+        fresh = true;
+    }
+    if (fresh) {
+        step("creating kwok cluster (binary runtime)");
+        createCluster();
+    }
+    await waitFor("the apiserver to answer /readyz", apiserverReady, { timeoutMs: 60_000 });
+    step("apiserver ready");
+}
+
+const created = ensureNodes();
+await waitFor(`${NODE_COUNT} Ready nodes`, () => readyNodeCount() >= NODE_COUNT, { timeoutMs: 30_000 });
+step(`${NODE_COUNT} fake nodes Ready${created ? ` (${created} created)` : ""}`);
+// Pods need their namespace's default ServiceAccount: wait for the controller manager to have made one.
+await waitFor("the default ServiceAccount (kube-controller-manager)",
+    () => kubectl(["get", "serviceaccount", "default", "-n", "default", "-o", "name"]).trim(), { timeoutMs: 30_000 });
+
+const tsNode = ["-r", "ts-node/register/transpile-only"];
+const env = { TS_NODE_PROJECT: path.join(repo, "tsconfig.json") };
+const podServer = path.join(repo, "cluster", "pod-server.ts");
+if (!daemonPid("pod-server")) {
+    startDaemon("pod-server", "ip", ["netns", "exec", NETNS, process.execPath, ...tsNode, podServer], { marker: podServer, env });
+}
+const listening = () => (tryRun("ip", ["netns", "exec", NETNS, "cat", "/proc/net/tcp"]) ?? "")
+    .split("\n").some((l) => l.includes(`:${POD_PORT.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A`));
+await waitFor(`the pod server to listen on port ${POD_PORT} in ${NETNS} (log: ${logsDir()}/pod-server.log)`, listening,
+    { timeoutMs: 30_000 });
+step(`pod server listening on :${POD_PORT} in ${NETNS}`);
+
+// An agent watching a cluster that was just recreated holds stale credentials: restart it.
+if (fresh) await stopDaemon("agent");
+const agent = path.join(repo, "cluster", "agent.ts");
+if (!daemonPid("agent")) {
+    const since = Date.now();
+    startDaemon("agent", process.execPath, [...tsNode, agent], { marker: agent, env });
+    await waitFor(`the pod agent's first pod table (log: ${logsDir()}/agent.log)`, () =>
+        fs.existsSync(podTablePath()) && Date.parse(JSON.parse(fs.readFileSync(podTablePath(), "utf8")).updatedAt) >= since,
+    { timeoutMs: 30_000 });
+}
+step("pod agent running");
+
+console.log(`[cluster] ready in ${((Date.now() - started) / 1000).toFixed(1)}s: context ${CONTEXT_NAME}, state in ${clusterDir()}
+  export KUBECONFIG=${kubeconfigPath()}`);
