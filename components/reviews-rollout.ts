@@ -2,12 +2,10 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { RolloutGoal, stageAnnotations, v2Annotations } from "../rollout/deployed";
-import { APP_LABEL, Fault, FAULT_ANNOTATION, REVIEWS_APP, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
+import { APP_LABEL, Fault, FAULT_ANNOTATION, REVIEWS_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { SMOKE_ENV } from "../rollout/smoke-env";
 import { DEPLOYMENT_TIMEOUTS } from "./bookinfo-service";
 
-/** The reviews workload's value of WORKLOAD_LABEL. */
-const REVIEWS_WORKLOAD = "reviews";
 const REVIEWS_PORT = 9080;
 
 /** The smoke test script, relative to the project directory (the Command's working directory): built by `npm run build`. */
