@@ -13,6 +13,9 @@ export interface Reply {
 /** Calls another Service of the pod's namespace; rejects when it has no ready endpoint or the call fails. */
 export type Upstream = (service: string, path: string) => Promise<{ status: number; json: any; pod?: string }>;
 
+/** Delay of a pod with the `slow` fault (applied by the pod server): long enough for a smoke test's timeout to notice. */
+export const SLOW_FAULT_MS = 3000;
+
 export const RATINGS_UNAVAILABLE = "Ratings service is currently unavailable";
 
 const json = (status: number, value: unknown, headers?: Record<string, string>): Reply =>

@@ -3,12 +3,10 @@
 // address, according to the pod table the agent writes. Faults (FAULT_ANNOTATION) are applied here.
 import fs from "node:fs";
 import http from "node:http";
-import { answer, Reply, Upstream } from "./bookinfo-api";
+import { answer, Reply, SLOW_FAULT_MS, Upstream } from "./bookinfo-api";
 import { POD_PORT, podTablePath } from "./paths.mjs";
 import type { PodEntry, PodTable } from "./pod-table";
 
-/** Delay of a pod with the `slow` fault: long enough for a smoke test's timeout to notice. */
-export const SLOW_FAULT_MS = 3000;
 const UPSTREAM_TIMEOUT_MS = 10_000;
 
 let table: PodTable = { updatedAt: "", pods: {}, endpoints: {} };
