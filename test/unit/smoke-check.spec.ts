@@ -1,0 +1,54 @@
+// The smoke test's answer checker with good and bad answers of reviews v2 (`GET /reviews/7`).
+import * as assert from "assert";
+import { checkReviewsAnswer, parseCurlOutput, RATINGS_ERROR } from "../../rollout/smoke-check";
+
+const POD = "reviews-v2-5b64f47978-abcde";
+const answer = (body: unknown, httpCode = "200") => ({ httpCode, body: typeof body === "string" ? body : JSON.stringify(body) });
+const healthy = (overrides: Record<string, unknown> = {}) => ({
+    id: "7",
+    podname: POD,
+    clustername: "null",
+    reviews: [
+        { reviewer: "Reviewer1", text: "An extremely entertaining play by Shakespeare.", rating: { stars: 5, color: "black" } },
+        { reviewer: "Reviewer2", text: "Absolutely fun and entertaining.", rating: { stars: 4, color: "black" } },
+    ],
+    ...overrides,
+});
+const checks = (a: { httpCode: string; body: string }) => checkReviewsAnswer(a, POD).map((f) => f.check);
+
+describe("smoke test answer checker", () => {
+    it("passes a healthy v2 answer", () => {
+        assert.deepStrictEqual(checkReviewsAnswer(answer(healthy()), POD), []);
+    });
+    it("fails a non-200 answer", () => {
+        assert.deepStrictEqual(checks(answer("upstream error", "500")), ["http-200"]);
+        assert.match(checkReviewsAnswer(answer("upstream error", "500"), POD)[0].detail, /HTTP 500/);
+    });
+    it("fails a body that is not JSON", () => {
+        assert.deepStrictEqual(checks(answer("<html>oops</html>")), ["json"]);
+        assert.deepStrictEqual(checks(answer("42")), ["json"]);
+    });
+    it("fails an answer from another pod", () => {
+        const failed = checkReviewsAnswer(answer(healthy({ podname: "reviews-v1-abc" })), POD);
+        assert.deepStrictEqual(failed.map((f) => f.check), ["podname"]);
+        assert.match(failed[0].detail, /answered by "reviews-v1-abc", expected reviews-v2-5b64f47978-abcde/);
+    });
+    it("fails a ratings error (v2 cannot reach ratings)", () => {
+        const body = healthy({ reviews: [{ reviewer: "Reviewer1", rating: { error: RATINGS_ERROR } }, { reviewer: "Reviewer2", rating: { error: RATINGS_ERROR } }] });
+        const failed = checkReviewsAnswer(answer(body), POD);
+        assert.deepStrictEqual(failed.map((f) => f.check), ["ratings", "ratings"]);
+        assert.match(failed[0].detail, /Reviewer1: ratings error "Ratings service is currently unavailable"/);
+    });
+    it("fails red stars (v3) and missing stars (v1)", () => {
+        const red = healthy({ reviews: [{ reviewer: "Reviewer1", rating: { stars: 5, color: "red" } }] });
+        assert.deepStrictEqual(checks(answer(red)), ["black-stars"]);
+        const none = healthy({ reviews: [{ reviewer: "Reviewer1", text: "no rating" }] });
+        assert.deepStrictEqual(checks(answer(none)), ["black-stars"]);
+        assert.deepStrictEqual(checks(answer(healthy({ reviews: [] }))), ["black-stars"]);
+    });
+    it("splits curl output into body and status code", () => {
+        assert.deepStrictEqual(parseCurlOutput('{"a":1}\n200'), { body: '{"a":1}', httpCode: "200" });
+        assert.deepStrictEqual(parseCurlOutput("line1\nline2\n503"), { body: "line1\nline2", httpCode: "503" });
+        assert.deepStrictEqual(parseCurlOutput("000"), { body: "", httpCode: "000" });
+    });
+});
