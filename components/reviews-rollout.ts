@@ -63,7 +63,15 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             childOpts,
         );
 
-        const deployment = (version: "v1" | "v2", app: string, replicas: number, image: string, annotations: Record<string, string>, podAnnotations?: Record<string, string>) => {
+        /** reviews-<version>: selector {workload, version} in every stage; `app` decides whether it serves. */
+        const deployment = (
+            version: "v1" | "v2",
+            app: string,
+            replicas: number,
+            image: string,
+            annotations: Record<string, string>,
+            podAnnotations?: Record<string, string>,
+        ) => {
             const selector = { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: version };
             const labels = { [APP_LABEL]: app, ...selector };
             return new k8s.apps.v1.Deployment(
