@@ -8,23 +8,11 @@ import { LiveState, NEVER_DEPLOYED } from "../rollout/deployed";
 import { planStage, stageByName } from "../rollout/plan";
 import { MOVES, STAGE_NAMES } from "../rollout/stages";
 import { DeployedStage, judgeMove } from "../rollout/transitions";
-import { RolloutPolicy } from "./lib/policy";
+import { POLICIES } from "./policies";
 import { checkEachResource, checkStack, TestResource } from "./testing/harness";
-import { reviewsCapacityKeptWithoutV1 } from "./rules/reviews-capacity-kept-without-v1";
-import { reviewsDarkPodsNeverSelected } from "./rules/reviews-dark-pods-never-selected";
-import { reviewsDeploymentSelectorFixed } from "./rules/reviews-deployment-selector-fixed";
-import { reviewsServiceSelectsAppOnly } from "./rules/reviews-service-selects-app-only";
 import { reviewsStageMoveAllowed } from "./rules/reviews-stage-move-allowed";
-import { reviewsV2ServesOnlySmokePassedImage } from "./rules/reviews-v2-serves-only-smoke-passed-image";
 
-const MANDATORY: RolloutPolicy[] = [
-    reviewsStageMoveAllowed,
-    reviewsCapacityKeptWithoutV1,
-    reviewsV2ServesOnlySmokePassedImage,
-    reviewsServiceSelectsAppOnly,
-    reviewsDarkPodsNeverSelected,
-    reviewsDeploymentSelectorFixed,
-];
+const MANDATORY = POLICIES.filter((p) => p.enforcementLevel === "mandatory");
 
 async function violationsByRule(resources: TestResource[]): Promise<Record<string, string[]>> {
     const found: Record<string, string[]> = {};
