@@ -166,6 +166,7 @@ function localVersion() {
     });
     walk(local.srcDir);
     h.update(versions.pulumi);
+    h.update(versions.pulumiCommand);
     return h.digest("hex").slice(0, 12);
 }
 
@@ -195,7 +196,8 @@ async function main() {
     fs.mkdirSync(root, { recursive: true });
     if (pick(local.name)) {
         await buildComponent(local.name, localVersion(), async (_dir, out) => {
-            await goBuild(local.srcDir, out, local.mains, `-X main.version=${versions.pulumi}`, path.join(_dir, "build.log"));
+            await goBuild(local.srcDir, out, local.mains,
+                `-X main.version=${versions.pulumi} -X main.commandVersion=${versions.pulumiCommand}`, path.join(_dir, "build.log"));
             renameMains(out, local.mains);
         });
     }
