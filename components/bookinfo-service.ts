@@ -5,6 +5,12 @@ import { APP_LABEL, VERSION_LABEL } from "../rollout/labels";
 /** Deployments of Bookinfo wait at most this long for their pods to become available. */
 export const DEPLOYMENT_TIMEOUTS: pulumi.CustomTimeouts = { create: "5m", update: "5m", delete: "2m" };
 
+/** Requests and limits of every Bookinfo container: v1 and v2 share nodes during a rollout, none may starve. */
+export const CONTAINER_RESOURCES = {
+    requests: { cpu: "50m", memory: "128Mi" },
+    limits: { cpu: "500m", memory: "512Mi" },
+};
+
 export interface BookinfoServiceArgs {
     /** Namespace of every object (an Output of the Namespace resource, so it is created first). */
     namespace: pulumi.Input<string>;
@@ -67,6 +73,7 @@ export class BookinfoService extends pulumi.ComponentResource {
                                     name: args.app,
                                     image: args.image,
                                     imagePullPolicy: "IfNotPresent",
+                                    resources: CONTAINER_RESOURCES,
                                     command: args.command,
                                     env: args.env && Object.entries(args.env).map(([name, value]) => ({ name, value })),
                                     ports: args.containerPort ? [{ containerPort: args.containerPort }] : undefined,

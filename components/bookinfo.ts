@@ -6,7 +6,7 @@ import { BookinfoService, BookinfoServiceArgs } from "./bookinfo-service";
 import { ReviewsRollout } from "./reviews-rollout";
 
 /** Test client of Istio's samples (samples/sleep/sleep.yaml): curls pods from inside the cluster. */
-const SLEEP_IMAGE = "curlimages/curl";
+const SLEEP_IMAGE = "curlimages/curl:8.11.1";
 
 export interface BookinfoArgs {
     /** The validated stack config (rollout/config.ts). */

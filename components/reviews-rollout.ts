@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RolloutGoal, stageAnnotations, v2Annotations } from "../rollout/deployed";
 import { APP_LABEL, Fault, FAULT_ANNOTATION, REVIEWS_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { SMOKE_ENV } from "../rollout/smoke-env";
-import { DEPLOYMENT_TIMEOUTS } from "./bookinfo-service";
+import { CONTAINER_RESOURCES, DEPLOYMENT_TIMEOUTS } from "./bookinfo-service";
 
 const REVIEWS_PORT = 9080;
 
@@ -90,6 +90,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
                                         name: "reviews",
                                         image,
                                         imagePullPolicy: "IfNotPresent",
+                                        resources: CONTAINER_RESOURCES,
                                         env: [{ name: "LOG_DIR", value: "/tmp/logs" }],
                                         ports: [{ containerPort: REVIEWS_PORT }],
                                         volumeMounts: [

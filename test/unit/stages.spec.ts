@@ -166,7 +166,7 @@ describe("the program in every stage", () => {
         assert.strictEqual(image("reviews-v1"), "registry.local/istio/examples-bookinfo-reviews-v1:9.9");
         assert.strictEqual(image("reviews-v2"), "registry.local/istio/examples-bookinfo-reviews-v2:9.9");
         assert.strictEqual(image("productpage-v1"), "registry.local/istio/examples-bookinfo-productpage-v1:9.9");
-        assert.strictEqual(image("sleep"), "curlimages/curl");
+        assert.strictEqual(image("sleep"), "curlimages/curl:8.11.1");
         assert.deepStrictEqual(named(resources, DEPLOYMENT, "sleep")!.inputs.spec.template.spec.containers[0].command, ["/bin/sleep", "infinity"]);
         assert.strictEqual(named(resources, DEPLOYMENT, "reviews-v1")!.inputs.spec.replicas, 4);
         assert.strictEqual(named(resources, DEPLOYMENT, "reviews-v2")!.inputs.spec.replicas, 2);
