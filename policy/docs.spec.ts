@@ -1,4 +1,4 @@
-// docs/policy.md stays true: its stage table and diagram are the generator's current output, and its rule table
+// The README stays true: its stage table and diagram are the generator's current output, and its rule table
 // lists every rule of the pack with its enforcement level.
 import * as assert from "assert";
 import { readFileSync } from "fs";
@@ -6,9 +6,9 @@ import * as path from "path";
 import { withStageDocs } from "../scripts/stage-docs";
 import { POLICIES } from "./policies";
 
-const file = path.join(__dirname, "..", "docs", "policy.md");
+const file = path.join(__dirname, "..", "README.md");
 
-describe("docs/policy.md", () => {
+describe("README.md", () => {
     const text = readFileSync(file, "utf8");
 
     it("holds the current stage table and transition diagram (npm run docs:stages)", () => {
