@@ -50,11 +50,11 @@ export function daemonPid(name) {
  * Starts a detached background process logging to logs/<name>.log and records its pid. `marker` must be one of
  * its arguments: it tells our process apart from an unrelated one that reused the pid.
  */
-export function startDaemon(name, cmd, args, { marker, env } = {}) {
+export function startDaemon(name, cmd, args, { marker, env, cwd } = {}) {
     fs.mkdirSync(logsDir(), { recursive: true });
     const log = fs.openSync(path.join(logsDir(), `${name}.log`), "a");
     const child = spawn(cmd, args, {
-        detached: true, stdio: ["ignore", log, log], env: { ...process.env, ...env },
+        detached: true, stdio: ["ignore", log, log], env: { ...process.env, ...env }, cwd,
     });
     fs.closeSync(log);
     child.unref();

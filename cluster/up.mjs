@@ -55,7 +55,7 @@ const tsNode = ["-r", "ts-node/register/transpile-only"];
 const env = { TS_NODE_PROJECT: path.join(repo, "tsconfig.json") };
 const podServer = path.join(repo, "cluster", "pod-server.ts");
 if (!daemonPid("pod-server")) {
-    startDaemon("pod-server", "ip", ["netns", "exec", NETNS, process.execPath, ...tsNode, podServer], { marker: podServer, env });
+    startDaemon("pod-server", "ip", ["netns", "exec", NETNS, process.execPath, ...tsNode, podServer], { marker: podServer, env, cwd: repo });
 }
 const listening = () => (tryRun("ip", ["netns", "exec", NETNS, "cat", "/proc/net/tcp"]) ?? "")
     .split("\n").some((l) => l.includes(`:${POD_PORT.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A`));
@@ -68,7 +68,7 @@ if (fresh) await stopDaemon("agent");
 const agent = path.join(repo, "cluster", "agent.ts");
 if (!daemonPid("agent")) {
     const since = Date.now();
-    startDaemon("agent", process.execPath, [...tsNode, agent], { marker: agent, env });
+    startDaemon("agent", process.execPath, [...tsNode, agent], { marker: agent, env, cwd: repo });
     await waitFor(`the pod agent's first pod table (log: ${logsDir()}/agent.log)`, () =>
         fs.existsSync(podTablePath()) && Date.parse(JSON.parse(fs.readFileSync(podTablePath(), "utf8")).updatedAt) >= since,
     { timeoutMs: 30_000 });

@@ -58,6 +58,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 
 /** A Deployment shaped like Bookinfo's: pod labels app + version (+ the workload label for reviews). */
 export function deployment(ns: string, name: string, app: string, version: string, replicas = 1, workload?: string) {
+    const container = workload ?? app;
     const labels: Record<string, string> = { [APP_LABEL]: app, [VERSION_LABEL]: version, ...(workload ? { [WORKLOAD_LABEL]: workload } : {}) };
     const selector = workload ? { [WORKLOAD_LABEL]: workload, [VERSION_LABEL]: version } : { [APP_LABEL]: app, [VERSION_LABEL]: version };
     return {
@@ -66,7 +67,7 @@ export function deployment(ns: string, name: string, app: string, version: strin
             replicas, selector: { matchLabels: selector },
             template: {
                 metadata: { labels },
-                spec: { containers: [{ name: app, image: `docker.io/istio/examples-bookinfo-${app}-${version}:1.20.3`, ports: [{ containerPort: 9080 }] }] },
+                spec: { containers: [{ name: container, image: `docker.io/istio/examples-bookinfo-${container}-${version}:1.20.3`, ports: [{ containerPort: 9080 }] }] },
             },
         },
     };
