@@ -43,7 +43,12 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	args = append(args, h.runArgs(req, info)...)
 	cmd, done := h.nodeCommand(ctx, node, args)
 	defer done()
-	cmd.Env = append(append(os.Environ(), env...), opts.env()...)
+	cmdEnv, removeGuard, err := withInspectGuard(append(append(os.Environ(), env...), opts.env()...))
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	defer removeGuard()
+	cmd.Env = cmdEnv
 	cmd.Stdout = struct{ io.Writer }{os.Stdout}
 	cmd.Stderr = struct{ io.Writer }{os.Stderr}
 
