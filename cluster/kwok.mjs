@@ -27,6 +27,14 @@ export const kubectl = (args, opts) => run(bin("kubectl"), ["--kubeconfig", kube
 export const clusterExists = () =>
     fs.existsSync(path.join(kwokWorkdir(), "clusters", CLUSTER_NAME, "kwok.yaml"));
 
+/** Every component kwokctl started still runs (pid files under the cluster's workdir). */
+export function componentsRunning() {
+    const dir = path.join(kwokWorkdir(), "clusters", CLUSTER_NAME, "pids");
+    const pids = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8").trim()) : [];
+    return pids.length > 0 && pids.every((pid) => fs.existsSync(`/proc/${pid}/cmdline`) &&
+        fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(kwokWorkdir()));
+}
+
 export const apiserverReady = () =>
     fs.existsSync(kubeconfigPath()) &&
     tryRun(bin("kubectl"), ["--kubeconfig", kubeconfigPath(), "--request-timeout=3s", "get", "--raw", "/readyz"])
@@ -69,10 +77,6 @@ export function createCluster() {
         "--timeout", "90s",
     ], { timeoutMs: 120_000 });
 }
-
-/** Restarts the processes of an existing cluster (e.g. after a reboot); false if kwokctl could not. */
-export const startCluster = () => tryRun(bin("kwokctl"), ["--name", CLUSTER_NAME, "start", "cluster", "--timeout", "60s"],
-    { env: { KWOK_WORKDIR: kwokWorkdir() }, timeoutMs: 90_000 }) !== null;
 
 export function deleteCluster() {
     if (clusterExists() || fs.existsSync(path.join(kwokWorkdir(), "clusters", CLUSTER_NAME))) {

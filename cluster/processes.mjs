@@ -9,7 +9,9 @@ export function run(cmd, args, { input, env, timeoutMs = 120_000 } = {}) {
     try {
         return execFileSync(cmd, args, {
             input, env: env ? { ...process.env, ...env } : process.env, encoding: "utf8",
-            stdio: ["pipe", "pipe", "pipe"], timeout: timeoutMs,
+            // No stdin unless given: `kwokctl start` hands its stdin to the components it starts, and an open
+            // pipe there keeps execFileSync waiting until the timeout.
+            stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], timeout: timeoutMs,
         });
     } catch (err) {
         const stderr = (err.stderr ?? "").toString().trim();

@@ -5,8 +5,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { apiserverReady, checkBinaries, clusterExists, createCluster, deleteCluster, ensureNodes, kubectl,
-    readyNodeCount, startCluster } from "./kwok.mjs";
+import { apiserverReady, checkBinaries, clusterExists, componentsRunning, createCluster, deleteCluster, ensureNodes, kubectl,
+    readyNodeCount } from "./kwok.mjs";
 import { checkNoOverlap, ensureNetwork, netnsExists } from "./network.mjs";
 import { clusterDir, CONTEXT_NAME, kubeconfigPath, logsDir, NETNS, NODE_COUNT, podTablePath, POD_PORT } from "./paths.mjs";
 import { daemonPid, startDaemon, stopDaemon, tryRun, waitFor } from "./processes.mjs";
@@ -22,26 +22,20 @@ step(`pod network: namespace ${NETNS}`);
 if (!netnsExists()) checkNoOverlap();
 ensureNetwork();
 
-let fresh = false;
-if (apiserverReady()) {
-    step("kwok cluster already running");
-} else {
+// A cluster with a dead component (e.g. after a reboot) is recreated rather than restarted: a restarted kwok
+// controller finds its nodes' leases held by its previous instance and leaves their pods alone for minutes.
+const fresh = !(componentsRunning() && apiserverReady());
+if (fresh) {
     if (clusterExists()) {
-        step("kwok cluster exists but is down: starting it");
-        if (!startCluster() || !(await waitFor("the apiserver", apiserverReady, { timeoutMs: 30_000 }).catch(() => false))) {
-            step("could not start it: recreating");
-            deleteCluster();
-            fresh = true;
-        }
-    } else {
-        fresh = true;
+        step("kwok cluster exists but a component is down: recreating it (its objects are lost)");
+        deleteCluster();
     }
-    if (fresh) {
-        step("creating kwok cluster (binary runtime)");
-        createCluster();
-    }
+    step("creating kwok cluster (binary runtime)");
+    createCluster();
     await waitFor("the apiserver to answer /readyz", apiserverReady, { timeoutMs: 60_000 });
     step("apiserver ready");
+} else {
+    step("kwok cluster already running");
 }
 
 const created = ensureNodes();
