@@ -47,6 +47,9 @@ export class Bookinfo extends pulumi.ComponentResource {
                 context: config.context || undefined,
                 namespace: config.namespace,
                 clusterIdentifier: cluster.clusterIdentifier,
+                // The state ConfigMap changes every stage: update it in place. The default replaces a changed
+                // ConfigMap, and a fixed-name replacement deletes first, so a killed up could lose the record.
+                enableConfigMapMutable: true,
             },
             { parent: this },
         );

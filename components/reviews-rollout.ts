@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 import { RolloutGoal, stageAnnotations, v2Annotations } from "../rollout/deployed";
 import { APP_LABEL, Fault, FAULT_ANNOTATION, REVIEWS_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { SMOKE_ENV } from "../rollout/smoke-env";
@@ -8,8 +9,13 @@ import { CONTAINER_RESOURCES, DEPLOYMENT_TIMEOUTS } from "./bookinfo-service";
 
 const REVIEWS_PORT = 9080;
 
-/** The smoke test script, relative to the project directory (the Command's working directory): built by `npm run build`. */
-export const SMOKE_TEST_COMMAND = "node dist/rollout/smoke-test.js";
+/**
+ * The compiled smoke test script (`npm run build`), relative to the working directory the engine gives the program
+ * and its providers alike, so the command text is the same in every checkout and never re-runs the test by itself.
+ */
+export function smokeTestCommand(): string {
+    return `node ${path.relative(process.cwd(), path.join(__dirname, "..", "rollout", "smoke-test.js"))}`;
+}
 
 export interface ReviewsRolloutArgs {
     /** Namespace of every object (an Output of the Namespace resource, so it is created first). */
@@ -120,7 +126,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             this.smokeTest = new command.local.Command(
                 `${name}-v2-smoke-test`,
                 {
-                    create: SMOKE_TEST_COMMAND,
+                    create: smokeTestCommand(),
                     environment: {
                         [SMOKE_ENV.namespace]: args.namespace,
                         [SMOKE_ENV.kubeconfig]: args.kubeconfig,

@@ -9,7 +9,8 @@ export const backendDir = path.join(stateDir, "backend");
 export const policyDir = path.join(repoRoot, "policy");
 export const projectName = "bookinfo-rollout";
 
-export const toolchainBin = path.join(toolchainDir(), "bin");
+export const toolchainRoot = toolchainDir();
+export const toolchainBin = path.join(toolchainRoot, "bin");
 export const clusterKubeconfig = path.join(clusterDir(), "kubeconfig");
 
 export function pulumiEnv(): Record<string, string> {

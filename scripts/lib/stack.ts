@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack, UpResult, PreviewResult, EngineEvent } from "@pulumi/pulumi/automation";
 import { StageName } from "../../rollout/stages";
-import { backendDir, clusterKubeconfig, policyDir, projectName, pulumiEnv, repoRoot, toolchainDir } from "./env";
+import { backendDir, clusterKubeconfig, policyDir, projectName, pulumiEnv, repoRoot, toolchainRoot } from "./env";
 
 export interface RolloutStackOptions {
     stack: string;
@@ -25,7 +25,7 @@ export class RolloutStack {
 
     static async open(opts: RolloutStackOptions): Promise<RolloutStack> {
         fs.mkdirSync(backendDir, { recursive: true });
-        const pulumiCommand = await PulumiCommand.get({ root: toolchainDir, skipVersionCheck: true });
+        const pulumiCommand = await PulumiCommand.get({ root: toolchainRoot, skipVersionCheck: true });
         const stack = await LocalWorkspace.createOrSelectStack(
             { stackName: `organization/${projectName}/${opts.stack}`, workDir: repoRoot },
             { envVars: pulumiEnv(), pulumiCommand },

@@ -107,7 +107,7 @@ describe("the program in every stage", () => {
                 assert.deepStrictEqual(smoke.inputs.triggers, [DEFAULT_V2_IMAGE, stage]);
                 assert.ok(smoke.dependencies.includes("reviews-rollout-v2"), `dependencies: ${smoke.dependencies}`);
                 assert.ok(smoke.dependencies.includes("bookinfo-sleep-deployment"), `dependencies: ${smoke.dependencies}`);
-                assert.strictEqual(smoke.inputs.create, "node dist/rollout/smoke-test.js");
+                assert.strictEqual(smoke.inputs.create, "node rollout/smoke-test.js"); // relative to the working directory
                 assert.strictEqual(smoke.inputs.environment[SMOKE_ENV.image], DEFAULT_V2_IMAGE);
                 assert.strictEqual(smoke.inputs.environment[SMOKE_ENV.pods], String(expected.v2));
                 assert.strictEqual(smoke.inputs.environment[SMOKE_ENV.namespace], "bookinfo");
