@@ -60,21 +60,23 @@ describe("e2e: every stage on the local cluster", function () {
     });
 
     it("changes nothing on bad config, naming the key", async () => {
-        const cases: [string, string, RegExp][] = [
-            ["stage", "canery", /stage.*canery/s],
-            ["v1Replicas", "-1", /v1Replicas/],
-            ["v1Replicas", "2.5", /v1Replicas/],
-            ["replicaz", "3", /replicaz/],
+        // [key, bad value, what the error must name, how to put the key back]
+        const cases: [string, string, RegExp, () => Promise<void>][] = [
+            ["stage", "canery", /stage.*canery/s, () => rollout.setStage("v1-only")],
+            ["v1Replicas", "-1", /v1Replicas/, () => rollout.setConfig("v1Replicas", String(V1_REPLICAS))],
+            ["v1Replicas", "2.5", /v1Replicas/, () => rollout.setConfig("v1Replicas", String(V1_REPLICAS))],
+            ["replicaz", "3", /replicaz/, () => rollout.removeConfig("replicaz")],
         ];
-        for (const [key, value, message] of cases) {
+        for (const [key, value, message, restore] of cases) {
             const before = await view.snapshot();
             await rollout.setConfig(key, value);
-            await assert.rejects(rollout.up(), (e: Error) => message.test(e.message), `${key}=${value}`);
-            assert.deepEqual(await view.snapshot(), before, `${key}=${value} changed the cluster`);
-            if (key === "replicaz") await rollout.removeConfig(key);
+            try {
+                await assert.rejects(rollout.up(), (e: Error) => message.test(e.message), `${key}=${value}`);
+                assert.deepEqual(await view.snapshot(), before, `${key}=${value} changed the cluster`);
+            } finally {
+                await restore();
+            }
         }
-        await rollout.setStage("v1-only");
-        await rollout.setConfig("v1Replicas", String(V1_REPLICAS));
     });
 
     it("refuses the unsafe moves from v1-only (canary needs a smoke-tested image)", expectRefusedMovesFrom);
