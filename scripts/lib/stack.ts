@@ -30,6 +30,10 @@ export class RolloutStack {
             { stackName: `organization/${projectName}/${opts.stack}`, workDir: repoRoot },
             { envVars: pulumiEnv(), pulumiCommand },
         );
+        // A script's stack is owned by the script: start from exactly the given config, whatever a crashed
+        // earlier run left behind.
+        const stale = Object.keys(await stack.getAllConfig()).filter((k) => k.startsWith(`${projectName}:`));
+        if (stale.length) await stack.removeAllConfig(stale);
         await stack.setAllConfig({
             [`${projectName}:namespace`]: { value: opts.namespace },
             [`${projectName}:kubeconfig`]: { value: clusterKubeconfig },

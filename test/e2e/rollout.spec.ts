@@ -45,8 +45,6 @@ describe("e2e: every stage on the local cluster", function () {
 
     before(async () => {
         rollout = await RolloutStack.open({ stack: "e2e", namespace, config: { v1Replicas: String(V1_REPLICAS) } });
-        await rollout.removeConfig("v2Image").catch(() => undefined);
-        await rollout.removeConfig("v2Fault").catch(() => undefined);
         await rollout.destroy();
     });
 
