@@ -1,7 +1,7 @@
 // Reads and validates the stack config, reads what is deployed, declares Bookinfo, exports what the stage means.
 import { Bookinfo } from "./components/bookinfo";
 import { readRolloutConfig } from "./rollout/config";
-import { rolloutGoal } from "./rollout/deployed";
+import { renderedLiveState, rolloutGoal } from "./rollout/deployed";
 import { FROM_STAGE_ANNOTATION } from "./rollout/labels";
 import { connect, readLiveState } from "./rollout/live-state";
 import { planStage } from "./rollout/plan";
@@ -10,14 +10,16 @@ export = async () => {
     // Everything that can refuse the run (config, cluster access, an untested image) runs before any resource.
     const config = readRolloutConfig();
     const plan = planStage(config.stage, config);
-    const access = await connect(config.kubeconfig, config.context);
-    const live = await readLiveState(access, config.namespace);
+    // Render mode (config renderYamlTo) writes manifests and touches no cluster: it reads no live state and shows
+    // what the stage IS, as if its v2 image had passed the smoke test.
+    const access = config.renderYamlTo ? undefined : await connect(config.kubeconfig, config.context);
+    const live = access ? await readLiveState(access, config.namespace) : renderedLiveState(config.v2Image);
     const goal = rolloutGoal(live, plan, config.v2Image, config.v1Replicas);
 
     const bookinfo = new Bookinfo("bookinfo", {
         config,
         goal,
-        cluster: { kubeconfigText: access.kubeconfigText, clusterIdentifier: access.context },
+        cluster: access && { kubeconfigText: access.kubeconfigText, clusterIdentifier: access.context },
     });
 
     const smokeTest = bookinfo.reviews.smokeTest;
@@ -29,6 +31,8 @@ export = async () => {
         servingPods: plan.servingPods,
         v2SharePercent: plan.v2SharePercent,
         v2Image: goal.v2Image,
-        smokeTest: smokeTest ? smokeTest.stdout.apply((out) => out.trim().split("\n").pop() ?? "") : "not run: no v2 in this stage",
+        smokeTest: smokeTest
+            ? smokeTest.stdout.apply((out) => out.trim().split("\n").pop() ?? "")
+            : `not run: ${config.renderYamlTo ? "render mode" : "no v2 in this stage"}`,
     };
 };

@@ -16,9 +16,9 @@ export interface BookinfoArgs {
     /**
      * Text of the configured kubeconfig file (undefined: the Provider uses $KUBECONFIG / ~/.kube/config), and a
      * stable name of the cluster so a changed kubeconfig text (new certificates, new port) updates the Provider
-     * instead of replacing it and everything it manages.
+     * instead of replacing it and everything it manages. Undefined in render mode (config `renderYamlTo`).
      */
-    cluster: { kubeconfigText?: string; clusterIdentifier: string };
+    cluster?: { kubeconfigText?: string; clusterIdentifier: string };
 }
 
 /**
@@ -43,10 +43,16 @@ export class Bookinfo extends pulumi.ComponentResource {
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             {
-                kubeconfig: cluster.kubeconfigText === undefined ? undefined : pulumi.secret(cluster.kubeconfigText),
-                context: config.context || undefined,
+                // Render mode: the Provider writes each object's YAML under that directory and applies nothing. The
+                // empty kubeconfig keeps the SDK from filling in $KUBECONFIG, which the Provider refuses next to it.
+                ...(cluster
+                    ? {
+                          kubeconfig: cluster.kubeconfigText === undefined ? undefined : pulumi.secret(cluster.kubeconfigText),
+                          context: config.context || undefined,
+                          clusterIdentifier: cluster.clusterIdentifier,
+                      }
+                    : { renderYamlToDirectory: config.renderYamlTo, kubeconfig: "" }),
                 namespace: config.namespace,
-                clusterIdentifier: cluster.clusterIdentifier,
                 // The state ConfigMap changes every stage: update it in place. The default replaces a changed
                 // ConfigMap, and a fixed-name replacement deletes first, so a killed up could lose the record.
                 enableConfigMapMutable: true,
@@ -96,6 +102,8 @@ export class Bookinfo extends pulumi.ComponentResource {
                 v1Image: image("reviews-v1"),
                 v2Fault: config.v2Fault,
                 client: this.sleep.deployment,
+                // Rendered pods do not exist: there is nothing to smoke-test.
+                smokeTest: !config.renderYamlTo,
                 kubeconfig: config.kubeconfig,
                 context: config.context,
             },

@@ -27,6 +27,8 @@ export interface ReviewsRolloutArgs {
     v2Fault: Fault | "none";
     /** The `sleep` client Deployment: the smoke test curls each v2 pod from its pod. */
     client: k8s.apps.v1.Deployment;
+    /** Declare the smoke test; false in render mode, where no pod runs. */
+    smokeTest: boolean;
     /** kubeconfig path and context for kubectl in the smoke test: the stack's config values ("" = kubectl's default). */
     kubeconfig: string;
     context: string;
@@ -45,7 +47,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
     public readonly v1?: k8s.apps.v1.Deployment;
     /** Absent in stages without v2 (v1-only). */
     public readonly v2?: k8s.apps.v1.Deployment;
-    /** Present whenever the stage has v2; re-runs when the v2 image or the stage changes. */
+    /** Present whenever the stage has v2 (except in render mode); re-runs when the v2 image or the stage changes. */
     public readonly smokeTest?: command.local.Command;
     public readonly state: k8s.core.v1.ConfigMap;
 
@@ -123,6 +125,8 @@ export class ReviewsRollout extends pulumi.ComponentResource {
         if (plan.v2Replicas > 0) {
             const faults = args.v2Fault === "none" ? undefined : { [FAULT_ANNOTATION]: args.v2Fault };
             this.v2 = deployment("v2", plan.v2App, plan.v2Replicas, goal.v2Image, v2Annotations(goal), faults);
+        }
+        if (this.v2 && args.smokeTest) {
             this.smokeTest = new command.local.Command(
                 `${name}-v2-smoke-test`,
                 {

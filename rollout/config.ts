@@ -86,6 +86,10 @@ const KEYS = {
         schema: z.enum(V2_FAULTS, { errorMap: () => ({ message: "unknown fault" }) }).default("none"),
         allowed: V2_FAULTS.join(" | "),
     },
+    renderYamlTo: {
+        schema: text().default(""),
+        allowed: "a directory path to write the stage's manifests to instead of applying them, or empty to deploy",
+    },
 } as const;
 type Key = keyof typeof KEYS;
 

@@ -34,6 +34,14 @@ export interface LiveState {
 
 export const NEVER_DEPLOYED: LiveState = { stage: "none", fromStage: "none", v2Image: "", smokePassedImage: "" };
 
+/**
+ * What render mode (config `renderYamlTo`) assumes instead of reading the cluster: nothing deployed, and the
+ * configured v2 image already smoke-tested. So any stage renders as it IS once reached, never refused.
+ */
+export function renderedLiveState(v2Image: string): LiveState {
+    return { ...NEVER_DEPLOYED, smokePassedImage: v2Image };
+}
+
 /** The stage where a new v2 image is smoke-tested before it may serve: from the table, the first dark v2 stage. */
 export const SMOKE_TEST_STAGE: StageName = STAGES.find((s) => s.v2.replicas > 0 && s.v2.app === REVIEWS_DARK_APP)!.name;
 

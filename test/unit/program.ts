@@ -3,7 +3,7 @@
 import { declaredResources, reset, settle } from "./harness";
 import { Bookinfo } from "../../components/bookinfo";
 import { readRolloutConfig } from "../../rollout/config";
-import { LiveState, NEVER_DEPLOYED, rolloutGoal } from "../../rollout/deployed";
+import { LiveState, NEVER_DEPLOYED, renderedLiveState, rolloutGoal } from "../../rollout/deployed";
 import { planStage } from "../../rollout/plan";
 import { StageName } from "../../rollout/stages";
 
@@ -18,8 +18,11 @@ export async function build(config: Record<string, string>, live: LiveState = NE
     reset(config);
     const cfg = readRolloutConfig();
     const plan = planStage(cfg.stage, cfg);
-    const goal = rolloutGoal(live, plan, cfg.v2Image, cfg.v1Replicas);
-    const bookinfo = new Bookinfo("bookinfo", { config: cfg, goal, cluster: { clusterIdentifier: "unit-cluster" } });
+    // As index.ts: render mode reads no live state and talks to no cluster.
+    const rendering = cfg.renderYamlTo !== "";
+    const goal = rolloutGoal(rendering ? renderedLiveState(cfg.v2Image) : live, plan, cfg.v2Image, cfg.v1Replicas);
+    const cluster = rendering ? undefined : { clusterIdentifier: "unit-cluster" };
+    const bookinfo = new Bookinfo("bookinfo", { config: cfg, goal, cluster });
     await settle(bookinfo);
     return { bookinfo, goal, plan, resources: declaredResources() };
 }
