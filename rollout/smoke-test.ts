@@ -53,17 +53,26 @@ function fail(check: string, pod: Pod | undefined, detail: string): never {
     throw new SmokeTestFailure(`smoke test failed: ${check}${where}: ${detail}`);
 }
 
-/** One request from the sleep pod to a v2 pod: returns the checks its answer fails; a transport error fails at once. */
-function request(namespace: string, sleepPod: string, pod: Pod) {
+/** Ends each answer in curl's output, so one `kubectl exec` can carry several requests. */
+const ANSWER_END = "--smoke-answer-end--";
+
+/**
+ * `count` requests in a row from the sleep pod to a v2 pod, in one `kubectl exec` (curl fetches its URLs one after
+ * another, the tutorial's raw load test): the checks each answer fails. A transport error fails at once.
+ */
+function requests(namespace: string, sleepPod: string, pod: Pod, count: number) {
     const url = `http://${pod.status.podIP}:${PORT}/reviews/${PRODUCT_ID}`;
-    let output: string;
+    let output = "";
     try {
-        output = kubectl(["exec", sleepPod, "-n", namespace, "-c", "sleep", "--", "curl", "-sS", "-m", "5", "-w", "\\n%{http_code}", url]);
+        output = kubectl(["exec", sleepPod, "-n", namespace, "-c", "sleep", "--", "curl", "-sS", "-m", "5",
+            "-w", `\\n%{http_code}\\n${ANSWER_END}\\n`, ...Array<string>(count).fill(url)]);
     } catch (e) {
         const err = e as { stderr?: string; message: string };
         fail("request", pod, `GET ${url} from ${sleepPod}: ${(err.stderr || err.message).trim()}`);
     }
-    return checkReviewsAnswer(parseCurlOutput(output), pod.metadata.name);
+    const answers = output.split(`\n${ANSWER_END}\n`).slice(0, -1);
+    if (answers.length !== count) fail("request", pod, `GET ${url} x${count} from ${sleepPod}: ${answers.length} answers`);
+    return answers.map((a) => checkReviewsAnswer(parseCurlOutput(a), pod.metadata.name));
 }
 
 function main(): void {
@@ -92,16 +101,15 @@ function main(): void {
         if (running !== image) fail("image", pod, `runs ${running}, expected ${image}`);
         console.log(`ok   image on pod ${pod.metadata.name} (${pod.status.podIP}): ${image}`);
 
-        const failed = request(namespace, sleep.metadata.name, pod);
+        const [failed] = requests(namespace, sleep.metadata.name, pod, 1);
         if (failed.length > 0) fail(failed[0].check, pod, failed.map((f) => `${f.check}: ${f.detail}`).join("; "));
         for (const check of ANSWER_CHECKS) {
             console.log(`ok   ${check} on pod ${pod.metadata.name} (${pod.status.podIP})`);
         }
 
-        for (let i = 1; i <= REQUESTS_IN_A_ROW; i++) {
-            const again = request(namespace, sleep.metadata.name, pod);
+        for (const [i, again] of requests(namespace, sleep.metadata.name, pod, REQUESTS_IN_A_ROW).entries()) {
             if (again.length > 0) {
-                fail(`${again[0].check} (request ${i}/${REQUESTS_IN_A_ROW} in a row)`, pod, again.map((f) => `${f.check}: ${f.detail}`).join("; "));
+                fail(`${again[0].check} (request ${i + 1}/${REQUESTS_IN_A_ROW} in a row)`, pod, again.map((f) => `${f.check}: ${f.detail}`).join("; "));
             }
         }
         console.log(`ok   ${REQUESTS_IN_A_ROW} requests in a row on pod ${pod.metadata.name} (${pod.status.podIP})`);
