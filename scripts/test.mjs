@@ -7,6 +7,7 @@ import { setup, step } from "./setup.mjs";
 const suites = [
     { name: "unit", script: "test:unit", cluster: false },
     { name: "policy", script: "test:policy", cluster: false },
+    { name: "plugins", script: "test:plugins", cluster: false },
     { name: "cluster", script: "test:cluster", cluster: true },
     { name: "e2e", script: "test:e2e", cluster: true },
 ];
