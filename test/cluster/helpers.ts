@@ -5,6 +5,7 @@ import http from "node:http";
 import path from "node:path";
 import { APP_LABEL, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import { bin, kubeconfigPath } from "../../cluster/paths.mjs";
+import { waitFor as waitUntil } from "../../cluster/processes.mjs";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -39,22 +40,9 @@ export function get(url: string, timeoutMs = 10_000): Promise<HttpReply> {
     });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-        try {
-            const v = await check();
-            if (v) return v;
-        } catch (err) {
-            last = err;
-        }
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-        await sleep(200);
-    }
-}
+/** The cluster scripts' wait loop, with the specs' tighter bound. */
+export const waitFor = <T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> =>
+    waitUntil(what, check, { timeoutMs, intervalMs: 200 });
 
 /** A Deployment shaped like Bookinfo's: pod labels app + version (+ the workload label for reviews). */
 export function deployment(ns: string, name: string, app: string, version: string, replicas = 1, workload?: string) {
