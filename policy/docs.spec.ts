@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { withStageDocs } from "../scripts/stage-docs";
+import { withStageDocs } from "../tools/stage-docs";
 import { POLICIES } from "./policies";
 
 const file = path.join(__dirname, "..", "README.md");

@@ -5,10 +5,10 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { STAGE_NAMES, StageName } from "../rollout/stages";
-import { clusterKubeconfig, policyDir, pulumiEnv, repoRoot, stateDir, toolchainBin } from "./lib/env";
-import { RolloutStack } from "./lib/stack";
-import { breakdown, Breakdown, PHASES } from "./lib/trace-phases";
+import { STAGE_NAMES, StageName } from "../../rollout/stages";
+import { clusterKubeconfig, policyDir, pulumiEnv, repoRoot, stateDir, toolchainBin } from "../lib/env";
+import { RolloutStack } from "../lib/stack";
+import { breakdown, Breakdown, PHASES } from "../lib/trace-phases";
 
 const PULUMI_NS = "bookinfo-bench";
 const KUBECTL_NS = "bookinfo-bench-kubectl";

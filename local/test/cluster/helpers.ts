@@ -3,11 +3,11 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
-import { APP_LABEL, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { APP_LABEL, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
 import { bin, kubeconfigPath } from "../../cluster/paths.mjs";
 import { waitFor as waitUntil } from "../../cluster/processes.mjs";
 
-export const repoRoot = path.resolve(__dirname, "..", "..");
+export const repoRoot = path.resolve(__dirname, "..", "..", "..");
 
 export function kubectl(args: string[], input?: string): string {
     const r = spawnSync(bin("kubectl"), ["--kubeconfig", kubeconfigPath(), ...args], { input, encoding: "utf8", timeout: 60_000 });

@@ -11,7 +11,7 @@ import { checkNoOverlap, ensureNetwork, netnsExists } from "./network.mjs";
 import { clusterDir, CONTEXT_NAME, kubeconfigPath, logsDir, NETNS, NODE_COUNT, podTablePath, POD_PORT } from "./paths.mjs";
 import { daemonPid, startDaemon, stopDaemon, tryRun, waitFor } from "./processes.mjs";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const started = Date.now();
 const step = (msg) => console.log(`[cluster] ${msg} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
 
@@ -47,7 +47,7 @@ await waitFor("the default ServiceAccount (kube-controller-manager)",
 
 const tsNode = ["-r", "ts-node/register/transpile-only"];
 const env = { TS_NODE_PROJECT: path.join(repo, "tsconfig.json") };
-const podServer = path.join(repo, "cluster", "pod-server.ts");
+const podServer = path.join(repo, "local", "cluster", "pod-server.ts");
 if (!daemonPid("pod-server")) {
     startDaemon("pod-server", "ip", ["netns", "exec", NETNS, process.execPath, ...tsNode, podServer], { marker: podServer, env, cwd: repo });
 }
@@ -59,7 +59,7 @@ step(`pod server listening on :${POD_PORT} in ${NETNS}`);
 
 // An agent watching a cluster that was just recreated holds stale credentials: restart it.
 if (fresh) await stopDaemon("agent");
-const agent = path.join(repo, "cluster", "agent.ts");
+const agent = path.join(repo, "local", "cluster", "agent.ts");
 if (!daemonPid("agent")) {
     const since = Date.now();
     startDaemon("agent", process.execPath, [...tsNode, agent], { marker: agent, env, cwd: repo });

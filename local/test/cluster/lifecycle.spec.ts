@@ -11,7 +11,7 @@ const routes = () => execFileSync("ip", ["route", "show"], { encoding: "utf8" })
 
 /** Live processes whose command line names the cluster's state directory or our daemons' scripts. */
 function clusterProcesses(): string[] {
-    const marks = [clusterDir(), kwokWorkdir(), "cluster/agent.ts", "cluster/pod-server.ts"];
+    const marks = [clusterDir(), kwokWorkdir(), "local/cluster/agent.ts", "local/cluster/pod-server.ts"];
     return fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid).flatMap((pid) => {
         try {
             const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -28,29 +28,29 @@ describe("local cluster lifecycle (cluster:up / cluster:down)", function () {
     this.timeout(300_000);
 
     after(() => {
-        runScript("cluster/up.mjs");
+        runScript("local/cluster/up.mjs");
     });
 
     it("cluster:down stops every process and removes the network namespace, twice without error", () => {
-        runScript("cluster/down.mjs");
+        runScript("local/cluster/down.mjs");
         assert.deepEqual(clusterProcesses(), []);
         assert.ok(!netnsList().split("\n").some((l) => l.startsWith(NETNS)), `namespace ${NETNS} is still there`);
         assert.ok(!routes().includes(ROUTED_CIDR), `a route to ${ROUTED_CIDR} is still there`);
         assert.ok(!fs.existsSync(pidFile("agent")) && !fs.existsSync(pidFile("pod-server")), "pid files are left");
-        const again = runScript("cluster/down.mjs");
+        const again = runScript("local/cluster/down.mjs");
         assert.match(again, /cluster is down/);
     });
 
     it("cluster:up starts it in under a minute with Ready nodes, and a second cluster:up keeps it as is", () => {
         const started = Date.now();
-        runScript("cluster/up.mjs");
+        runScript("local/cluster/up.mjs");
         const seconds = (Date.now() - started) / 1000;
         assert.ok(seconds < 60, `cluster:up took ${seconds.toFixed(1)}s`);
         const nodes = JSON.parse(kubectl(["get", "nodes", "-o", "json"])).items;
         assert.equal(nodes.length, NODE_COUNT);
         const uids = nodes.map((n: any) => n.metadata.uid).sort();
 
-        const second = runScript("cluster/up.mjs");
+        const second = runScript("local/cluster/up.mjs");
         assert.match(second, /already running/);
         const after = JSON.parse(kubectl(["get", "nodes", "-o", "json"])).items.map((n: any) => n.metadata.uid).sort();
         assert.deepEqual(after, uids, "the second cluster:up replaced the nodes");

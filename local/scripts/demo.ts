@@ -1,11 +1,11 @@
 // `npm run demo`: walks every stage of the reviews v2 rollout with real `pulumi up` (policy pack attached) against
 // the local cluster, shows what the cluster does at each stage, one refused jump and one rollback, then a summary.
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { planStage } from "../rollout/plan";
-import { StageName } from "../rollout/stages";
-import { clusterKubeconfig } from "./lib/env";
-import { ClusterView } from "./lib/observe";
-import { RolloutStack } from "./lib/stack";
+import { planStage } from "../../rollout/plan";
+import { StageName } from "../../rollout/stages";
+import { clusterKubeconfig } from "../lib/env";
+import { ClusterView } from "../lib/observe";
+import { RolloutStack } from "../lib/stack";
 
 const namespace = process.env.DEMO_NAMESPACE ?? "bookinfo";
 const SHARE_REQUESTS = 400;

@@ -2,7 +2,7 @@
 // honoured, which endpoints count as ready, which addresses may ever enter the pod network namespace.
 import assert from "node:assert/strict";
 import type { V1EndpointSlice, V1Pod } from "@kubernetes/client-node";
-import { APP_LABEL, FAULT_ANNOTATION, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { APP_LABEL, FAULT_ANNOTATION, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
 import { bookinfoApp, inPodNetwork, podEntry, readyEndpoints } from "../../cluster/pod-table";
 
 const pod = (labels: Record<string, string>, annotations: Record<string, string> = {}, ip = "10.244.1.7", phase = "Running"): V1Pod => ({

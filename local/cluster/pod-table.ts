@@ -4,7 +4,7 @@
 import type { V1EndpointSlice, V1Pod } from "@kubernetes/client-node";
 import {
     APP_LABEL, FAULT_ANNOTATION, FAULTS, Fault, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL,
-} from "../rollout/labels";
+} from "../../rollout/labels";
 import { POD_PORT, ROUTED_CIDR } from "./paths.mjs";
 
 export const BOOKINFO_APPS = ["productpage", "details", "reviews", "ratings"] as const;

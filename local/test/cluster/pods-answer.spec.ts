@@ -2,7 +2,7 @@
 // through the ratings Service's ready endpoints; the fault annotation makes a pod misbehave; `kubectl exec` into
 // a sleep pod runs curl on the host. Needs the cluster started (npm run cluster:up; npm test does it).
 import assert from "node:assert/strict";
-import { FAULT_ANNOTATION, REVIEWS_DARK_APP } from "../../rollout/labels";
+import { FAULT_ANNOTATION, REVIEWS_DARK_APP } from "../../../rollout/labels";
 import { RATINGS_UNAVAILABLE, SLOW_FAULT_MS } from "../../cluster/bookinfo-api";
 import {
     answeringPods, apply, deployment, get, kubectl, PodInfo, readyEndpointIps, reviewsDeployment, service, waitFor,

@@ -1,12 +1,12 @@
 // End-to-end: the real CLI, plugins and policy pack against the local cluster, through the Automation API.
 // One ordered walk in its own namespace; each `it` starts where the previous one left the stack.
 import assert from "node:assert/strict";
-import { STAGE_NAMES, StageName } from "../../rollout/stages";
-import { allowedNext, DeployedStage } from "../../rollout/transitions";
-import { clusterKubeconfig } from "../../scripts/lib/env";
-import { EndpointWatcher, WatchReport } from "../../scripts/lib/endpoint-watcher";
-import { ClusterView } from "../../scripts/lib/observe";
-import { RolloutStack } from "../../scripts/lib/stack";
+import { STAGE_NAMES, StageName } from "../../../rollout/stages";
+import { allowedNext, DeployedStage } from "../../../rollout/transitions";
+import { clusterKubeconfig } from "../../lib/env";
+import { EndpointWatcher, WatchReport } from "../../lib/endpoint-watcher";
+import { ClusterView } from "../../lib/observe";
+import { RolloutStack } from "../../lib/stack";
 import { EngineLog } from "./lib/engine-log";
 import { expectStage } from "./lib/expect-live";
 import { killUpMidChange, recoverAfterKill } from "./lib/interrupted-up";

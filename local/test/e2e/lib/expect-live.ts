@@ -1,9 +1,9 @@
 // Assertions on the live cluster for a stage: pods per version and label, the reviews endpoints, the v2 share.
 import assert from "node:assert/strict";
-import { REVIEWS_APP } from "../../../rollout/labels";
-import { planStage } from "../../../rollout/plan";
-import { StageName } from "../../../rollout/stages";
-import { ClusterView } from "../../../scripts/lib/observe";
+import { REVIEWS_APP } from "../../../../rollout/labels";
+import { planStage } from "../../../../rollout/plan";
+import { StageName } from "../../../../rollout/stages";
+import { ClusterView } from "../../../lib/observe";
 
 export const SHARE_REQUESTS = 400;
 /**

@@ -7,7 +7,7 @@ import path from "node:path";
 import { bin } from "../../cluster/paths.mjs";
 import { repoRoot } from "./helpers";
 
-const versions = JSON.parse(fs.readFileSync(path.join(repoRoot, "toolchain", "versions.json"), "utf8"));
+const versions = JSON.parse(fs.readFileSync(path.join(repoRoot, "local", "toolchain", "versions.json"), "utf8"));
 
 function output(name: string, args: string[]): string {
     assert.ok(fs.existsSync(bin(name)), `${bin(name)} is missing: build it with \`npm run toolchain\``);

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { policyDir, pulumiEnv, repoRoot } from "./lib/env";
+import { policyDir, pulumiEnv, repoRoot } from "../local/lib/env";
 
 interface Options {
     stack?: string;

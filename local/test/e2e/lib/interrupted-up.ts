@@ -4,7 +4,7 @@
 import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { policyDir, projectName, pulumiEnv, repoRoot, toolchainBin } from "../../../scripts/lib/env";
+import { policyDir, projectName, pulumiEnv, repoRoot, toolchainBin } from "../../../lib/env";
 
 const pulumi = path.join(toolchainBin, "pulumi");
 const env = () => ({ ...process.env, ...pulumiEnv() });

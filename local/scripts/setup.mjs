@@ -18,7 +18,7 @@ export function setup({ cluster }) {
     const steps = [
         ...(fs.existsSync("policy/node_modules") ? [] : [["policy pack dependencies", "npm", ["ci", "--prefix", "policy", "--no-audit", "--no-fund"]]]),
         ["compile the program", "npm", ["run", "build"]],
-        ...(cluster ? [["toolchain (build or reuse)", "node", ["toolchain/build.mjs"]], ["local cluster", "npm", ["run", "cluster:up"]]] : []),
+        ...(cluster ? [["toolchain (build or reuse)", "node", ["local/toolchain/build.mjs"]], ["local cluster", "npm", ["run", "cluster:up"]]] : []),
     ];
     return steps.every(([label, cmd, args]) => step(label, cmd, args));
 }
