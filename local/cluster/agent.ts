@@ -1,12 +1,13 @@
-// The pod agent (host side; cluster/up.mjs starts it, cluster/down.mjs stops it). Watches Pods and
+// The pod agent (host side; cluster/up.ts starts it, cluster/down.ts stops it). Watches Pods and
 // EndpointSlices, gives every running Bookinfo pod's IP to the pod network namespace's interface, and writes the
 // pod table the pod server answers from. Kubernetes keeps doing all scheduling, labelling and endpoint
 // bookkeeping; this only supplies what kwok lacks: something listening on each pod IP.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import * as k8s from "@kubernetes/client-node";
-import { kubeconfigPath, NETNS, NS_LINK_IP, NS_VETH, podTablePath } from "./paths.mjs";
-import { inPodNetwork, PodEntry, PodTable, podEntry, readyEndpoints } from "./pod-table";
+import { readyEndpointsByService } from "../lib/kube";
+import { kubeconfigPath, NETNS, NS_LINK_IP, NS_VETH, podTablePath } from "./paths";
+import { inPodNetwork, PodEntry, PodTable, podEntry } from "./pod-table";
 
 const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
 
@@ -54,7 +55,7 @@ function reconcile() {
         }
         if (entry) entries[entry.ip] = entry;
     }
-    const table: PodTable = { updatedAt: new Date().toISOString(), pods: entries, endpoints: readyEndpoints(slices.list()) };
+    const table: PodTable = { updatedAt: new Date().toISOString(), pods: entries, endpoints: readyEndpointsByService(slices.list()) };
     // New pods get their address before the table names them; gone pods leave the table before their address.
     const have = assignedAddresses();
     changeAddresses("add", Object.keys(entries).filter((a) => !have.has(a) && inPodNetwork(a)));

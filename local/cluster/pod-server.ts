@@ -1,11 +1,12 @@
-// The "containers" of the local cluster. Runs inside the pod network namespace (cluster/up.mjs starts it with
+// The "containers" of the local cluster. Runs inside the pod network namespace (cluster/up.ts starts it with
 // `ip netns exec`), listens on 0.0.0.0:9080 there and answers as the pod that owns the connection's local
 // address, according to the pod table the agent writes. Faults (FAULT_ANNOTATION) are applied here.
 import fs from "node:fs";
 import http from "node:http";
 import { answer, Reply, SLOW_FAULT_MS, Upstream } from "./bookinfo-api";
-import { POD_PORT, podTablePath } from "./paths.mjs";
+import { POD_PORT, podTablePath } from "./paths";
 import type { PodEntry, PodTable } from "./pod-table";
+import { sleep } from "./processes";
 
 const UPSTREAM_TIMEOUT_MS = 10_000;
 
@@ -25,7 +26,6 @@ function currentTable(): PodTable {
 }
 
 const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Round-robin over the ready endpoints of a Service in the caller's namespace, like kube-proxy would spread. */
 const cursors = new Map<string, number>();

@@ -1,5 +1,6 @@
 // Samples the reviews Service's ready endpoints in a tight loop for as long as a walk runs, so a test can prove
 // serving capacity never dipped (a replaced Deployment or a label flip done wrong would show as a dip).
+import { sleep } from "../cluster/processes";
 import { ClusterView } from "./observe";
 
 export interface WatchReport { samples: number; seconds: number; perSecond: number; minReady: number; errors: number }
@@ -27,7 +28,7 @@ export class EndpointWatcher {
                 } catch {
                     this.errors++;
                 }
-                await new Promise((r) => setTimeout(r, Math.max(0, this.intervalMs - (Date.now() - t0))));
+                await sleep(Math.max(0, this.intervalMs - (Date.now() - t0)));
             }
         })();
     }

@@ -1,7 +1,7 @@
 // Where the local run keeps its things, and the environment every real `pulumi` run gets: the toolchain first on
 // PATH, a file backend and PULUMI_HOME inside the repository's ignored .state directory, no network lookups.
 import path from "node:path";
-const { toolchainDir, clusterDir } = require("../toolchain/paths.cjs") as { toolchainDir(): string; clusterDir(): string };
+import { clusterDir, toolchainDir } from "../toolchain/paths";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const stateDir = path.join(repoRoot, ".state");

@@ -3,6 +3,8 @@
 import http from "node:http";
 import * as k8s from "@kubernetes/client-node";
 import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { POD_PORT } from "../cluster/paths";
+import { isReady, readyEndpoints, SERVICE_NAME_LABEL } from "./kube";
 
 export interface ReviewsPod { name: string; ip: string; version: string; app: string; ready: boolean }
 export interface Endpoint { ip: string; pod: string }
@@ -30,7 +32,7 @@ export class ClusterView {
                 ip: p.status?.podIP ?? "",
                 version: p.metadata?.labels?.[VERSION_LABEL] ?? "?",
                 app: p.metadata?.labels?.[APP_LABEL] ?? "?",
-                ready: (p.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+                ready: isReady(p),
             }))
             .sort((a, b) => a.version.localeCompare(b.version) || a.name.localeCompare(b.name));
     }
@@ -38,11 +40,9 @@ export class ClusterView {
     /** Ready endpoints of a Service, as kube-proxy would pick them (EndpointSlice conditions.ready). */
     async readyEndpoints(service = "reviews"): Promise<Endpoint[]> {
         const slices = await this.discovery.listNamespacedEndpointSlice({
-            namespace: this.namespace, labelSelector: `kubernetes.io/service-name=${service}`,
+            namespace: this.namespace, labelSelector: `${SERVICE_NAME_LABEL}=${service}`,
         });
-        return slices.items.flatMap((s) => (s.endpoints ?? [])
-            .filter((e) => e.conditions?.ready !== false)
-            .flatMap((e) => e.addresses.map((ip) => ({ ip, pod: e.targetRef?.name ?? "" }))));
+        return readyEndpoints(slices.items).map((e) => ({ ip: e.ip, pod: e.pod ?? "" }));
     }
 
     async deploymentNames(): Promise<string[]> {
@@ -75,7 +75,7 @@ export class ClusterView {
             if (endpoints.length === 0) { errors++; continue; }
             const ep = endpoints[Math.floor(Math.random() * endpoints.length)];
             try {
-                const answer = JSON.parse(await httpGet(`http://${ep.ip}:9080/reviews/7`));
+                const answer = JSON.parse(await httpGet(`http://${ep.ip}:${POD_PORT}/reviews/7`));
                 const version = versionOf.get(answer.podname) ?? "unknown";
                 byVersion[version] = (byVersion[version] ?? 0) + 1;
             } catch {

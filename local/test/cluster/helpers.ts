@@ -1,28 +1,30 @@
-// Helpers for the local cluster specs: kubectl against the cluster's kubeconfig, plain HTTP, wait loops, and
-// Bookinfo-like Deployments (the images never run: kwok has no containers, the pod server answers instead).
-import { execFileSync, spawnSync } from "node:child_process";
+// Helpers for the local cluster specs: running the cluster scripts, plain HTTP, wait loops, and Bookinfo-like
+// Deployments (the images never run: kwok has no containers, the pod server answers instead). kubectl, readiness
+// and ready endpoints are the rig's own (local/lib/kube.ts).
+import { execFileSync } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { APP_LABEL, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
-import { bin, kubeconfigPath } from "../../cluster/paths.mjs";
-import { waitFor as waitUntil } from "../../cluster/processes.mjs";
+import { POD_PORT } from "../../cluster/paths";
+import { waitFor as waitUntil } from "../../cluster/processes";
+import { isReady, kubectl, serviceReadyEndpoints } from "../../lib/kube";
+
+export { kubectl };
 
 export const repoRoot = path.resolve(__dirname, "..", "..", "..");
 
-export function kubectl(args: string[], input?: string): string {
-    const r = spawnSync(bin("kubectl"), ["--kubeconfig", kubeconfigPath(), ...args], { input, encoding: "utf8", timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${(r.stderr || r.error?.message || "").trim()}`);
-    return r.stdout;
-}
-
-/** Runs a repository script (cluster/up.mjs, cluster/down.mjs) and returns its output; throws with it on failure. */
+/** Runs a cluster script (local/cluster/up.ts, down.ts) as npm does and returns its output; throws with it on failure. */
 export function runScript(script: string, timeoutMs = 180_000): string {
     try {
-        return execFileSync(process.execPath, [path.join(repoRoot, script)], { cwd: repoRoot, encoding: "utf8", timeout: timeoutMs, stdio: "pipe" });
+        return execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, script)],
+            { cwd: repoRoot, encoding: "utf8", timeout: timeoutMs, stdio: "pipe" });
     } catch (err: any) {
         throw new Error(`${script} failed: ${err.stdout ?? ""}${err.stderr ?? err.message}`);
     }
 }
+
+/** URL of `path` on a pod IP's Bookinfo port. */
+export const podUrl = (ip: string, path: string) => `http://${ip}:${POD_PORT}${path}`;
 
 export interface HttpReply { status: number; headers: http.IncomingHttpHeaders; body: string; ms: number }
 
@@ -45,7 +47,7 @@ export const waitFor = <T>(what: string, check: () => Promise<T | undefined | fa
     waitUntil(what, check, { timeoutMs, intervalMs: 200 });
 
 /** A Deployment shaped like Bookinfo's: pod labels app + version (+ the workload label for reviews). */
-export function deployment(ns: string, name: string, app: string, version: string, replicas = 1, workload?: string) {
+export function deployment(ns: string, name: string, app: string, version: string, replicas = 1, workload?: string, image?: string) {
     const container = workload ?? app;
     const labels: Record<string, string> = { [APP_LABEL]: app, [VERSION_LABEL]: version, ...(workload ? { [WORKLOAD_LABEL]: workload } : {}) };
     const selector = workload ? { [WORKLOAD_LABEL]: workload, [VERSION_LABEL]: version } : { [APP_LABEL]: app, [VERSION_LABEL]: version };
@@ -55,22 +57,28 @@ export function deployment(ns: string, name: string, app: string, version: strin
             replicas, selector: { matchLabels: selector },
             template: {
                 metadata: { labels },
-                spec: { containers: [{ name: container, image: `docker.io/istio/examples-bookinfo-${container}-${version}:1.20.3`, ports: [{ containerPort: 9080 }] }] },
+                spec: {
+                    containers: [{
+                        name: container, image: image ?? `docker.io/istio/examples-bookinfo-${container}-${version}:1.20.3`,
+                        ports: [{ containerPort: POD_PORT }],
+                    }],
+                },
             },
         },
     };
 }
 
-export const reviewsDeployment = (ns: string, version: string, app = "reviews") =>
-    deployment(ns, `reviews-${version}`, app, version, 1, REVIEWS_WORKLOAD);
+/** A reviews Deployment `reviews-<name>` (name defaults to the version), optionally with its own image. */
+export const reviewsDeployment = (ns: string, version: string, { app = "reviews", image, name = version }: { app?: string; image?: string; name?: string } = {}) =>
+    deployment(ns, `reviews-${name}`, app, version, 1, REVIEWS_WORKLOAD, image);
 
 export const service = (ns: string, app: string) => ({
     apiVersion: "v1", kind: "Service", metadata: { name: app, namespace: ns, labels: { app, service: app } },
-    spec: { selector: { [APP_LABEL]: app }, ports: [{ name: "http", port: 9080, targetPort: 9080 }] },
+    spec: { selector: { [APP_LABEL]: app }, ports: [{ name: "http", port: POD_PORT, targetPort: POD_PORT }] },
 });
 
 export function apply(objects: object[]) {
-    kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
+    kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }) });
 }
 
 export interface PodInfo { name: string; ip: string; ready: boolean; labels: Record<string, string> }
@@ -81,7 +89,7 @@ export function pods(ns: string, selector: string): PodInfo[] {
         .filter((p: any) => !p.metadata.deletionTimestamp)
         .map((p: any) => ({
             name: p.metadata.name, ip: p.status?.podIP ?? "", labels: p.metadata.labels ?? {},
-            ready: (p.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"),
+            ready: isReady(p),
         }));
 }
 
@@ -90,13 +98,10 @@ export async function answeringPods(ns: string, selector: string, count: number)
     return waitFor(`${count} answering pod(s) ${selector} in ${ns}`, async () => {
         const found = pods(ns, selector).filter((p) => p.ready && p.ip);
         if (found.length !== count) return false;
-        for (const p of found) if ((await get(`http://${p.ip}:9080/health`, 2000)).status !== 200) return false;
+        for (const p of found) if ((await get(podUrl(p.ip, "/health"), 2000)).status !== 200) return false;
         return found;
     }, 60_000);
 }
 
 /** Ready endpoint IPs of a Service, from its EndpointSlices. */
-export function readyEndpointIps(ns: string, svc: string): string[] {
-    const slices = JSON.parse(kubectl(["get", "endpointslices", "-n", ns, "-l", `kubernetes.io/service-name=${svc}`, "-o", "json"])).items;
-    return slices.flatMap((s: any) => (s.endpoints ?? []).filter((e: any) => e.conditions?.ready !== false).flatMap((e: any) => e.addresses)).sort();
-}
+export const readyEndpointIps = (ns: string, svc: string): string[] => serviceReadyEndpoints(ns, svc).map((e) => e.ip);

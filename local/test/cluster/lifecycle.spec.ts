@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import { clusterDir, kwokWorkdir, NETNS, NODE_COUNT, pidFile, ROUTED_CIDR } from "../../cluster/paths.mjs";
+import { clusterDir, kwokWorkdir, NETNS, NODE_COUNT, pidFile, ROUTED_CIDR } from "../../cluster/paths";
 import { kubectl, runScript } from "./helpers";
 
 const netnsList = () => execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
@@ -28,29 +28,29 @@ describe("local cluster lifecycle (cluster:up / cluster:down)", function () {
     this.timeout(300_000);
 
     after(() => {
-        runScript("local/cluster/up.mjs");
+        runScript("local/cluster/up.ts");
     });
 
     it("cluster:down stops every process and removes the network namespace, twice without error", () => {
-        runScript("local/cluster/down.mjs");
+        runScript("local/cluster/down.ts");
         assert.deepEqual(clusterProcesses(), []);
         assert.ok(!netnsList().split("\n").some((l) => l.startsWith(NETNS)), `namespace ${NETNS} is still there`);
         assert.ok(!routes().includes(ROUTED_CIDR), `a route to ${ROUTED_CIDR} is still there`);
         assert.ok(!fs.existsSync(pidFile("agent")) && !fs.existsSync(pidFile("pod-server")), "pid files are left");
-        const again = runScript("local/cluster/down.mjs");
+        const again = runScript("local/cluster/down.ts");
         assert.match(again, /cluster is down/);
     });
 
     it("cluster:up starts it in under a minute with Ready nodes, and a second cluster:up keeps it as is", () => {
         const started = Date.now();
-        runScript("local/cluster/up.mjs");
+        runScript("local/cluster/up.ts");
         const seconds = (Date.now() - started) / 1000;
         assert.ok(seconds < 60, `cluster:up took ${seconds.toFixed(1)}s`);
         const nodes = JSON.parse(kubectl(["get", "nodes", "-o", "json"])).items;
         assert.equal(nodes.length, NODE_COUNT);
         const uids = nodes.map((n: any) => n.metadata.uid).sort();
 
-        const second = runScript("local/cluster/up.mjs");
+        const second = runScript("local/cluster/up.ts");
         assert.match(second, /already running/);
         const after = JSON.parse(kubectl(["get", "nodes", "-o", "json"])).items.map((n: any) => n.metadata.uid).sort();
         assert.deepEqual(after, uids, "the second cluster:up replaced the nodes");

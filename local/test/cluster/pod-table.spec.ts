@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import type { V1EndpointSlice, V1Pod } from "@kubernetes/client-node";
 import { APP_LABEL, FAULT_ANNOTATION, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
-import { bookinfoApp, inPodNetwork, podEntry, readyEndpoints } from "../../cluster/pod-table";
+import { bookinfoApp, inPodNetwork, podEntry } from "../../cluster/pod-table";
+import { readyEndpointsByService } from "../../lib/kube";
 
 const pod = (labels: Record<string, string>, annotations: Record<string, string> = {}, ip = "10.244.1.7", phase = "Running"): V1Pod => ({
     metadata: { name: "p", namespace: "ns", labels, annotations },
@@ -41,7 +42,7 @@ describe("pod table", () => {
             ports: [{ port: 9080, protocol: "TCP" }],
             endpoints: eps.map(([ip, ready]) => ({ addresses: [ip], conditions: ready === undefined ? {} : { ready } })),
         });
-        assert.deepEqual(readyEndpoints([
+        assert.deepEqual(readyEndpointsByService([
             slice("a", "ratings", [["10.244.1.2", true], ["10.244.1.3", false]]),
             slice("a", "ratings", [["10.244.2.2", undefined]]),
             slice("b", "ratings", [["10.244.3.2", false]]),

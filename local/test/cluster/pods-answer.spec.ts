@@ -28,7 +28,7 @@ describe("local cluster: pods answer as Bookinfo", function () {
             deployment(ns, "details-v1", "details", "v1"),
             deployment(ns, "productpage-v1", "productpage", "v1"),
             reviewsDeployment(ns, "v1"),
-            reviewsDeployment(ns, "v2", REVIEWS_DARK_APP),
+            reviewsDeployment(ns, "v2", { app: REVIEWS_DARK_APP }),
             reviewsDeployment(ns, "v3"),
             deployment(ns, "sleep", "sleep", "v1"),
             service(ns, "ratings"), service(ns, "details"), service(ns, "reviews"),

@@ -1,10 +1,10 @@
-// The toolchain's binaries are the pinned releases of toolchain/versions.json (a stale cache would silently
+// The toolchain's binaries are the pinned releases of local/toolchain/versions.json (a stale cache would silently
 // test against other versions).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { bin } from "../../cluster/paths.mjs";
+import { bin } from "../../cluster/paths";
 import { repoRoot } from "./helpers";
 
 const versions = JSON.parse(fs.readFileSync(path.join(repoRoot, "local", "toolchain", "versions.json"), "utf8"));

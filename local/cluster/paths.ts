@@ -1,23 +1,24 @@
-// Names, paths and address ranges of the local cluster: every script and test reads them from here.
+// Names, paths, address ranges and the port of the local cluster: every script, daemon and spec of the rig reads
+// them from here.
 import path from "node:path";
-import { clusterDir, toolchainDir } from "../toolchain/paths.cjs";
+import { clusterDir, toolchainDir } from "../toolchain/paths";
 
 /** kwokctl cluster name; kwokctl calls the kubeconfig context `kwok-<name>`. */
 export const CLUSTER_NAME = "bookinfo";
 export const CONTEXT_NAME = `kwok-${CLUSTER_NAME}`;
 
-/** Cluster state (kwok workdir, kubeconfig, logs, pid files, pod table): outside the repository, overridable by
- * BOOKINFO_CLUSTER_DIR (toolchain/paths.cjs). */
+/** Cluster state (kwok workdir, kubeconfig, logs, pid files, pod table): outside the repository,
+ * overridable by BOOKINFO_CLUSTER_DIR (toolchain/paths.ts). */
 export { clusterDir };
 export const kubeconfigPath = () => path.join(clusterDir(), "kubeconfig");
 export const kwokWorkdir = () => path.join(clusterDir(), "kwok");
 export const logsDir = () => path.join(clusterDir(), "logs");
 /** Pod table the agent writes and the pod server reads (JSON, replaced atomically). */
 export const podTablePath = () => path.join(clusterDir(), "pods.json");
-export const pidFile = (name) => path.join(clusterDir(), `${name}.pid`);
+export const pidFile = (name: string) => path.join(clusterDir(), `${name}.pid`);
 
 export const binDir = () => path.join(toolchainDir(), "bin");
-export const bin = (name) => path.join(binDir(), name);
+export const bin = (name: string) => path.join(binDir(), name);
 
 /**
  * The pod network. One /15 is routed from the host into the network namespace: pods get 10.244.<n>.0/24 per node,
@@ -33,8 +34,8 @@ export const HOST_LINK_IP = "10.244.0.1";
 export const NS_LINK_IP = "10.244.0.2";
 export const LINK_PREFIX = 30;
 export const NODE_COUNT = 3;
-export const nodeName = (i) => `bookinfo-node-${i}`;
-export const nodePodCidr = (i) => `10.244.${i}.0/24`;
+export const nodeName = (i: number) => `bookinfo-node-${i}`;
+export const nodePodCidr = (i: number) => `10.244.${i}.0/24`;
 
-/** Every Bookinfo app answers on this port, as upstream. */
+/** Every Bookinfo app answers on this port, as upstream (the rig's only copy; the product has its own). */
 export const POD_PORT = 9080;

@@ -1,12 +1,13 @@
-// kwokctl and kubectl against the local cluster: create, start, delete, readiness, fake nodes.
+// kwokctl against the local cluster: create, delete, readiness, fake nodes.
 import fs from "node:fs";
 import path from "node:path";
+import { isReady, kubectl, tryKubectl } from "../lib/kube";
 import {
     bin, CLUSTER_NAME, clusterDir, kubeconfigPath, kwokWorkdir, NODE_COUNT, nodeName, nodePodCidr, SERVICE_CIDR,
-} from "./paths.mjs";
-import { run, tryRun } from "./processes.mjs";
+} from "./paths";
+import { run, RunOptions } from "./processes";
 
-/** Binaries the cluster needs from the toolchain (toolchain/build.mjs builds them). */
+/** Binaries the cluster needs from the toolchain (local/toolchain/build.ts builds them). */
 export const REQUIRED_BINARIES = [
     "kwokctl", "kwok", "etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl",
 ];
@@ -20,25 +21,28 @@ export function checkBinaries() {
 }
 
 // kwokctl keeps its clusters under KWOK_WORKDIR: ours lives in the cluster state directory, not in ~/.kwok.
-const kwokctl = (args, opts = {}) => run(bin("kwokctl"), ["--name", CLUSTER_NAME, ...args],
+const kwokctl = (args: string[], opts: RunOptions = {}) => run(bin("kwokctl"), ["--name", CLUSTER_NAME, ...args],
     { ...opts, env: { KWOK_WORKDIR: kwokWorkdir() } });
-export const kubectl = (args, opts) => run(bin("kubectl"), ["--kubeconfig", kubeconfigPath(), ...args], opts);
 
-export const clusterExists = () =>
-    fs.existsSync(path.join(kwokWorkdir(), "clusters", CLUSTER_NAME, "kwok.yaml"));
+const clusterWorkdir = () => path.join(kwokWorkdir(), "clusters", CLUSTER_NAME);
+
+export const clusterExists = () => fs.existsSync(path.join(clusterWorkdir(), "kwok.yaml"));
 
 /** Every component kwokctl started still runs (pid files under the cluster's workdir). */
-export function componentsRunning() {
-    const dir = path.join(kwokWorkdir(), "clusters", CLUSTER_NAME, "pids");
+export function componentsRunning(): boolean {
+    const dir = path.join(clusterWorkdir(), "pids");
     const pids = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8").trim()) : [];
-    return pids.length > 0 && pids.every((pid) => fs.existsSync(`/proc/${pid}/cmdline`) &&
-        fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(kwokWorkdir()));
+    return pids.length > 0 && pids.every((pid) => {
+        try {
+            return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(kwokWorkdir());
+        } catch {
+            return false;
+        }
+    });
 }
 
 export const apiserverReady = () =>
-    fs.existsSync(kubeconfigPath()) &&
-    tryRun(bin("kubectl"), ["--kubeconfig", kubeconfigPath(), "--request-timeout=3s", "get", "--raw", "/readyz"])
-        ?.trim() === "ok";
+    fs.existsSync(kubeconfigPath()) && tryKubectl(["--request-timeout=3s", "get", "--raw", "/readyz"])?.trim() === "ok";
 
 /**
  * kwokctl configuration: components bind to loopback only, and one ClusterExec runs `kubectl exec` commands of
@@ -79,13 +83,13 @@ export function createCluster() {
 }
 
 export function deleteCluster() {
-    if (clusterExists() || fs.existsSync(path.join(kwokWorkdir(), "clusters", CLUSTER_NAME))) {
+    if (clusterExists() || fs.existsSync(clusterWorkdir())) {
         kwokctl(["delete", "cluster", "--kubeconfig", kubeconfigPath()], { timeoutMs: 60_000 });
     }
 }
 
 /** A fake node: kwok marks it Ready and gives pods on it IPs from its podCIDR. */
-const nodeManifest = (i) => ({
+const nodeManifest = (i: number) => ({
     apiVersion: "v1",
     kind: "Node",
     metadata: {
@@ -107,7 +111,7 @@ const nodeManifest = (i) => ({
 });
 
 /** Creates the missing fake nodes (a node's podCIDR can only be set at creation, so never re-applied). */
-export function ensureNodes() {
+export function ensureNodes(): number {
     const existing = new Set(kubectl(["get", "nodes", "-o", "name"]).split("\n").map((l) => l.replace("node/", "")));
     const missing = Array.from({ length: NODE_COUNT }, (_, k) => k + 1).filter((i) => !existing.has(nodeName(i)));
     if (missing.length) {
@@ -117,7 +121,6 @@ export function ensureNodes() {
     return missing.length;
 }
 
-export function readyNodeCount() {
-    const nodes = JSON.parse(kubectl(["get", "nodes", "-o", "json"])).items;
-    return nodes.filter((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
+export function readyNodeCount(): number {
+    return (JSON.parse(kubectl(["get", "nodes", "-o", "json"])).items as object[]).filter(isReady).length;
 }

@@ -1,46 +1,36 @@
 // The pod network: a network namespace joined to the host by a veth pair, with ROUTED_CIDR routed into it.
 // Pod IPs are /32 addresses on the namespace's end (the agent adds them); nothing in the namespace routes out,
 // so traffic to pod or Service IPs never leaves the machine.
-import {
-    HOST_LINK_IP, HOST_VETH, LINK_PREFIX, NETNS, NS_LINK_IP, NS_VETH, ROUTED_CIDR,
-} from "./paths.mjs";
-import { run, tryRun } from "./processes.mjs";
+import { cidrOverlaps } from "../lib/cidr";
+import { HOST_LINK_IP, HOST_VETH, LINK_PREFIX, NETNS, NS_LINK_IP, NS_VETH, ROUTED_CIDR } from "./paths";
+import { run, tryRun } from "./processes";
 
-const ip = (...args) => run("ip", args);
-const inNs = (...args) => run("ip", ["-n", NETNS, ...args]);
-
-const toInt = (addr) => addr.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-const range = (cidr) => {
-    const [addr, bits = "32"] = cidr.split("/");
-    const size = 2 ** (32 - Number(bits));
-    const start = Math.floor(toInt(addr) / size) * size;
-    return [start, start + size - 1];
-};
-export const overlaps = (a, b) => {
-    const [a0, a1] = range(a);
-    const [b0, b1] = range(b);
-    return a0 <= b1 && b0 <= a1;
-};
+const ip = (...args: string[]) => run("ip", args);
+const inNs = (...args: string[]) => run("ip", ["-n", NETNS, ...args]);
 
 export const netnsExists = () => (tryRun("ip", ["netns", "list"]) ?? "").split("\n").some((l) => l.split(" ")[0] === NETNS);
 export const hostVethExists = () => tryRun("ip", ["link", "show", "dev", HOST_VETH]) !== null;
 
+interface Route { dst?: string; dev?: string; type?: string }
+interface Link { ifname: string; addr_info?: { local: string; prefixlen: number }[] }
+
 /** Refuses to start when a route or address of this machine (other than ours) overlaps the pod network. */
 export function checkNoOverlap() {
-    const routes = JSON.parse(ip("-j", "-4", "route", "show", "table", "all"));
+    const routes: Route[] = JSON.parse(ip("-j", "-4", "route", "show", "table", "all"));
     const clashes = routes
         .filter((r) => r.dst && r.dst !== "default" && r.dev !== HOST_VETH && r.type !== "broadcast")
-        .filter((r) => !r.dst.startsWith("127.") && overlaps(r.dst, ROUTED_CIDR))
+        .filter((r) => !r.dst!.startsWith("127.") && cidrOverlaps(r.dst!, ROUTED_CIDR))
         .map((r) => `route ${r.dst} dev ${r.dev}`);
-    const addrs = JSON.parse(ip("-j", "-4", "addr", "show"))
+    const links: Link[] = JSON.parse(ip("-j", "-4", "addr", "show"));
+    const addrs = links
         .filter((l) => l.ifname !== HOST_VETH)
         .flatMap((l) => (l.addr_info ?? []).map((a) => ({ dev: l.ifname, cidr: `${a.local}/${a.prefixlen}` })))
-        .filter((a) => overlaps(a.cidr, ROUTED_CIDR))
+        .filter((a) => cidrOverlaps(a.cidr, ROUTED_CIDR))
         .map((a) => `address ${a.cidr} on ${a.dev}`);
     const all = [...clashes, ...addrs];
     if (all.length) {
         throw new Error(`the pod network ${ROUTED_CIDR} overlaps this machine's ${all.join(", ")}; ` +
-            `change ROUTED_CIDR and the node pod CIDRs in cluster/paths.mjs to a free private range`);
+            `change ROUTED_CIDR and the node pod CIDRs in local/cluster/paths.ts to a free private range`);
     }
 }
 

@@ -1,29 +1,39 @@
-#!/usr/bin/env node
 // Builds the pinned Pulumi + Kubernetes toolchain from Go modules (no vendor downloads are possible here).
 // Each component lands in $BOOKINFO_TOOLCHAIN_DIR/<name>-<version>/bin and is linked into
 // $BOOKINFO_TOOLCHAIN_DIR/bin. A component with a `.built` marker is reused, so a warm run takes seconds.
-// Usage: node toolchain/build.mjs [component ...]   (default: all)
-import { execFileSync, spawn } from "node:child_process";
+// Usage: npm run toolchain [-- component ...]   (default: all; `ts-node --transpile-only local/toolchain/build.ts`)
+import { execFileSync, ExecFileSyncOptions, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import paths from "./paths.cjs";
-const { toolchainDir } = paths;
+import { toolchainDir } from "./paths";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+const here = __dirname;
 const versions = JSON.parse(fs.readFileSync(path.join(here, "versions.json"), "utf8"));
 const root = toolchainDir();
 
-const k8sStaging = (v) => `v0.${v.split(".").slice(1).join(".")}`;
-const k8sVersionFlags = (v) => {
+/** An upstream component: a module, the main packages to build, and how relative `replace` targets map to versions. */
+interface Upstream {
+    name: string;
+    version: string;
+    module: string;
+    at: string;
+    /** Binary name -> main package. */
+    mains: Record<string, string>;
+    siblingVersion?: () => string;
+    ldflags: string;
+    /** Prepares the build directory; returns extra `replace` lines. */
+    prepare?: (dir: string, srcDir: string) => string[];
+}
+
+const k8sStaging = (v: string) => `v0.${v.split(".").slice(1).join(".")}`;
+const k8sVersionFlags = (v: string) => {
     const [major, minor] = v.split(".");
     const pkg = "k8s.io/component-base/version";
     return `-X ${pkg}.gitVersion=v${v} -X ${pkg}.gitMajor=${major} -X ${pkg}.gitMinor=${minor}`;
 };
 
-/** Upstream components: a module, the main packages to build, and how relative `replace` targets map to versions. */
-const upstream = [
+const upstream: Upstream[] = [
     {
         name: "etcd", version: versions.etcd,
         module: "go.etcd.io/etcd/server/v3", at: `v${versions.etcd}`,
@@ -86,24 +96,25 @@ const local = {
     },
 };
 
-function sh(cmd, args, opts = {}) {
-    return execFileSync(cmd, args, { encoding: "utf8", maxBuffer: 1 << 28, ...opts });
+function sh(cmd: string, args: string[], opts: ExecFileSyncOptions = {}): string {
+    return execFileSync(cmd, args, { maxBuffer: 1 << 28, ...opts, encoding: "utf8" });
 }
 
-function goEnv(dir) {
+function goEnv(dir: string) {
     return { ...process.env, GOFLAGS: "-mod=mod -buildvcs=false", GOWORK: "off", PWD: dir };
 }
 
 /** Writes a wrapper go.mod that requires the module and carries its replace/godebug lines (go install can't). */
-function writeWrapper(c, dir) {
+function writeWrapper(c: Upstream, dir: string) {
     const info = JSON.parse(sh("go", ["mod", "download", "-json", `${c.module}@${c.at}`]));
     if (info.Error) throw new Error(`${c.name}: ${info.Error}`);
     const mod = JSON.parse(sh("go", ["mod", "edit", "-json", info.GoMod]));
     const raw = fs.readFileSync(info.GoMod, "utf8");
-    const replaces = [];
-    for (const r of mod.Replace ?? []) {
+    const replaces: string[] = [];
+    for (const r of (mod.Replace ?? []) as { Old: { Path: string; Version?: string }; New: { Path: string; Version?: string } }[]) {
         if (r.New.Path.includes("FORBIDDEN")) continue;
         if (r.New.Path.startsWith(".")) {
+            if (!c.siblingVersion) throw new Error(`${c.name}: relative replace of ${r.Old.Path} but no siblingVersion`);
             replaces.push(`${r.Old.Path} => ${r.Old.Path} ${c.siblingVersion()}`);
         } else {
             replaces.push(`${r.Old.Path}${r.Old.Version ? " " + r.Old.Version : ""} => ${r.New.Path} ${r.New.Version ?? ""}`.trim());
@@ -123,11 +134,11 @@ function writeWrapper(c, dir) {
         `//go:build tools\n\npackage tools\n\nimport (\n${Object.values(c.mains).map((p) => `\t_ "${p}"`).join("\n")}\n)\n`);
 }
 
-function goBuild(dir, out, mains, ldflags, log) {
-    return new Promise((resolve, reject) => {
+function goBuild(dir: string, out: string, mains: Record<string, string>, ldflags: string | undefined, log: string) {
+    return new Promise<void>((resolve, reject) => {
         const args = ["build", "-trimpath", "-ldflags", `-s -w ${ldflags ?? ""}`.trim(), "-o", out + "/", ...Object.values(mains)];
         const p = spawn("go", args, { cwd: dir, env: goEnv(dir), stdio: ["ignore", "pipe", "pipe"] });
-        const chunks = [];
+        const chunks: Buffer[] = [];
         p.stdout.on("data", (d) => chunks.push(d));
         p.stderr.on("data", (d) => chunks.push(d));
         p.on("close", (code) => {
@@ -138,7 +149,7 @@ function goBuild(dir, out, mains, ldflags, log) {
     });
 }
 
-function renameMains(out, mains) {
+function renameMains(out: string, mains: Record<string, string>) {
     // `go build -o dir/` names binaries after the package's last path element: rename to the wanted names.
     for (const [bin, pkg] of Object.entries(mains)) {
         const built = path.join(out, path.basename(pkg.replace(/\/v\d+$/, "")));
@@ -148,7 +159,7 @@ function renameMains(out, mains) {
     }
 }
 
-function linkBins(out) {
+function linkBins(out: string) {
     const binDir = path.join(root, "bin");
     fs.mkdirSync(binDir, { recursive: true });
     for (const f of fs.readdirSync(out)) {
@@ -160,7 +171,7 @@ function linkBins(out) {
 
 function localVersion() {
     const h = createHash("sha256");
-    const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).forEach((e) => {
+    const walk = (d: string): void => fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).forEach((e) => {
         const p = path.join(d, e.name);
         if (e.isDirectory()) walk(p); else { h.update(path.relative(local.srcDir, p)); h.update(fs.readFileSync(p)); }
     });
@@ -170,7 +181,7 @@ function localVersion() {
     return h.digest("hex").slice(0, 12);
 }
 
-async function buildComponent(name, version, build) {
+async function buildComponent(name: string, version: string, build: (dir: string, out: string) => Promise<void>) {
     const dir = path.join(root, `${name}-${version}`);
     const out = path.join(dir, "bin");
     const marker = path.join(dir, ".built");
@@ -191,7 +202,7 @@ async function buildComponent(name, version, build) {
 
 async function main() {
     const wanted = new Set(process.argv.slice(2));
-    const pick = (n) => wanted.size === 0 || wanted.has(n);
+    const pick = (n: string) => wanted.size === 0 || wanted.has(n);
     const t0 = Date.now();
     fs.mkdirSync(root, { recursive: true });
     if (pick(local.name)) {
@@ -211,7 +222,7 @@ async function main() {
     console.log(`[toolchain] ready in ${((Date.now() - t0) / 1000).toFixed(0)}s: ${path.join(root, "bin")}`);
 }
 
-main().catch((e) => {
+main().catch((e: Error) => {
     console.error(`[toolchain] ${e.message}`);
     process.exit(1);
 });
