@@ -1,6 +1,7 @@
 // What each Bookinfo app answers, as upstream's sample (../shared/notes/bookinfo.md): details, ratings, reviews
 // v1 (no ratings) / v2 (black stars) / v3 (red stars), productpage. Calls to other apps go through `Upstream`,
 // which picks a ready endpoint of the named Service.
+import type { Fault } from "./faults";
 import type { PodEntry } from "./pod-table";
 
 export interface Reply {
@@ -34,14 +35,14 @@ const details = (id: number) => ({
 
 const healthy = (app: string) => json(200, { status: `${app[0].toUpperCase()}${app.slice(1)} is healthy` });
 
-async function reviews(pod: PodEntry, productId: string, upstream: Upstream): Promise<Reply> {
+async function reviews(pod: PodEntry, productId: string, upstream: Upstream, fault?: Fault): Promise<Reply> {
     const body: any = { id: productId, podname: pod.name, clustername: "null", reviews: REVIEWS.map((r) => ({ ...r })) };
     // Upstream images: v1 has ENABLE_RATINGS off; v3 sets STAR_COLOR=red; anything else calls ratings with black.
     if (pod.version === "v1") return json(200, body);
     const color = pod.version === "v3" ? "red" : "black";
     let ratings: Record<string, number> | undefined;
     let ratingsPod: string | undefined;
-    if (pod.fault !== "ratings-error") {
+    if (fault !== "ratings-error") {
         try {
             const res = await upstream("ratings", `/ratings/${productId}`);
             if (res.status === 200) ratings = res.json.ratings;
@@ -90,8 +91,8 @@ async function productpage(pod: PodEntry, path: string, upstream: Upstream): Pro
     return undefined;
 }
 
-/** The reply of `pod` to GET `path` (faults other than ratings-error are applied by the server). */
-export async function answer(pod: PodEntry, path: string, upstream: Upstream): Promise<Reply> {
+/** The reply of `pod` to GET `path` (`fault`: the pod's; faults other than ratings-error are applied by the server). */
+export async function answer(pod: PodEntry, path: string, upstream: Upstream, fault?: Fault): Promise<Reply> {
     if (path === "/health") return healthy(pod.app);
     let m: RegExpMatchArray | null;
     switch (pod.app) {
@@ -100,13 +101,13 @@ export async function answer(pod: PodEntry, path: string, upstream: Upstream): P
             break;
         case "ratings":
             if ((m = path.match(/^\/ratings\/(\d+)$/))) {
-                return pod.fault === "ratings-error"
+                return fault === "ratings-error"
                     ? json(503, { error: RATINGS_UNAVAILABLE })
                     : json(200, { id: Number(m[1]), ratings: RATINGS });
             }
             break;
         case "reviews":
-            if ((m = path.match(/^\/reviews\/(\d+)$/))) return reviews(pod, m[1], upstream);
+            if ((m = path.match(/^\/reviews\/(\d+)$/))) return reviews(pod, m[1], upstream, fault);
             break;
         case "productpage": {
             const reply = await productpage(pod, path, upstream);

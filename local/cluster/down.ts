@@ -1,10 +1,10 @@
 // `npm run cluster:down`: stops the pod agent, the pod server and the kwok cluster, removes the pod network.
 // Leaves no process and no network namespace; harmless when nothing runs. Logs stay in the state directory; the
-// pod table and the kubeconfig go.
+// pod table, the fault table and the kubeconfig go.
 import fs from "node:fs";
 import { clusterExists, deleteCluster } from "./kwok";
 import { hostVethExists, netnsExists, teardownNetwork } from "./network";
-import { clusterDir, kubeconfigPath, kwokWorkdir, NETNS, podTablePath } from "./paths";
+import { clusterDir, faultTablePath, kubeconfigPath, kwokWorkdir, NETNS, podTablePath } from "./paths";
 import { processesMentioning, stopDaemon, stopPid } from "./processes";
 
 const step = (msg: string) => console.log(`[cluster] ${msg}`);
@@ -29,7 +29,7 @@ async function down() {
         teardownNetwork();
         step(`removed network namespace ${NETNS}`);
     }
-    for (const file of [podTablePath(), kubeconfigPath()]) fs.rmSync(file, { force: true });
+    for (const file of [podTablePath(), faultTablePath(), kubeconfigPath()]) fs.rmSync(file, { force: true });
 
     const left = processesMentioning(clusterDir());
     if (left.length || netnsExists()) {

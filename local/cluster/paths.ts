@@ -7,7 +7,7 @@ import { clusterDir, toolchainDir } from "../toolchain/paths";
 export const CLUSTER_NAME = "bookinfo";
 export const CONTEXT_NAME = `kwok-${CLUSTER_NAME}`;
 
-/** Cluster state (kwok workdir, kubeconfig, logs, pid files, pod table): outside the repository,
+/** Cluster state (kwok workdir, kubeconfig, logs, pid files, pod table, fault table): outside the repository,
  * overridable by BOOKINFO_CLUSTER_DIR (toolchain/paths.ts). */
 export { clusterDir };
 export const kubeconfigPath = () => path.join(clusterDir(), "kubeconfig");
@@ -15,6 +15,8 @@ export const kwokWorkdir = () => path.join(clusterDir(), "kwok");
 export const logsDir = () => path.join(clusterDir(), "logs");
 /** Pod table the agent writes and the pod server reads (JSON, replaced atomically). */
 export const podTablePath = () => path.join(clusterDir(), "pods.json");
+/** Fault table (cluster/faults.ts): container image -> fault; the pod server reads it on every request. */
+export const faultTablePath = () => path.join(clusterDir(), "faults.json");
 export const pidFile = (name: string) => path.join(clusterDir(), `${name}.pid`);
 
 export const binDir = () => path.join(toolchainDir(), "bin");

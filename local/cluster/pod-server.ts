@@ -1,31 +1,66 @@
 // The "containers" of the local cluster. Runs inside the pod network namespace (cluster/up.ts starts it with
 // `ip netns exec`), listens on 0.0.0.0:9080 there and answers as the pod that owns the connection's local
-// address, according to the pod table the agent writes. Faults (FAULT_ANNOTATION) are applied here.
+// address, according to the pod table the agent writes. Faults are applied here: a pod whose image is in the fault
+// table (cluster/faults.ts) misbehaves. Both files are re-read as soon as they change.
 import fs from "node:fs";
 import http from "node:http";
 import { answer, Reply, SLOW_FAULT_MS, Upstream } from "./bookinfo-api";
-import { POD_PORT, podTablePath } from "./paths";
+import { Fault, FaultTable, readFaultTable } from "./faults";
+import { faultTablePath, POD_PORT, podTablePath } from "./paths";
 import type { PodEntry, PodTable } from "./pod-table";
 import { sleep } from "./processes";
 
 const UPSTREAM_TIMEOUT_MS = 10_000;
 
-let table: PodTable = { updatedAt: "", pods: {}, endpoints: {} };
-let tableMtime = 0;
-function currentTable(): PodTable {
-    try {
-        const mtime = fs.statSync(podTablePath()).mtimeMs;
-        if (mtime !== tableMtime) {
-            table = JSON.parse(fs.readFileSync(podTablePath(), "utf8"));
-            tableMtime = mtime;
+const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
+
+/**
+ * A file's parsed content, re-read only when the file changed (another inode after an atomic rename, another
+ * mtime or size); on a read error the last good content stays and the error is logged once.
+ */
+function watchedFile<T>(file: () => string, parse: (path: string) => T, initial: T): () => T {
+    let value = initial;
+    let seen = "";
+    let lastError = "";
+    return () => {
+        const path = file();
+        try {
+            let key = "missing";
+            try {
+                const st = fs.statSync(path);
+                key = `${st.ino}:${st.mtimeMs}:${st.size}`;
+            } catch (err) {
+                if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+            }
+            if (key !== seen) {
+                value = parse(path);
+                seen = key;
+            }
+            lastError = "";
+        } catch (err) {
+            const msg = `cannot read ${path}: ${(err as Error).message}`;
+            if (msg !== lastError) log(msg);
+            lastError = msg;
         }
-    } catch (err) {
-        log(`cannot read the pod table ${podTablePath()}: ${(err as Error).message}`);
-    }
-    return table;
+        return value;
+    };
 }
 
-const log = (msg: string) => console.log(`${new Date().toISOString()} ${msg}`);
+const EMPTY_TABLE: PodTable = { updatedAt: "", pods: {}, endpoints: {} };
+const currentTable = watchedFile(podTablePath,
+    (path) => fs.existsSync(path) ? JSON.parse(fs.readFileSync(path, "utf8")) as PodTable : EMPTY_TABLE, EMPTY_TABLE);
+
+let reportedInvalid = "";
+const currentFaults = watchedFile(faultTablePath, (path): FaultTable => {
+    const { faults, invalid } = readFaultTable(path);
+    const report = invalid.join("; ");
+    if (report && report !== reportedInvalid) log(`fault table ${path}: ignoring unknown faults (${report})`);
+    reportedInvalid = report;
+    return faults;
+}, {});
+
+/** The fault of a pod: the fault table's entry for the image it runs. */
+const faultOf = (pod: PodEntry): Fault | undefined => (pod.image ? currentFaults()[pod.image] : undefined);
 
 /** Round-robin over the ready endpoints of a Service in the caller's namespace, like kube-proxy would spread. */
 const cursors = new Map<string, number>();
@@ -54,10 +89,10 @@ const upstreamFor = (pod: PodEntry): Upstream => (service, path) => {
     });
 };
 
-async function reply(pod: PodEntry, path: string): Promise<Reply> {
-    if (pod.fault === "http-500") return { status: 500, body: JSON.stringify({ error: "fault injected: http-500" }), contentType: "application/json" };
-    if (pod.fault === "slow") await sleep(SLOW_FAULT_MS);
-    return answer(pod, path, upstreamFor(pod));
+async function reply(pod: PodEntry, path: string, fault: Fault | undefined): Promise<Reply> {
+    if (fault === "http-500") return { status: 500, body: JSON.stringify({ error: "fault injected: http-500" }), contentType: "application/json" };
+    if (fault === "slow") await sleep(SLOW_FAULT_MS);
+    return answer(pod, path, upstreamFor(pod), fault);
 }
 
 const server = http.createServer(async (req, res) => {
@@ -66,22 +101,23 @@ const server = http.createServer(async (req, res) => {
     // An address no running pod owns any more: refuse like a stopped container would.
     if (!pod) return void req.socket.destroy();
     const path = (req.url ?? "/").split("?")[0];
+    const fault = faultOf(pod);
     let out: Reply;
     try {
         out = req.method === "GET" || req.method === "HEAD"
-            ? await reply(pod, path)
+            ? await reply(pod, path, fault)
             : { status: 405, body: JSON.stringify({ error: `${req.method} is not supported; use GET` }), contentType: "application/json" };
     } catch (err) {
         out = { status: 500, body: JSON.stringify({ error: (err as Error).message }), contentType: "application/json" };
     }
     res.writeHead(out.status, { "content-type": out.contentType ?? "text/plain", "x-bookinfo-pod": pod.name, ...out.headers });
     res.end(req.method === "HEAD" ? undefined : out.body);
-    log(`${pod.namespace}/${pod.name} (${pod.app} ${pod.version}${pod.fault ? `, fault ${pod.fault}` : ""}) ${req.method} ${path} -> ${out.status}`);
+    log(`${pod.namespace}/${pod.name} (${pod.app} ${pod.version}${fault ? `, fault ${fault}` : ""}) ${req.method} ${path} -> ${out.status}`);
 });
 
 server.on("error", (err) => {
     log(`pod server failed: ${err.message}`);
     process.exit(1);
 });
-server.listen(POD_PORT, "0.0.0.0", () => log(`pod server listening on 0.0.0.0:${POD_PORT}; pod table ${podTablePath()}`));
+server.listen(POD_PORT, "0.0.0.0", () => log(`pod server listening on 0.0.0.0:${POD_PORT}; pod table ${podTablePath()}, fault table ${faultTablePath()}`));
 for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => process.exit(0));

@@ -1,10 +1,8 @@
-// The pod table: which Bookinfo app answers on which pod IP, and the ready endpoints of every Service.
-// The agent builds it from the apiserver and writes it to a file; the pod server (inside the pod network
-// namespace, where the apiserver's loopback address is out of reach) reads it.
+// The pod table: which Bookinfo app answers on which pod IP (with the image it runs), and the ready endpoints of
+// every Service. The agent builds it from the apiserver and writes it to a file; the pod server (inside the pod
+// network namespace, where the apiserver's loopback address is out of reach) reads it.
 import type { V1Pod } from "@kubernetes/client-node";
-import {
-    APP_LABEL, FAULT_ANNOTATION, FAULTS, Fault, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL,
-} from "../../rollout/labels";
+import { APP_LABEL, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import { cidrContains } from "../lib/cidr";
 import type { ReadyEndpoint } from "../lib/kube";
 import { ROUTED_CIDR } from "./paths";
@@ -18,7 +16,8 @@ export interface PodEntry {
     ip: string;
     app: BookinfoApp;
     version: string;
-    fault?: Fault;
+    /** Image of the pod's app container (the one named after the app, else the first): the fault table's key. */
+    image: string;
 }
 
 export interface PodTable {
@@ -39,7 +38,13 @@ export function bookinfoApp(labels: Record<string, string>): BookinfoApp | undef
     return (BOOKINFO_APPS as readonly string[]).includes(app) ? (app as BookinfoApp) : undefined;
 }
 
-/** Returns the pod's entry, or a reason it gets none (not Bookinfo, not running yet, bad fault value). */
+/** The image of the container that plays `app` (named after it; else the first container), "" if none. */
+export function appImage(pod: V1Pod, app: BookinfoApp): string {
+    const containers = pod.spec?.containers ?? [];
+    return (containers.find((c) => c.name === app) ?? containers[0])?.image ?? "";
+}
+
+/** Returns the pod's entry, or a reason it gets none (not Bookinfo, not running yet, IP outside the pod network). */
 export function podEntry(pod: V1Pod): { entry?: PodEntry; warning?: string } {
     const labels = pod.metadata?.labels ?? {};
     const app = bookinfoApp(labels);
@@ -47,16 +52,11 @@ export function podEntry(pod: V1Pod): { entry?: PodEntry; warning?: string } {
     if (!app || pod.status?.phase !== "Running" || !ip) return {};
     const ref = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
     if (!inPodNetwork(ip)) return { warning: `pod ${ref} has IP ${ip} outside the pod network ${ROUTED_CIDR}; not served` };
-    const entry: PodEntry = {
-        name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, ip, app, version: labels[VERSION_LABEL] ?? "v1",
-    };
-    const fault = pod.metadata?.annotations?.[FAULT_ANNOTATION];
-    if (fault === undefined || fault === "") return { entry };
-    if ((FAULTS as readonly string[]).includes(fault)) return { entry: { ...entry, fault: fault as Fault } };
     return {
-        entry,
-        warning: `pod ${ref} has ${FAULT_ANNOTATION}=${JSON.stringify(fault)}; allowed values: ${FAULTS.join(", ")}; ` +
-            `serving it without a fault`,
+        entry: {
+            name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, ip, app, version: labels[VERSION_LABEL] ?? "v1",
+            image: appImage(pod, app),
+        },
     };
 }
 

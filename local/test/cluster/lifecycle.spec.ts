@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import { clusterDir, kwokWorkdir, NETNS, NODE_COUNT, pidFile, ROUTED_CIDR } from "../../cluster/paths";
+import { clusterDir, faultTablePath, kwokWorkdir, NETNS, NODE_COUNT, pidFile, podTablePath, ROUTED_CIDR } from "../../cluster/paths";
+import { setFault } from "../../cluster/faults";
 import { kubectl, runScript } from "./helpers";
 
 const netnsList = () => execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
@@ -31,12 +32,14 @@ describe("local cluster lifecycle (cluster:up / cluster:down)", function () {
         runScript("local/cluster/up.ts");
     });
 
-    it("cluster:down stops every process and removes the network namespace, twice without error", () => {
+    it("cluster:down stops every process, removes the network namespace and the pod and fault tables, twice without error", () => {
+        setFault("example.invalid/lifecycle-spec:1", "slow");
         runScript("local/cluster/down.ts");
         assert.deepEqual(clusterProcesses(), []);
         assert.ok(!netnsList().split("\n").some((l) => l.startsWith(NETNS)), `namespace ${NETNS} is still there`);
         assert.ok(!routes().includes(ROUTED_CIDR), `a route to ${ROUTED_CIDR} is still there`);
         assert.ok(!fs.existsSync(pidFile("agent")) && !fs.existsSync(pidFile("pod-server")), "pid files are left");
+        assert.ok(!fs.existsSync(podTablePath()) && !fs.existsSync(faultTablePath()), "the pod table or the fault table is left");
         const again = runScript("local/cluster/down.ts");
         assert.match(again, /cluster is down/);
     });
