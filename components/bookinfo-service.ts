@@ -1,15 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_LABEL, VERSION_LABEL } from "../rollout/labels";
-
-/** Deployments of Bookinfo wait at most this long for their pods to become available. */
-export const DEPLOYMENT_TIMEOUTS: pulumi.CustomTimeouts = { create: "5m", update: "5m", delete: "2m" };
-
-/** Requests and limits of every Bookinfo container: v1 and v2 share nodes during a rollout, none may starve. */
-export const CONTAINER_RESOURCES = {
-    requests: { cpu: "50m", memory: "128Mi" },
-    limits: { cpu: "500m", memory: "512Mi" },
-};
+import { DEPLOYMENT_TIMEOUTS, podTemplate } from "./pod-template";
 
 export interface BookinfoServiceArgs {
     /** Namespace of every object (an Output of the Namespace resource, so it is created first). */
@@ -18,7 +10,7 @@ export interface BookinfoServiceArgs {
     app: string;
     /** The `version` label (Deployment `<app>-<version>`); unset for a client without versions (sleep). */
     version?: string;
-    image: string;
+    image: pulumi.Input<string>;
     /** ServiceAccount created for the pods, named like upstream (`bookinfo-<app>`, `sleep`). */
     serviceAccountName: string;
     /** Port the container listens on and the Service's target port. */
@@ -26,7 +18,6 @@ export interface BookinfoServiceArgs {
     /** Port of the Service; defaults to the container port. */
     servicePort: number;
     command?: string[];
-    env?: Record<string, string>;
     /** emptyDir volumes by name, with their mount paths. */
     emptyDirs?: Record<string, string>;
     podAnnotations?: Record<string, string>;
@@ -46,7 +37,6 @@ export class BookinfoService extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: opts.provider };
         const podLabels: Record<string, string> = { [APP_LABEL]: args.app };
         if (args.version) podLabels[VERSION_LABEL] = args.version;
-        const emptyDirs = Object.entries(args.emptyDirs ?? {});
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
@@ -56,35 +46,20 @@ export class BookinfoService extends pulumi.ComponentResource {
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: {
-                    name: args.version ? `${args.app}-${args.version}` : args.app,
-                    namespace: args.namespace,
-                    labels: podLabels,
-                },
+                metadata: { name: args.version ? `${args.app}-${args.version}` : args.app, namespace: args.namespace, labels: podLabels },
                 spec: {
                     replicas: 1,
                     selector: { matchLabels: podLabels },
-                    template: {
-                        metadata: { labels: podLabels, annotations: args.podAnnotations },
-                        spec: {
-                            serviceAccountName: this.serviceAccount.metadata.name,
-                            containers: [
-                                {
-                                    name: args.app,
-                                    image: args.image,
-                                    imagePullPolicy: "IfNotPresent",
-                                    resources: CONTAINER_RESOURCES,
-                                    command: args.command,
-                                    env: args.env && Object.entries(args.env).map(([name, value]) => ({ name, value })),
-                                    ports: args.containerPort ? [{ containerPort: args.containerPort }] : undefined,
-                                    volumeMounts: emptyDirs.length
-                                        ? emptyDirs.map(([name, mountPath]) => ({ name, mountPath }))
-                                        : undefined,
-                                },
-                            ],
-                            volumes: emptyDirs.length ? emptyDirs.map(([name]) => ({ name, emptyDir: {} })) : undefined,
-                        },
-                    },
+                    template: podTemplate({
+                        labels: podLabels,
+                        annotations: args.podAnnotations,
+                        serviceAccountName: this.serviceAccount.metadata.name,
+                        name: args.app,
+                        image: args.image,
+                        port: args.containerPort,
+                        command: args.command,
+                        emptyDirs: args.emptyDirs,
+                    }),
                 },
             },
             { ...childOpts, customTimeouts: DEPLOYMENT_TIMEOUTS },
@@ -100,6 +75,6 @@ export class BookinfoService extends pulumi.ComponentResource {
             },
             childOpts,
         );
-        this.registerOutputs({});
+        this.registerOutputs({ deploymentName: this.deployment.metadata.name });
     }
 }

@@ -1,67 +1,89 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { bookinfoImage, RolloutConfig } from "../rollout/config";
-import { RolloutGoal, ROLLOUT_COMPONENT_NAME } from "../rollout/deployed";
+import { bookinfoImage } from "../rollout/config";
+import { Release } from "../rollout/fleet";
+import { STACK_LABEL } from "../rollout/labels";
+import { LiveStage } from "../rollout/moves";
+import { StarColor } from "../rollout/smoke-check";
+import { StageName } from "../rollout/stages";
 import { BookinfoService, BookinfoServiceArgs } from "./bookinfo-service";
+import { BOOKINFO_PORT } from "./pod-template";
 import { ReviewsRollout } from "./reviews-rollout";
 
 /** Test client of Istio's samples (samples/sleep/sleep.yaml): curls pods from inside the cluster. */
 const SLEEP_IMAGE = "curlimages/curl:8.11.1";
 
+/** Name of the ReviewsRollout child: fixed, so its Deployments keep their URNs from release to release. */
+export const ROLLOUT_COMPONENT_NAME = "reviews-rollout";
+
+/** Where the program deploys: a cluster through its kubeconfig, or a directory of rendered manifests. */
+export type Destination =
+    | {
+          /** Text of the configured kubeconfig file; undefined: the Provider uses $KUBECONFIG / ~/.kube/config. */
+          kubeconfigText?: string;
+          /** kubeconfig path and context as configured, for kubectl in the gate ("" = kubectl's defaults). */
+          kubeconfigPath: string;
+          context: string;
+      }
+    | { renderYamlTo: string };
+
 export interface BookinfoArgs {
-    /** The validated stack config (rollout/config.ts). */
-    config: RolloutConfig;
-    /** This `up`'s goal for reviews, derived from config and live state (rollout/deployed.ts). */
-    goal: RolloutGoal;
-    /**
-     * Text of the configured kubeconfig file (undefined: the Provider uses $KUBECONFIG / ~/.kube/config), and a
-     * stable name of the cluster so a changed kubeconfig text (new certificates, new port) updates the Provider
-     * instead of replacing it and everything it manages. Undefined in render mode (config `renderYamlTo`).
-     */
-    cluster?: { kubeconfigText?: string; clusterIdentifier: string };
+    /** Namespace created for Bookinfo (plain: the Provider's default namespace too). */
+    namespace: string;
+    /** Value of the namespace's STACK_LABEL: which stack created it. */
+    stackLabel: string;
+    /** Registry and tag of productpage, details and ratings (`<registry>/examples-bookinfo-<app>-v1:<tag>`). */
+    imageRegistry: string;
+    imageTag: string;
+    /** The reviews release, the stage to converge to and the stage it leaves (see ReviewsRolloutArgs). */
+    release: Release & { candidate?: { stars: StarColor } };
+    stage: StageName;
+    from: LiveStage;
+    destination: Destination;
 }
 
 /**
  * Istio's Bookinfo in one namespace, through one explicit kubernetes Provider: productpage, details, ratings, the
- * `sleep` test client, and reviews as a staged rollout of v2 (ReviewsRollout). Kubernetes object names are fixed
- * like upstream's (reviews-v1, productpage, ...), so one stack holds one Bookinfo.
+ * `sleep` test client, and reviews as a staged rollout of a release (ReviewsRollout). Kubernetes object names are
+ * fixed like upstream's (productpage-v1, reviews-v2, ...), so one stack holds one Bookinfo.
  */
 export class Bookinfo extends pulumi.ComponentResource {
     public readonly provider: k8s.Provider;
     public readonly namespace: k8s.core.v1.Namespace;
-    public readonly details: BookinfoService;
-    public readonly ratings: BookinfoService;
-    public readonly productpage: BookinfoService;
-    public readonly sleep: BookinfoService;
+    public readonly services: Record<"details" | "ratings" | "productpage" | "sleep", BookinfoService>;
     public readonly reviews: ReviewsRollout;
 
     constructor(name: string, args: BookinfoArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("bookinfo:index:Bookinfo", name, {}, opts);
-        const { config, goal, cluster } = args;
-        const image = (app: string) => bookinfoImage(config.imageRegistry, config.imageTag, app);
+        const dest = args.destination;
+        const rendering = "renderYamlTo" in dest;
 
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             {
                 // Render mode: the Provider writes each object's YAML under that directory and applies nothing. The
                 // empty kubeconfig keeps the SDK from filling in $KUBECONFIG, which the Provider refuses next to it.
-                ...(cluster
-                    ? {
-                          kubeconfig: cluster.kubeconfigText === undefined ? undefined : pulumi.secret(cluster.kubeconfigText),
-                          context: config.context || undefined,
-                          clusterIdentifier: cluster.clusterIdentifier,
-                      }
-                    : { renderYamlToDirectory: config.renderYamlTo, kubeconfig: "" }),
-                namespace: config.namespace,
-                // The state ConfigMap changes every stage: update it in place. The default replaces a changed
-                // ConfigMap, and a fixed-name replacement deletes first, so a killed up could lose the record.
-                enableConfigMapMutable: true,
+                ...(rendering
+                    ? { renderYamlToDirectory: dest.renderYamlTo, kubeconfig: "" }
+                    : {
+                          kubeconfig: dest.kubeconfigText === undefined ? undefined : pulumi.secret(dest.kubeconfigText),
+                          context: dest.context || undefined,
+                          // Fixed: a changed kubeconfig or context must never replace the Provider (and with it
+                          // every Deployment); the program's target check makes sure it still reaches the same
+                          // namespace of the same cluster.
+                          clusterIdentifier: "bookinfo-rollout",
+                      }),
+                namespace: args.namespace,
             },
             { parent: this },
         );
         const childOpts = { parent: this, provider: this.provider };
 
-        this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, { metadata: { name: config.namespace } }, childOpts);
+        this.namespace = new k8s.core.v1.Namespace(
+            `${name}-ns`,
+            { metadata: { name: args.namespace, labels: { [STACK_LABEL]: args.stackLabel } } },
+            childOpts,
+        );
         const namespace = this.namespace.metadata.name;
 
         const app = (appName: string, more: Partial<BookinfoServiceArgs> = {}) =>
@@ -71,44 +93,43 @@ export class Bookinfo extends pulumi.ComponentResource {
                     namespace,
                     app: appName,
                     version: "v1",
-                    image: image(`${appName}-v1`),
+                    image: bookinfoImage(args.imageRegistry, args.imageTag, `${appName}-v1`),
                     serviceAccountName: `bookinfo-${appName}`,
-                    containerPort: 9080,
-                    servicePort: 9080,
+                    containerPort: BOOKINFO_PORT,
+                    servicePort: BOOKINFO_PORT,
                     ...more,
                 },
                 childOpts,
             );
-        this.details = app("details");
-        this.ratings = app("ratings");
-        this.productpage = app("productpage", {
-            emptyDirs: { tmp: "/tmp" },
-            podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "9080", "prometheus.io/path": "/metrics" },
-        });
-        this.sleep = app("sleep", {
-            version: undefined,
-            image: SLEEP_IMAGE,
-            serviceAccountName: "sleep",
-            containerPort: undefined,
-            servicePort: 80,
-            command: ["/bin/sleep", "infinity"],
-        });
+        this.services = {
+            details: app("details"),
+            ratings: app("ratings"),
+            productpage: app("productpage", {
+                emptyDirs: { tmp: "/tmp" },
+                podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": `${BOOKINFO_PORT}`, "prometheus.io/path": "/metrics" },
+            }),
+            sleep: app("sleep", {
+                version: undefined,
+                image: SLEEP_IMAGE,
+                serviceAccountName: "sleep",
+                containerPort: undefined,
+                servicePort: 80,
+                command: ["/bin/sleep", "infinity"],
+            }),
+        };
 
         this.reviews = new ReviewsRollout(
             ROLLOUT_COMPONENT_NAME,
             {
                 namespace,
-                goal,
-                v1Image: image("reviews-v1"),
-                v2Fault: config.v2Fault,
-                client: this.sleep.deployment,
-                // Rendered pods do not exist: there is nothing to smoke-test.
-                smokeTest: !config.renderYamlTo,
-                kubeconfig: config.kubeconfig,
-                context: config.context,
+                release: args.release,
+                stage: args.stage,
+                from: args.from,
+                // Rendered pods do not exist: there is nothing to gate.
+                gate: rendering ? undefined : { kubeconfig: dest.kubeconfigPath, context: dest.context, client: this.services.sleep.deployment },
             },
             childOpts,
         );
-        this.registerOutputs({});
+        this.registerOutputs({ namespace: this.namespace.metadata.name });
     }
 }

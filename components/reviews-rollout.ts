@@ -1,61 +1,81 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import * as path from "path";
-import { RolloutGoal, stageAnnotations, v2Annotations } from "../rollout/deployed";
-import { APP_LABEL, Fault, FAULT_ANNOTATION, REVIEWS_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
-import { SMOKE_ENV } from "../rollout/smoke-env";
-import { CONTAINER_RESOURCES, DEPLOYMENT_TIMEOUTS } from "./bookinfo-service";
-
-const REVIEWS_PORT = 9080;
+import { GATE_ENV } from "../io/gate-env";
+import { fleetOf, Release, sharePercent, Workload } from "../rollout/fleet";
+import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
+import { LiveStage } from "../rollout/moves";
+import { StarColor } from "../rollout/smoke-check";
+import { StageName, stageByName } from "../rollout/stages";
+import { BOOKINFO_PORT, DEPLOYMENT_TIMEOUTS, podTemplate } from "./pod-template";
 
 /**
- * The compiled smoke test script (`npm run build`), relative to the working directory the engine gives the program
- * and its providers alike, so the command text is the same in every checkout and never re-runs the test by itself.
+ * The compiled gate script (`npm run build`), relative to the working directory the engine gives the program and
+ * its providers alike, so the command text is the same in every checkout and never re-runs the gate by itself.
  */
-export function smokeTestCommand(): string {
-    return `node ${path.relative(process.cwd(), path.join(__dirname, "..", "rollout", "smoke-test.js"))}`;
+export function gateCommand(): string {
+    return `node ${path.relative(process.cwd(), path.join(__dirname, "..", "io", "gate.js"))}`;
+}
+
+/** Where the gate runs kubectl and which pod it curls from. */
+export interface GateArgs {
+    /** kubeconfig path and context for kubectl ("" = kubectl's defaults). */
+    kubeconfig: pulumi.Input<string>;
+    context: pulumi.Input<string>;
+    /** The Deployment of the client pod (Bookinfo's `sleep`) the gate's requests come from. */
+    client: pulumi.Resource;
 }
 
 export interface ReviewsRolloutArgs {
     /** Namespace of every object (an Output of the Namespace resource, so it is created first). */
     namespace: pulumi.Input<string>;
-    /** This `up`'s goal: stage plan, v2 image and what the state ConfigMap records (rollout/deployed.ts). */
-    goal: RolloutGoal;
-    v1Image: string;
-    /** Local cluster only: annotate v2 pods so the pod server misbehaves ("none" leaves them healthy). */
-    v2Fault: Fault | "none";
-    /** The `sleep` client Deployment: the smoke test curls each v2 pod from its pod. */
-    client: k8s.apps.v1.Deployment;
-    /** Declare the smoke test; false in render mode, where no pod runs. */
-    smokeTest: boolean;
-    /** kubeconfig path and context for kubectl in the smoke test: the stack's config values ("" = kubectl's default). */
-    kubeconfig: string;
-    context: string;
+    /**
+     * The release: stable and candidate version, image and replicas. A plain value, not an Input: which
+     * Deployments exist depends on it, and resources cannot be declared inside an apply.
+     */
+    release: Release & { candidate?: { stars: StarColor } };
+    /** The stage of the table to converge to (plain, for the same reason). */
+    stage: StageName;
+    /** The stage the live workloads were in, as the guard judged it before this `up`. */
+    from: LiveStage;
+    /** The candidate's gate; undefined where no pod runs (render mode). */
+    gate?: GateArgs;
+}
+
+/** The inputs that decide how the candidate's pods behave: the gate re-runs when any of them changes. */
+function candidateFingerprint(stage: StageName, w: Workload): string {
+    return createHash("sha256").update(JSON.stringify({ stage, ...w })).digest("hex").slice(0, 16);
 }
 
 /**
- * The reviews Service, the reviews-v1 and reviews-v2 Deployments shaped by the stage plan, the v2 smoke test and
- * the state ConfigMap that records what was deployed. The Deployments select on {workload, version}, identical
- * in every stage, so a stage change is an in-place update (or a delete of a version the stage drops), never a
- * replacement: the `app` label that moves v2 in and out of service is not part of the selector.
+ * The reviews Service and one Deployment per version of the release, shaped by the stage table, with the
+ * candidate's gate. Deployments are named by version (`reviews-v1`, `reviews-v2`, ...) and select on
+ * {workload, version}, the same in every stage and every release, so a stage change, and a candidate becoming the
+ * stable, is an in-place update or a delete, never a replacement: the `app` label that moves a version in and out
+ * of service is not part of the selector.
  */
 export class ReviewsRollout extends pulumi.ComponentResource {
     public readonly serviceAccount: k8s.core.v1.ServiceAccount;
     public readonly service: k8s.core.v1.Service;
-    /** Absent in stages without v1 (promoted). */
-    public readonly v1?: k8s.apps.v1.Deployment;
-    /** Absent in stages without v2 (v1-only). */
-    public readonly v2?: k8s.apps.v1.Deployment;
-    /** Present whenever the stage has v2 (except in render mode); re-runs when the v2 image or the stage changes. */
-    public readonly smokeTest?: command.local.Command;
-    public readonly state: k8s.core.v1.ConfigMap;
+    /** One Deployment per version the stage runs, keyed by version label. */
+    public readonly deployments: Record<string, k8s.apps.v1.Deployment>;
+    /** The candidate's gate; present when the stage runs the candidate (except in render mode). */
+    public readonly gate?: command.local.Command;
+    /** The stage converged to, and the one the live workloads were in before. */
+    public readonly stage: pulumi.Output<string>;
+    public readonly fromStage: pulumi.Output<string>;
+    /** Share of the serving reviews pods per version, in percent. */
+    public readonly servingShares: pulumi.Output<Record<string, number>>;
+    /** The gate's last line ("gate passed: ..."), or why it did not run. */
+    public readonly gateResult: pulumi.Output<string>;
 
     constructor(name: string, args: ReviewsRolloutArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("bookinfo:index:ReviewsRollout", name, {}, opts);
         const childOpts = { parent: this, provider: opts.provider };
-        const { goal } = args;
-        const { plan } = goal;
+        const { release, stage } = args;
+        const fleet = fleetOf(release, stage);
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
@@ -66,98 +86,67 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             `${name}-service`,
             {
                 metadata: { name: "reviews", namespace: args.namespace, labels: { [APP_LABEL]: REVIEWS_APP, service: "reviews" } },
-                spec: { ports: [{ name: "http", port: REVIEWS_PORT }], selector: { [APP_LABEL]: REVIEWS_APP } },
+                spec: { ports: [{ name: "http", port: BOOKINFO_PORT }], selector: { [APP_LABEL]: REVIEWS_APP } },
             },
             childOpts,
         );
 
         /** reviews-<version>: selector {workload, version} in every stage; `app` decides whether it serves. */
-        const deployment = (
-            version: "v1" | "v2",
-            app: string,
-            replicas: number,
-            image: string,
-            annotations: Record<string, string>,
-            podAnnotations?: Record<string, string>,
-        ) => {
-            const selector = { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: version };
-            const labels = { [APP_LABEL]: app, ...selector };
+        const deployment = (w: Workload) => {
+            const selector = { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: w.version };
+            const labels = { [APP_LABEL]: w.serving ? REVIEWS_APP : REVIEWS_DARK_APP, ...selector };
             return new k8s.apps.v1.Deployment(
-                `${name}-${version}`,
+                `${name}-${w.version}`,
                 {
-                    metadata: { name: `reviews-${version}`, namespace: args.namespace, labels, annotations },
+                    metadata: { name: `reviews-${w.version}`, namespace: args.namespace, labels, annotations: { [STAGE_ANNOTATION]: stage } },
                     spec: {
-                        replicas,
+                        replicas: w.replicas,
                         selector: { matchLabels: selector },
-                        template: {
-                            metadata: { labels, annotations: podAnnotations },
-                            spec: {
-                                serviceAccountName: this.serviceAccount.metadata.name,
-                                containers: [
-                                    {
-                                        name: "reviews",
-                                        image,
-                                        imagePullPolicy: "IfNotPresent",
-                                        resources: CONTAINER_RESOURCES,
-                                        env: [{ name: "LOG_DIR", value: "/tmp/logs" }],
-                                        ports: [{ containerPort: REVIEWS_PORT }],
-                                        volumeMounts: [
-                                            { name: "tmp", mountPath: "/tmp" },
-                                            { name: "wlp-output", mountPath: "/opt/ibm/wlp/output" },
-                                        ],
-                                    },
-                                ],
-                                volumes: [
-                                    { name: "tmp", emptyDir: {} },
-                                    { name: "wlp-output", emptyDir: {} },
-                                ],
-                            },
-                        },
+                        template: podTemplate({
+                            labels,
+                            serviceAccountName: this.serviceAccount.metadata.name,
+                            name: "reviews",
+                            image: w.image,
+                            port: BOOKINFO_PORT,
+                            env: { LOG_DIR: "/tmp/logs" },
+                            emptyDirs: { tmp: "/tmp", "wlp-output": "/opt/ibm/wlp/output" },
+                        }),
                     },
                 },
                 { ...childOpts, customTimeouts: DEPLOYMENT_TIMEOUTS },
             );
         };
+        this.deployments = Object.fromEntries(fleet.map((w) => [w.version, deployment(w)]));
 
-        if (plan.v1Replicas > 0) {
-            this.v1 = deployment("v1", REVIEWS_APP, plan.v1Replicas, args.v1Image, stageAnnotations(goal));
-        }
-        if (plan.v2Replicas > 0) {
-            const faults = args.v2Fault === "none" ? undefined : { [FAULT_ANNOTATION]: args.v2Fault };
-            this.v2 = deployment("v2", plan.v2App, plan.v2Replicas, goal.v2Image, v2Annotations(goal), faults);
-        }
-        if (this.v2 && args.smokeTest) {
-            this.smokeTest = new command.local.Command(
-                `${name}-v2-smoke-test`,
+        const candidate = release.candidate && fleet.find((w) => w.version === release.candidate!.version);
+        if (candidate && args.gate) {
+            const gate = stageByName(stage).gates[0];
+            this.gate = new command.local.Command(
+                `${name}-gate`,
                 {
-                    create: smokeTestCommand(),
+                    create: gateCommand(),
                     environment: {
-                        [SMOKE_ENV.namespace]: args.namespace,
-                        [SMOKE_ENV.kubeconfig]: args.kubeconfig,
-                        [SMOKE_ENV.context]: args.context,
-                        [SMOKE_ENV.image]: goal.v2Image,
-                        [SMOKE_ENV.pods]: String(plan.v2Replicas),
+                        [GATE_ENV.namespace]: args.namespace,
+                        [GATE_ENV.kubeconfig]: args.gate.kubeconfig,
+                        [GATE_ENV.context]: args.gate.context,
+                        [GATE_ENV.version]: candidate.version,
+                        [GATE_ENV.image]: candidate.image,
+                        [GATE_ENV.pods]: String(candidate.replicas),
+                        [GATE_ENV.stars]: release.candidate!.stars,
+                        [GATE_ENV.spec]: JSON.stringify(gate),
                     },
-                    triggers: [goal.v2Image, plan.stage.name],
+                    triggers: [candidateFingerprint(stage, candidate)],
                 },
-                { parent: this, dependsOn: [this.v2, args.client] },
+                { parent: this, dependsOn: [this.deployments[candidate.version], args.gate.client] },
             );
         }
 
-        this.state = new k8s.core.v1.ConfigMap(
-            `${name}-state`,
-            {
-                metadata: {
-                    name: `${name}-state`,
-                    namespace: args.namespace,
-                    labels: { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD },
-                    annotations: goal.annotations,
-                },
-                data: goal.data,
-            },
-            // Written last: it records the stage as reached only once the Deployments and the smoke test succeeded.
-            { ...childOpts, dependsOn: [this.v1, this.v2, this.smokeTest].flatMap((r) => (r ? [r] : [])) },
-        );
-        this.registerOutputs({});
+        this.stage = pulumi.output(stage);
+        this.fromStage = pulumi.output(args.from);
+        this.servingShares = pulumi.output(Object.fromEntries(fleet.map((w) => [w.version, sharePercent(fleet, w.version)])));
+        this.gateResult = this.gate
+            ? this.gate.stdout.apply((out) => out.trim().split("\n").pop() ?? "")
+            : pulumi.output(`not run: ${candidate ? "render mode" : `no candidate in stage ${stage}`}`);
+        this.registerOutputs({ stage: this.stage, fromStage: this.fromStage, servingShares: this.servingShares, gateResult: this.gateResult });
     }
 }

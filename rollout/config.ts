@@ -1,155 +1,184 @@
-// The stack's config, validated with zod before any resource is declared: a bad value fails the program with one
-// message that names the key, the bad value and what is allowed, and nothing reaches the cluster.
-import * as pulumi from "@pulumi/pulumi";
+// The stack's config as data, validated with zod: a bad value is refused with one message that names the key, the
+// bad value and what is allowed, before anything is read from or sent to a cluster. Reading the values from
+// Pulumi is io/config.ts's job; this file is pure.
 import { z } from "zod";
-import { FAULTS } from "./labels";
-import { STAGE_NAMES, STAGES } from "./stages";
-
-/** The tutorial's v1 pod count, from the stage table (the default of `v1Replicas`). */
-export const TABLE_V1_REPLICAS = Math.max(...STAGES.map((s) => s.v1.replicas));
+import { Release } from "./fleet";
+import { STAR_COLORS, StarColor } from "./smoke-check";
+import { STAGE_NAMES, stageByName } from "./stages";
+import { Bounds } from "./verdict";
 
 /** Bookinfo's image naming: `<registry>/examples-bookinfo-<name>:<tag>`, e.g. name `reviews-v1`. */
 export function bookinfoImage(registry: string, tag: string, name: string): string {
     return `${registry}/examples-bookinfo-${name}:${tag}`;
 }
 
-const V2_FAULTS = ["none", ...FAULTS] as const;
+const DEFAULT_REGISTRY = "docker.io/istio";
+const DEFAULT_TAG = "1.20.3";
+/** The tutorial's starting point: reviews v1, 3 pods. */
+export const DEFAULT_RELEASE: Release = {
+    stable: { version: "v1", image: bookinfoImage(DEFAULT_REGISTRY, DEFAULT_TAG, "reviews-v1"), replicas: 3 },
+};
+export const DEFAULT_BOUNDS: Bounds = { maxReplicas: 10, maxReplicaChange: 5, minServingPods: 3 };
+
+/** A refused config or input: the program turns it into a Pulumi RunError (no stack trace, just the message). */
+export class RolloutInputError extends Error {}
 
 // Raw config values arrive as text (PULUMI_CONFIG); `pulumi config set --path` values arrive as JSON text.
-function isStructured(value: string): boolean {
+function parseStructured(value: unknown): unknown {
+    if (typeof value !== "string") return value;
     const t = value.trim();
-    if (!t.startsWith("{") && !t.startsWith("[")) return false;
+    if (!t.startsWith("{") && !t.startsWith("[")) return value;
     try {
-        return typeof JSON.parse(t) === "object";
+        return JSON.parse(t);
     } catch {
-        return false;
+        return value;
     }
 }
 
 const text = () =>
-    z
-        .string({ invalid_type_error: "wrong type, expected text" })
-        .refine((v) => !isStructured(v), "wrong type, expected text, got a structured (object or list) value");
+    z.string({ invalid_type_error: "wrong type, expected text" });
 
-const wholeNumberText = (v: unknown) => (typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
-const replicaCount = () =>
-    z.preprocess(
-        wholeNumberText,
-        z
-            .number({ invalid_type_error: "wrong type, expected a number" })
-            .int("not a whole number")
-            .nonnegative("negative")
-            .min(1, "zero (remove a version by choosing a stage without it)"),
-    );
+const wholeNumber = (v: unknown) => (typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
+const count = (min: number) =>
+    z.preprocess(wholeNumber, z.number({ invalid_type_error: "wrong type, expected a number" }).int("not a whole number").min(min, `less than ${min}`));
 
-/** One entry per key declared in Pulumi.yaml: its schema (with the default) and what it allows, for messages. */
+const versionLabel = text().regex(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "not a version label (e.g. v2: lowercase letters, digits, '-', at most 20)");
+const imageRef = text().regex(/^[^\s:/]+(\/[^\s:/]+)*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/, "not an image reference with a tag or digest");
+
+const versionSchema = z.object({ version: versionLabel, image: imageRef, replicas: count(1) }).strict();
+const candidateSchema = z
+    .object({
+        version: versionLabel,
+        image: imageRef,
+        replicas: count(1).optional(),
+        stars: z.enum(STAR_COLORS, { errorMap: () => ({ message: `unknown star colour; allowed: ${STAR_COLORS.join(", ")}` }) }).default("black"),
+    })
+    .strict();
+
+const releaseSchema = z.preprocess(
+    parseStructured,
+    z.object({ stable: versionSchema, candidate: candidateSchema.optional() }, { invalid_type_error: "wrong type, expected an object {stable, candidate}" }).strict(),
+);
+const boundsSchema = z.preprocess(
+    parseStructured,
+    z.object({ maxReplicas: count(1), maxReplicaChange: count(1), minServingPods: count(1) }).partial().strict(),
+);
+
+/** One entry per key: its schema (with the default) and what it allows, for messages. */
 const KEYS = {
     stage: {
-        schema: z.enum(STAGE_NAMES, { errorMap: () => ({ message: "unknown stage" }) }).default("v1-only"),
+        schema: z.enum(STAGE_NAMES, { errorMap: () => ({ message: "unknown stage" }) }).default("stable"),
         allowed: STAGE_NAMES.join(" | "),
     },
+    release: {
+        schema: releaseSchema.default(DEFAULT_RELEASE),
+        allowed:
+            "{stable: {version, image, replicas}, candidate?: {version, image, replicas?, stars?}} set with `pulumi config set --path release.stable.version v1` etc.",
+    },
     namespace: {
-        schema: text()
-            .pipe(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "not a valid namespace name"))
-            .default("bookinfo"),
+        schema: text().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "not a valid namespace name").default("bookinfo"),
         allowed: "a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters",
     },
     kubeconfig: { schema: text().default(""), allowed: "a kubeconfig file path, or empty for $KUBECONFIG / ~/.kube/config" },
     context: { schema: text().default(""), allowed: "a context of the kubeconfig, or empty for its current context" },
-    v1Replicas: {
-        schema: replicaCount().default(TABLE_V1_REPLICAS),
-        allowed: `a whole number >= 1 (default ${TABLE_V1_REPLICAS})`,
-    },
-    v2Replicas: {
-        schema: replicaCount().optional(),
-        allowed: "a whole number >= 1, or unset for the stage table's count",
-    },
     imageRegistry: {
-        schema: text()
-            .pipe(z.string().regex(/^[^\s/]+(\/[^\s/]+)*$/, "not a registry path"))
-            .default("docker.io/istio"),
-        allowed: "a registry and path prefix without spaces or trailing '/', e.g. docker.io/istio",
+        schema: text().regex(/^[^\s/]+(\/[^\s/]+)*$/, "not a registry path").default(DEFAULT_REGISTRY),
+        allowed: "a registry and path prefix of productpage, details and ratings, e.g. docker.io/istio",
     },
     imageTag: {
-        schema: text()
-            .pipe(z.string().regex(/^\w[\w.-]{0,127}$/, "not an image tag"))
-            .default("1.20.3"),
-        allowed: "an image tag: letters, digits, '_', '.', '-' (at most 128), e.g. 1.20.3",
+        schema: text().regex(/^\w[\w.-]{0,127}$/, "not an image tag").default(DEFAULT_TAG),
+        allowed: "the image tag of productpage, details and ratings, e.g. 1.20.3",
     },
-    v2Image: {
-        schema: text()
-            .pipe(z.string().regex(/^\S*$/, "not an image reference"))
-            .default(""),
-        allowed: "a full image reference without spaces, or empty for <imageRegistry>/examples-bookinfo-reviews-v2:<imageTag>",
-    },
-    v2Fault: {
-        schema: z.enum(V2_FAULTS, { errorMap: () => ({ message: "unknown fault" }) }).default("none"),
-        allowed: V2_FAULTS.join(" | "),
+    bounds: {
+        schema: boundsSchema.default({}),
+        allowed: `{maxReplicas, maxReplicaChange, minServingPods}: whole numbers >= 1 (defaults ${JSON.stringify(DEFAULT_BOUNDS)})`,
     },
     renderYamlTo: {
         schema: text().default(""),
-        allowed: "a directory path to write the stage's manifests to instead of applying them, or empty to deploy",
+        allowed: "a directory to write the stage's manifests to instead of applying them (never-deployed stacks only), or empty to deploy",
     },
 } as const;
 type Key = keyof typeof KEYS;
 
-/** The keys of the project's config namespace, as declared in Pulumi.yaml. */
+/** Keys of an earlier version of this program, and what replaced them. */
+const RETIRED: Record<string, string> = {
+    v1Replicas: "release.stable.replicas",
+    v2Replicas: "release.candidate.replicas (used where the candidate serves alone; the stage table sets the others)",
+    v2Image: "release.candidate.image (with release.candidate.version v2)",
+    v2Fault: "nothing: faults belong to the local test cluster (local/cluster/faults.ts), not to the product",
+};
+const RENAMED_STAGES: Record<string, string> = { "v1-only": "stable", "v2-dark": "dark" };
+
+/** The keys of the project's config namespace. */
 export const CONFIG_KEYS = Object.keys(KEYS) as Key[];
 
-const schema = z
-    .object(Object.fromEntries(CONFIG_KEYS.map((k) => [k, KEYS[k].schema])) as { [K in Key]: (typeof KEYS)[K]["schema"] })
-    .strict();
+const schema = z.object(Object.fromEntries(CONFIG_KEYS.map((k) => [k, KEYS[k].schema])) as { [K in Key]: (typeof KEYS)[K]["schema"] });
 
-export type RolloutConfig = Omit<z.infer<typeof schema>, "v2Image"> & {
-    /** Resolved v2 image: the `v2Image` key, or the Bookinfo image from registry and tag. */
-    v2Image: string;
+type Parsed = z.infer<typeof schema>;
+export type StageConfig = Omit<Parsed, "bounds" | "release"> & {
+    release: Release & { candidate?: Release["candidate"] & { stars: StarColor } };
+    bounds: Bounds;
 };
 
 function describe(value: unknown): string {
     return typeof value === "string" ? JSON.stringify(value) : `${JSON.stringify(value)} (${typeof value})`;
 }
 
-/**
- * Validates the raw values of the project's config namespace (keys without the `<project>:` prefix). Throws one
- * `RunError` listing every bad key with its value and what is allowed.
- */
-export function parseRolloutConfig(raw: Record<string, unknown>, project: string): RolloutConfig {
-    const result = schema.safeParse(raw);
-    if (!result.success) {
-        // The first issue of each key is enough to say what is wrong with it.
-        const seen = new Set<string>();
-        const firstPerKey = result.error.issues.filter((issue) => {
-            if (issue.code === "unrecognized_keys") return true;
-            const key = String(issue.path[0]);
-            if (seen.has(key)) return false;
-            seen.add(key);
-            return true;
-        });
-        const problems = firstPerKey.flatMap((issue) => {
-            if (issue.code === "unrecognized_keys") {
-                return issue.keys.map(
-                    (k) => `${project}:${k} = ${describe(raw[k])}: unknown key; allowed keys: ${CONFIG_KEYS.join(", ")}`,
-                );
-            }
-            const key = String(issue.path[0]) as Key;
-            return [`${project}:${key} = ${describe(raw[key])}: ${issue.message}; allowed: ${KEYS[key].allowed}`];
-        });
-        throw new pulumi.RunError(
-            `invalid stack config, nothing was sent to the cluster:\n  - ${problems.join("\n  - ")}\n` +
-                `fix it with \`pulumi config set <key> <value>\` (or \`pulumi config rm <key>\` for an unknown key)`,
-        );
+/** Cross-key rules, once each key is valid on its own. */
+function crossKeyProblems(c: StageConfig, project: string): string[] {
+    const out: string[] = [];
+    const stage = stageByName(c.stage);
+    const { stable, candidate } = c.release;
+    if (stage.candidate && !candidate) {
+        out.push(`${project}:stage = "${c.stage}" needs a candidate: set release.candidate.version and release.candidate.image (\`pulumi config set --path release.candidate.version v2\`)`);
     }
-    const c = result.data;
-    return { ...c, v2Image: c.v2Image || bookinfoImage(c.imageRegistry, c.imageTag, "reviews-v2") };
+    if (candidate && candidate.version === stable.version) {
+        out.push(`${project}:release.candidate.version = "${candidate.version}" is the stable version too: a candidate is a different version (its own Deployment reviews-<version>)`);
+    }
+    if (stable.replicas < c.bounds.minServingPods) {
+        out.push(`${project}:release.stable.replicas = ${stable.replicas} is below bounds.minServingPods ${c.bounds.minServingPods}: the stable version alone must serve at least that many pods`);
+    }
+    return out;
 }
 
-/** Reads every `<project>:*` key of the stack's config (unknown keys included) and validates it. */
-export function readRolloutConfig(project: string = pulumi.getProject()): RolloutConfig {
-    const prefix = `${project}:`;
-    const raw = Object.fromEntries(
-        Object.entries(pulumi.runtime.allConfig())
-            .filter(([k]) => k.startsWith(prefix))
-            .map(([k, v]) => [k.slice(prefix.length), v]),
+/**
+ * Validates the raw values of the project's config namespace (keys without the `<project>:` prefix). Throws one
+ * RolloutInputError listing every bad key with its value and what is allowed.
+ */
+export function parseRolloutConfig(raw: Record<string, unknown>, project: string): StageConfig {
+    const problems: string[] = [];
+    for (const [k, v] of Object.entries(raw)) {
+        if (RETIRED[k]) problems.push(`${project}:${k} = ${describe(v)}: this key was retired; set ${RETIRED[k]} instead, then \`pulumi config rm ${k}\``);
+        else if (!(k in KEYS)) problems.push(`${project}:${k} = ${describe(v)}: unknown key; allowed keys: ${CONFIG_KEYS.join(", ")}`);
+    }
+    const stageValue = raw.stage;
+    if (typeof stageValue === "string" && RENAMED_STAGES[stageValue]) {
+        problems.push(`${project}:stage = "${stageValue}": stages are named relative to the release now; "${stageValue}" is "${RENAMED_STAGES[stageValue]}" (release.stable = v1, release.candidate = v2)`);
+    }
+    const known = Object.fromEntries(Object.entries(raw).filter(([k]) => k in KEYS));
+    const result = schema.safeParse(known);
+    if (!result.success) {
+        const seen = new Set<string>();
+        for (const issue of result.error.issues) {
+            const path = issue.path.join(".");
+            const k = String(issue.path[0]) as Key;
+            if (seen.has(path) || (k === "stage" && problems.some((p) => p.includes(":stage =")))) continue;
+            seen.add(path);
+            const inner = issue.path.slice(1).reduce<unknown>((v, p) => (v as any)?.[p], parseStructured(raw[k]));
+            const shown = issue.path.length > 1 ? ` (${path} = ${describe(inner)})` : "";
+            problems.push(`${project}:${k} = ${describe(raw[k])}${shown}: ${issue.message}; allowed: ${KEYS[k].allowed}`);
+        }
+    }
+    if (problems.length === 0 && result.success) {
+        const c = result.data;
+        const parsed: StageConfig = { ...c, bounds: { ...DEFAULT_BOUNDS, ...c.bounds } } as StageConfig;
+        const candidate = parsed.release.candidate;
+        if (candidate) candidate.replicas ??= parsed.release.stable.replicas;
+        problems.push(...crossKeyProblems(parsed, project));
+        if (problems.length === 0) return parsed;
+    }
+    throw new RolloutInputError(
+        `invalid stack config, nothing was read from or sent to the cluster:\n  - ${problems.join("\n  - ")}\n` +
+            `fix it with \`pulumi config set [--path] <key> <value>\` (or \`pulumi config rm <key>\`)`,
     );
-    return parseRolloutConfig(raw, project);
 }

@@ -1,7 +1,7 @@
-// Every label and annotation key the project reads or writes: components, policy, cluster tools and tests
-// import them from here so a key can never drift between writer and reader.
+// Every label, annotation and object name the product reads or writes: components, the gate, the guard and the
+// tests import them from here so a key can never drift between writer and reader.
 
-/** Bookinfo's own pod labels (Istio sample): the Service selects on `app`, Deployments select on `version`. */
+/** Bookinfo's own pod labels (Istio sample): Services select on `app`, versions are told apart by `version`. */
 export const APP_LABEL = "app";
 export const VERSION_LABEL = "version";
 /**
@@ -10,25 +10,29 @@ export const VERSION_LABEL = "version";
  * alone would also match details-v1 and ratings-v1.
  */
 export const WORKLOAD_LABEL = "rollout.bookinfo.dev/workload";
-/** WORKLOAD_LABEL value of every reviews pod, Deployment and the rollout state ConfigMap. */
+/** WORKLOAD_LABEL value of every reviews pod and Deployment. */
 export const REVIEWS_WORKLOAD = "reviews";
 
 /** `app` value that puts a reviews pod in service (what the reviews Service selects). */
 export const REVIEWS_APP = "reviews";
-/** `app` value of a dark v2 pod: running, reachable by pod IP, not selected by the reviews Service. */
+/** `app` value of a dark candidate pod: running, reachable by pod IP, not selected by the reviews Service. */
 export const REVIEWS_DARK_APP = "reviews_test";
 
-/** Annotations on the rollout state ConfigMap (what was deployed, what is asked for, what passed the smoke test). */
-export const FROM_STAGE_ANNOTATION = "rollout.bookinfo.dev/from-stage";
-export const TO_STAGE_ANNOTATION = "rollout.bookinfo.dev/to-stage";
-export const V2_IMAGE_ANNOTATION = "rollout.bookinfo.dev/v2-image";
-export const SMOKE_PASSED_IMAGE_ANNOTATION = "rollout.bookinfo.dev/smoke-passed-image";
-export const V1_REPLICAS_ANNOTATION = "rollout.bookinfo.dev/v1-replicas";
+/**
+ * Label of the Namespace the stack created: `<organization>.<project>.<stack>`. The program never adopts a
+ * namespace without it, and refuses to move a stack whose namespace carries it elsewhere.
+ */
+export const STACK_LABEL = "rollout.bookinfo.dev/stack";
+
+/** Annotation on the reviews Deployments: the stage this `up` asked for (for people; the guard reads live shapes). */
+export const STAGE_ANNOTATION = "rollout.bookinfo.dev/stage";
 
 /**
- * Pod annotation read by the local cluster's pod server (cluster/): makes a pod misbehave so tests can roll out a
- * broken v2. Values: `http-500`, `slow`, `ratings-error`. Ignored by real containers.
+ * The gate record: a ConfigMap that only the gate writes (server-side apply with GATE_FIELD_MANAGER), never a
+ * Pulumi resource, so no program, targeted `up` or refresh can create or edit it without it showing in
+ * managedFields. It lists the images whose gate passed in this namespace.
  */
-export const FAULT_ANNOTATION = "bookinfo.dev/fault";
-export const FAULTS = ["http-500", "slow", "ratings-error"] as const;
-export type Fault = (typeof FAULTS)[number];
+export const GATE_RECORD_NAME = "reviews-gate-record";
+export const GATE_FIELD_MANAGER = "bookinfo-rollout-gate";
+/** Key of the gate record's data that holds the JSON list of passed gates. */
+export const GATE_RECORD_KEY = "passed.json";

@@ -1,5 +1,6 @@
-// Judges one answer of reviews v2 to `GET /reviews/<id>` (the reviews API in ../shared/notes/bookinfo.md): a
-// healthy v2 answers 200 with JSON whose ratings are black stars, and names the pod that answered.
+// Judges one answer of a reviews candidate to `GET /reviews/<id>` (the reviews API in ../shared/notes/bookinfo.md):
+// a healthy candidate answers 200 with JSON whose ratings are stars of its colour (v2 black, v3 red), and names
+// the pod that answered.
 
 /** Text reviews sends in place of a rating when it cannot reach the ratings service. */
 export const RATINGS_ERROR = "Ratings service is currently unavailable";
@@ -11,7 +12,7 @@ export interface Answer {
 }
 
 /** The checks of one answer, in the order they are made. */
-export const ANSWER_CHECKS = ["http-200", "json", "podname", "ratings", "black-stars"] as const;
+export const ANSWER_CHECKS = ["http-200", "json", "podname", "ratings", "stars"] as const;
 export type AnswerCheck = (typeof ANSWER_CHECKS)[number];
 
 export interface FailedCheck {
@@ -21,8 +22,12 @@ export interface FailedCheck {
 
 const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}...` : s);
 
-/** Returns the checks the answer fails (empty: a healthy v2 answer from `podName`). */
-export function checkReviewsAnswer(answer: Answer, podName: string): FailedCheck[] {
+/** Colours of Bookinfo's rating stars: reviews v2 shows black stars, v3 red ones. */
+export const STAR_COLORS = ["black", "red"] as const;
+export type StarColor = (typeof STAR_COLORS)[number];
+
+/** Returns the checks the answer fails (empty: a healthy answer from `podName` with `color` stars). */
+export function checkReviewsAnswer(answer: Answer, podName: string, color: StarColor): FailedCheck[] {
     if (answer.httpCode !== "200") {
         return [{ check: "http-200", detail: `HTTP ${answer.httpCode || "(no status)"}, body ${JSON.stringify(clip(answer.body))}` }];
     }
@@ -42,15 +47,15 @@ export function checkReviewsAnswer(answer: Answer, podName: string): FailedCheck
     }
     const reviews = Array.isArray(doc.reviews) ? (doc.reviews as { reviewer?: unknown; rating?: unknown }[]) : [];
     if (reviews.length === 0) {
-        failed.push({ check: "black-stars", detail: "no reviews in the answer" });
+        failed.push({ check: "stars", detail: "no reviews in the answer" });
     }
     reviews.forEach((review, i) => {
         const who = typeof review?.reviewer === "string" ? review.reviewer : `review ${i + 1}`;
         const rating = review?.rating as { stars?: unknown; color?: unknown; error?: unknown } | undefined;
         if (rating?.error !== undefined) {
             failed.push({ check: "ratings", detail: `${who}: ratings error ${JSON.stringify(rating.error)}` });
-        } else if (typeof rating?.stars !== "number" || rating.color !== "black") {
-            failed.push({ check: "black-stars", detail: `${who}: rating ${JSON.stringify(rating ?? null)}, expected black stars` });
+        } else if (typeof rating?.stars !== "number" || rating.color !== color) {
+            failed.push({ check: "stars", detail: `${who}: rating ${JSON.stringify(rating ?? null)}, expected ${color} stars` });
         }
     });
     return failed;

@@ -1,0 +1,130 @@
+// The candidate's gate, run by the ReviewsRollout's Command once the candidate's Deployment is ready: the tutorial's
+// smoke test (from the sleep pod, curl every ready candidate pod by IP, one request, then the gate's requests in a
+// row, every answer checked), and on success a pass recorded for exactly that version and image in the gate record,
+// written by server-side apply with the gate's own field manager. Prints one line per check; the first failure
+// exits 1 with "gate failed: <check> on pod <name> (<ip>): <detail>". Inputs: io/gate-env.ts; kubectl on PATH.
+import { execFileSync } from "child_process";
+import { GatePass, gateRecordManifest, gateRecordRef, gateViewOf, withPass } from "../rollout/gate-record";
+import { APP_LABEL, GATE_FIELD_MANAGER, GATE_RECORD_NAME, VERSION_LABEL, WORKLOAD_LABEL, REVIEWS_WORKLOAD } from "../rollout/labels";
+import { checkReviewsAnswer, parseCurlOutput, StarColor } from "../rollout/smoke-check";
+import { SmokeGate } from "../rollout/stages";
+import { GATE_ENV } from "./gate-env";
+
+class GateFailure extends Error {}
+
+const env = (name: string) => process.env[name] ?? "";
+
+function kubectl(args: string[], input?: string): string {
+    const cluster = [
+        ...(env(GATE_ENV.kubeconfig) ? ["--kubeconfig", env(GATE_ENV.kubeconfig)] : []),
+        ...(env(GATE_ENV.context) ? ["--context", env(GATE_ENV.context)] : []),
+    ];
+    return execFileSync("kubectl", [...cluster, "--request-timeout=30s", ...args], {
+        encoding: "utf8",
+        input,
+        stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        timeout: 60_000,
+    });
+}
+
+interface Pod {
+    metadata: { name: string; deletionTimestamp?: string };
+    spec: { containers: { name: string; image: string }[] };
+    status: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+/** Running, Ready and not on its way out: what a Deployment counts as available. */
+function readyPods(namespace: string, selector: string): Pod[] {
+    const list = JSON.parse(kubectl(["get", "pods", "-n", namespace, "-l", selector, "-o", "json"])) as { items: Pod[] };
+    return list.items.filter(
+        (p) =>
+            !p.metadata.deletionTimestamp &&
+            p.status.phase === "Running" &&
+            !!p.status.podIP &&
+            (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+    );
+}
+
+function fail(check: string, pod: Pod | undefined, detail: string): never {
+    const where = pod ? ` on pod ${pod.metadata.name} (${pod.status.podIP})` : "";
+    throw new GateFailure(`gate failed: ${check}${where}: ${detail}`);
+}
+
+/** Ends each answer in curl's output, so one `kubectl exec` can carry several requests. */
+const ANSWER_END = "--gate-answer-end--";
+
+/** `count` requests in a row from the sleep pod to a pod, in one `kubectl exec` (curl fetches its URLs in turn). */
+function requests(gate: SmokeGate, namespace: string, sleepPod: string, pod: Pod, count: number, stars: StarColor) {
+    const url = `http://${pod.status.podIP}:${gate.port}${gate.path}`;
+    let output = "";
+    try {
+        output = kubectl(["exec", sleepPod, "-n", namespace, "-c", "sleep", "--", "curl", "-sS", "-m", "5",
+            "-w", `\\n%{http_code}\\n${ANSWER_END}\\n`, ...Array<string>(count).fill(url)]);
+    } catch (e) {
+        const err = e as { stderr?: string; message: string };
+        fail("request", pod, `GET ${url} from ${sleepPod}: ${(err.stderr || err.message).trim()}`);
+    }
+    const answers = output.split(`\n${ANSWER_END}\n`).slice(0, -1);
+    if (answers.length !== count) fail("request", pod, `GET ${url} x${count} from ${sleepPod}: ${answers.length} answers`);
+    return answers.map((a) => checkReviewsAnswer(parseCurlOutput(a), pod.metadata.name, stars).filter((f) => gate.checks.includes(f.check)));
+}
+
+/** Appends the pass to the gate record. A record someone else wrote is not built upon: it is replaced. */
+function recordPass(namespace: string, pass: GatePass): void {
+    let current;
+    try {
+        current = JSON.parse(kubectl(["get", "configmap", GATE_RECORD_NAME, "-n", namespace, "-o", "json", "--show-managed-fields"]));
+    } catch (e) {
+        if (!String((e as { stderr?: string }).stderr ?? "").includes("NotFound")) throw e;
+    }
+    const view = gateViewOf(current);
+    if (view.trust === "untrusted") console.log(`note ${gateRecordRef(namespace)} is not trusted (${view.why}): starting a new record`);
+    if (view.trust === "untrusted") kubectl(["delete", "configmap", GATE_RECORD_NAME, "-n", namespace, "--ignore-not-found"]);
+    const manifest = gateRecordManifest(namespace, withPass(view, pass));
+    kubectl(["apply", "--server-side", "--force-conflicts", `--field-manager=${GATE_FIELD_MANAGER}`, "-f", "-"], JSON.stringify(manifest));
+}
+
+function main(): void {
+    const namespace = env(GATE_ENV.namespace);
+    const version = env(GATE_ENV.version);
+    const image = env(GATE_ENV.image);
+    const stars = env(GATE_ENV.stars) as StarColor;
+    const expectedPods = Number(env(GATE_ENV.pods));
+    const gate = JSON.parse(env(GATE_ENV.spec) || "null") as SmokeGate | null;
+    if (!namespace || !version || !image || !stars || !gate || !Number.isInteger(expectedPods) || expectedPods < 1) {
+        throw new GateFailure(`gate failed: inputs: set ${Object.values(GATE_ENV).filter((n) => !n.includes("KUBE") && !n.includes("CONTEXT")).join(", ")}`);
+    }
+
+    const sleep = readyPods(namespace, `${APP_LABEL}=sleep`)[0];
+    if (!sleep) fail("sleep-pod-ready", undefined, `no ready pod with ${APP_LABEL}=sleep in namespace ${namespace}`);
+    console.log(`ok   sleep-pod-ready: ${sleep.metadata.name}`);
+
+    const selector = `${WORKLOAD_LABEL}=${REVIEWS_WORKLOAD},${VERSION_LABEL}=${version}`;
+    const pods = readyPods(namespace, selector);
+    if (pods.length !== expectedPods) fail("pods-ready", undefined, `expected ${expectedPods} ready pods with ${selector} in ${namespace}, found ${pods.length}`);
+    console.log(`ok   pods-ready: ${pods.map((p) => p.metadata.name).join(", ")}`);
+
+    for (const pod of pods) {
+        const running = pod.spec.containers.find((c) => c.name === "reviews")?.image;
+        if (running !== image) fail("image", pod, `runs ${running}, expected ${image}`);
+        const [first] = requests(gate, namespace, sleep.metadata.name, pod, 1, stars);
+        if (first.length > 0) fail(first[0].check, pod, first.map((f) => `${f.check}: ${f.detail}`).join("; "));
+        console.log(`ok   ${gate.checks.join(", ")} on pod ${pod.metadata.name} (${pod.status.podIP})`);
+        for (const [i, again] of requests(gate, namespace, sleep.metadata.name, pod, gate.requestsInARow, stars).entries()) {
+            if (again.length > 0) {
+                fail(`${again[0].check} (request ${i + 1}/${gate.requestsInARow} in a row)`, pod, again.map((f) => `${f.check}: ${f.detail}`).join("; "));
+            }
+        }
+        console.log(`ok   ${gate.requestsInARow} requests in a row on pod ${pod.metadata.name} (${pod.status.podIP})`);
+    }
+    recordPass(namespace, { image, version, passedAt: new Date().toISOString(), pods: pods.length, requestsPerPod: 1 + gate.requestsInARow });
+    console.log(`gate passed: ${pods.length} pod(s) of reviews-${version} running ${image}, recorded in ${gateRecordRef(namespace)}`);
+}
+
+try {
+    main();
+} catch (e) {
+    const err = e as { stderr?: string; message: string };
+    console.error(e instanceof GateFailure ? err.message : `gate failed: ${(err.stderr || err.message).trim()}`);
+    process.exit(1);
+}

@@ -1,0 +1,93 @@
+// The program: reads the stack config, reads what is deployed (the stack's recorded target, the live cluster), runs
+// the guard's verdict, and only then declares Bookinfo. index.ts runs it with the real reads; the unit tests run it
+// with recorded facts, so the same wiring is tested that runs.
+import * as pulumi from "@pulumi/pulumi";
+import { Bookinfo, Destination } from "./components/bookinfo";
+import type { ClusterAccess, ClusterFacts } from "./io/cluster";
+import { TARGET_OUTPUT } from "./io/previous";
+import { StageConfig } from "./rollout/config";
+import { describeFleet, fleetOf, sharePercent } from "./rollout/fleet";
+import { LiveStage } from "./rollout/moves";
+import { stackLabelValue, Target, judgeTarget } from "./rollout/target";
+import { judge, refusalText } from "./rollout/verdict";
+import { bookinfoImage } from "./rollout/config";
+
+/** What the program reads before it declares anything. */
+export interface ProgramReads {
+    config(): StageConfig;
+    /** The target the last deploying `up` recorded (undefined: never deployed). */
+    previousTarget(): Promise<Target | undefined>;
+    /** Connects with the configured kubeconfig and context and reads the live facts of `namespace`. */
+    cluster(config: StageConfig): Promise<{ access: ClusterAccess; facts: ClusterFacts }>;
+}
+
+/** Other Bookinfo Deployments by name, and the images this program gives them. */
+export function serviceImages(config: StageConfig): Record<string, string> {
+    const apps = ["details", "ratings", "productpage"];
+    return Object.fromEntries(apps.map((a) => [`${a}-v1`, bookinfoImage(config.imageRegistry, config.imageTag, `${a}-v1`)]));
+}
+
+function refuse(lines: string[]): never {
+    throw new pulumi.RunError(lines.join("\n"));
+}
+
+export async function runProgram(reads: ProgramReads) {
+    const config = reads.config();
+    const previous = await reads.previousTarget();
+    const stackLabel = stackLabelValue(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack());
+    const requestedFleet = fleetOf(config.release, config.stage);
+    let destination: Destination;
+    let from: LiveStage = "none";
+    let target: Target | undefined;
+
+    if (config.renderYamlTo) {
+        // Render mode writes manifests and touches no cluster, so only a never-deployed stack may use it.
+        const refused = judgeTarget({ previous, stackLabel });
+        if (refused.length) refuse(refused.map((r) => `[${r.rule}] ${r.message}`));
+        destination = { renderYamlTo: config.renderYamlTo };
+    } else {
+        const { access, facts } = await reads.cluster(config);
+        const targetRefusals = judgeTarget({
+            previous,
+            namespace: config.namespace,
+            live: facts.namespace,
+            server: access.server,
+            context: access.context,
+            stackLabel,
+        });
+        const requested = { release: config.release, fleet: requestedFleet, services: serviceImages(config) };
+        const verdict = judge(facts.live, requested, config.bounds, config.namespace);
+        if (targetRefusals.length || verdict.violations.length) {
+            refuse([
+                ...(verdict.violations.length ? [refusalText(verdict, requested, facts.live)] : [`reviews rollout refused; nothing was changed. Live: ${describeFleet(facts.live.fleet)}.`]),
+                ...targetRefusals.map((r) => `  - [${r.rule}] ${r.message}`),
+            ]);
+        }
+        from = verdict.from;
+        destination = { kubeconfigText: access.kubeconfigText, kubeconfigPath: config.kubeconfig, context: config.context };
+        target = { namespace: config.namespace, namespaceUid: "", server: access.server, context: access.context };
+    }
+
+    const bookinfo = new Bookinfo("bookinfo", {
+        namespace: config.namespace,
+        stackLabel,
+        imageRegistry: config.imageRegistry,
+        imageTag: config.imageTag,
+        release: config.release,
+        stage: config.stage,
+        from,
+        destination,
+    });
+    const reviews = bookinfo.reviews;
+    return {
+        stage: reviews.stage,
+        fromStage: reviews.fromStage,
+        release: config.release,
+        namespace: bookinfo.namespace.metadata.name,
+        servingShares: reviews.servingShares,
+        candidateSharePercent: sharePercent(requestedFleet, config.release.candidate?.version),
+        gate: reviews.gateResult,
+        // Read back by the next run (io/previous.ts): where this stack's app lives.
+        [TARGET_OUTPUT]: target && bookinfo.namespace.metadata.uid.apply((namespaceUid) => ({ ...target!, namespaceUid })),
+    };
+}

@@ -1,0 +1,196 @@
+// The guard's one verdict: is this change of the reviews workloads safe, judged against what really runs in the
+// cluster (live Deployments, ready pods) and the gate record, not against what the program says about itself.
+// The program runs it before declaring any resource; every mandatory rule of the policy pack reports its own part
+// of it. Pure: the callers read the cluster and the config.
+import { describeFleet, Fleet, Release, servingPods, stageOf, Workload } from "./fleet";
+import { GateView, passOf } from "./gate-record";
+import { GATE_RECORD_NAME } from "./labels";
+import { LiveStage, MoveKind, moveKind } from "./moves";
+import { allowedText, darkStages, list, moveName, releaseName, whyRefused } from "./move-reasons";
+import { StageName, stageByName } from "./stages";
+
+/** Limits on replica counts, from stack config (rollout/config.ts has the defaults). */
+export interface Bounds {
+    /** Most pods any reviews version may ask for. */
+    maxReplicas: number;
+    /** Largest change of one version's pod count in one `up`. */
+    maxReplicaChange: number;
+    /** Fewest reviews pods that serve, during and after a change (once that many served). */
+    minServingPods: number;
+}
+
+/** What runs now, read from the cluster. */
+export interface LiveView {
+    fleet: Fleet;
+    /** Images of the other Bookinfo Deployments, by Deployment name. */
+    services: Record<string, string>;
+    gate: GateView;
+}
+
+/** What this change asks for. */
+export interface Requested {
+    release: Release;
+    fleet: Fleet;
+    services: Record<string, string>;
+}
+
+/** The mandatory rules, named as the policy pack names them (one file each in policy/rules/). */
+export const RULES = {
+    move: "reviews-stage-move-allowed",
+    ready: "reviews-moves-on-only-from-ready-pods",
+    capacity: "reviews-capacity-floor-kept",
+    gate: "reviews-serves-only-gate-passed-images",
+    stable: "reviews-stable-fixed-during-rollout",
+    services: "bookinfo-services-fixed-during-rollout",
+    bounds: "reviews-replicas-within-bounds",
+} as const;
+export type Rule = (typeof RULES)[keyof typeof RULES];
+
+export interface Violation {
+    rule: Rule;
+    message: string;
+}
+
+export interface Verdict {
+    from: LiveStage;
+    /** The stage the requested workloads fit; undefined when they fit none. */
+    to?: StageName;
+    kind?: MoveKind;
+    violations: Violation[];
+}
+
+const key = (w: Workload) => `${w.version}\u0000${w.image}`;
+const servingKeys = (fleet: Fleet) => new Set(fleet.filter((w) => w.serving).map(key));
+
+function moveRule(from: LiveStage, to: StageName | undefined, kind: MoveKind | undefined, live: LiveView, req: Requested): string[] {
+    if (to === undefined) {
+        return [`the requested reviews workloads (${describeFleet(req.fleet)}) fit no stage of release ${releaseName(req.release)}: every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label or a version outside the release that differs from it is not a stage.`];
+    }
+    if (kind === undefined) return [`${moveName(from, to)} is refused: ${whyRefused(from, to, live.fleet, req.fleet, req.release)}.`];
+    if (kind === "rollback") {
+        const liveServing = servingKeys(live.fleet);
+        const added = req.fleet.filter((w) => w.serving && !liveServing.has(key(w)));
+        if (added.length > 0) {
+            return [`${moveName(from, to)} is a rollback, and a rollback only removes: it may not put ${added.map((w) => `reviews-${w.version} (${w.image})`).join(", ")} in service.`];
+        }
+    }
+    return [];
+}
+
+function readyRule(kind: MoveKind | undefined, live: LiveView): string[] {
+    if (kind !== "forward" && kind !== "restore") return [];
+    const unready = live.fleet.filter((w) => (w.ready ?? w.replicas) < w.replicas);
+    return unready.map((w) => `reviews-${w.version} has ${w.ready ?? 0} of ${w.replicas} pods ready: the rollout moves on only from a stage whose pods are all ready (wait, fix it, or roll back).`);
+}
+
+/** Serving pods of every state the engine passes through: each Deployment changed alone, then all of them. */
+function servingDuring(live: Fleet, requested: Fleet): number {
+    const versions = new Set([...live, ...requested].map((w) => w.version));
+    const states = [...versions].map((v) => [...live.filter((w) => w.version !== v), ...requested.filter((w) => w.version === v)]);
+    return Math.min(...[requested, ...states].map(servingPods));
+}
+
+function capacityRule(live: LiveView, req: Requested, bounds: Bounds): string[] {
+    const out: string[] = [];
+    // During the change, no fewer than the floor, or than what served before if that was less (a first deployment).
+    const floor = Math.min(bounds.minServingPods, servingPods(live.fleet));
+    const after = servingPods(req.fleet);
+    if (after < bounds.minServingPods) {
+        out.push(`the change leaves ${after} serving reviews pods, fewer than minServingPods ${bounds.minServingPods} (bounds.minServingPods): keep at least that many pods in service.`);
+    } else if (live.fleet.length > 0) {
+        const during = servingDuring(live.fleet, req.fleet);
+        if (during < floor) out.push(`while the change is applied, serving reviews pods drop to ${during}, below minServingPods ${floor}: change one Deployment at a time, or scale up before removing.`);
+    }
+    const stableLive = live.fleet.find((w) => w.version === req.release.stable.version && w.serving);
+    const stableKept = req.fleet.some((w) => w.version === req.release.stable.version);
+    if (stableLive && !stableKept && after < stableLive.replicas) {
+        out.push(`removing the stable version reviews-${stableLive.version} (${stableLive.replicas} serving pods) leaves ${after} serving pods: the candidate must serve with at least the stable's count (release.candidate.replicas).`);
+    }
+    return out;
+}
+
+function gateRule(live: LiveView, req: Requested, namespaceNote: string): string[] {
+    // A first deployment's stable version is the baseline: nothing served before it, so nothing is put at risk.
+    if (live.fleet.length === 0 && req.fleet.every((w) => !w.serving || w.version === req.release.stable.version)) return [];
+    const liveServing = servingKeys(live.fleet);
+    const out: string[] = [];
+    for (const w of req.fleet.filter((x) => x.serving && !liveServing.has(key(x)))) {
+        if (passOf(live.gate, w.version, w.image)) continue;
+        const record =
+            live.gate.trust === "absent" ? `there is no gate record (${GATE_RECORD_NAME}${namespaceNote})` :
+            live.gate.trust === "untrusted" ? `the gate record ${GATE_RECORD_NAME} is not trusted: ${live.gate.why}; delete it and let the gate write a new one` :
+            `the gate record has no pass for exactly this version and image`;
+        out.push(`reviews-${w.version} would newly serve image ${w.image}, but ${record}: run the candidate through ${list(darkStages())} first, where its gate (the smoke test) runs and records a pass.`);
+    }
+    return out;
+}
+
+function stableRule(from: LiveStage, live: LiveView, req: Requested): string[] {
+    const liveStable = live.fleet.find((w) => w.version === req.release.stable.version);
+    const wanted = req.fleet.find((w) => w.version === req.release.stable.version);
+    if (!liveStable || !wanted) return [];
+    const out: string[] = [];
+    if (wanted.image !== liveStable.image) {
+        out.push(`the stable version reviews-${wanted.version} would change image in place (${liveStable.image} -> ${wanted.image}), serving every user at once: a new image comes as the candidate of a release (release.candidate) and walks the stages.`);
+    }
+    const midRollout = from !== "off-table" && from !== "none" && stageByName(from).candidate !== undefined;
+    if (midRollout && wanted.replicas < liveStable.replicas) {
+        out.push(`the stable version reviews-${wanted.version} would drop from ${liveStable.replicas} to ${wanted.replicas} pods while a rollout is under way (${from}): the stable keeps its capacity until the release is closed or rolled back.`);
+    }
+    return out;
+}
+
+function servicesRule(from: LiveStage, live: LiveView, req: Requested): string[] {
+    const midRollout = from !== "off-table" && from !== "none" && stageByName(from).candidate !== undefined;
+    if (!midRollout) return [];
+    return Object.entries(req.services)
+        .filter(([name, image]) => live.services[name] !== undefined && live.services[name] !== image)
+        .map(([name, image]) => `${name} would change image (${live.services[name]} -> ${image}) while the reviews rollout is under way (${from}): the other services stay fixed until the release is closed or rolled back, so a failure is the candidate's alone.`);
+}
+
+function boundsRule(live: LiveView, req: Requested, bounds: Bounds): string[] {
+    const out: string[] = [];
+    for (const w of req.fleet) {
+        if (w.replicas > bounds.maxReplicas) {
+            out.push(`reviews-${w.version} asks for ${w.replicas} pods, more than bounds.maxReplicas ${bounds.maxReplicas}.`);
+            continue;
+        }
+        const before = live.fleet.find((x) => x.version === w.version)?.replicas ?? 0;
+        if (Math.abs(w.replicas - before) > bounds.maxReplicaChange) {
+            out.push(`reviews-${w.version} would go from ${before} to ${w.replicas} pods in one up, a change larger than bounds.maxReplicaChange ${bounds.maxReplicaChange}.`);
+        }
+    }
+    return out;
+}
+
+/** Judges the change. `namespace` only names the gate record in messages. */
+export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace = ""): Verdict {
+    const liveStage = stageOf(live.fleet, req.release);
+    const from: LiveStage = liveStage ?? "off-table";
+    const fits = stageOf(req.fleet, req.release);
+    const to = fits === "none" ? undefined : fits;
+    const kind = to && moveKind(from, to);
+    const note = namespace ? ` in namespace ${namespace}` : "";
+    const found: [Rule, string[]][] = [
+        [RULES.move, moveRule(from, to, kind, live, req)],
+        [RULES.ready, readyRule(kind, live)],
+        [RULES.capacity, capacityRule(live, req, bounds)],
+        [RULES.gate, gateRule(live, req, note)],
+        [RULES.stable, stableRule(from, live, req)],
+        [RULES.services, servicesRule(from, live, req)],
+        [RULES.bounds, boundsRule(live, req, bounds)],
+    ];
+    return { from, to, kind, violations: found.flatMap(([rule, messages]) => messages.map((message) => ({ rule, message }))) };
+}
+
+/** The refusal as one message: what was asked, each broken rule and why, and what is allowed next. */
+export function refusalText(verdict: Verdict, req: Requested, live: LiveView): string {
+    const asked = verdict.to ? moveName(verdict.from, verdict.to) : `${verdict.from} -> (no stage)`;
+    const lines = verdict.violations.map((v) => `  - [${v.rule}] ${v.message}`);
+    return [
+        `reviews rollout ${asked} for release ${releaseName(req.release)} refused; nothing was changed.`,
+        `Live: ${describeFleet(live.fleet)}.`,
+        ...lines,
+        allowedText(verdict.from),
+    ].join("\n");
+}
