@@ -18,24 +18,29 @@ export type FaultTable = Record<string, Fault>;
 
 export const isFault = (value: unknown): value is Fault => (FAULTS as readonly unknown[]).includes(value);
 
-/**
- * The fault table in `file` (default: the cluster's faults.json). A missing file is an empty table; entries whose
- * value is not a known fault are dropped and named in `invalid` (the pod server logs them).
- */
-export function readFaultTable(file = faultTablePath()): { faults: FaultTable; invalid: string[] } {
+/** The file's JSON object as stored (values unchecked); a missing file is an empty object. */
+function readStored(file: string): Record<string, unknown> {
     let raw: unknown;
     try {
         raw = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") return { faults: {}, invalid: [] };
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
         throw new Error(`cannot read the fault table ${file}: ${(err as Error).message}`);
     }
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
         throw new Error(`the fault table ${file} is not a JSON object of image -> fault`);
     }
+    return raw as Record<string, unknown>;
+}
+
+/**
+ * The fault table in `file` (default: the cluster's faults.json). A missing file is an empty table; entries whose
+ * value is not a known fault are left out and named in `invalid` (the pod server logs them).
+ */
+export function readFaultTable(file = faultTablePath()): { faults: FaultTable; invalid: string[] } {
     const faults: FaultTable = {};
     const invalid: string[] = [];
-    for (const [image, fault] of Object.entries(raw)) {
+    for (const [image, fault] of Object.entries(readStored(file))) {
         if (isFault(fault)) faults[image] = fault;
         else invalid.push(`${image}: ${JSON.stringify(fault)}`);
     }
@@ -43,25 +48,24 @@ export function readFaultTable(file = faultTablePath()): { faults: FaultTable; i
 }
 
 /** Writes the table atomically (a reader sees the old or the new file, never half of one). */
-function writeFaultTable(faults: FaultTable, file: string) {
+function writeStored(table: Record<string, unknown>, file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(faults, null, 1) + "\n");
+    fs.writeFileSync(tmp, JSON.stringify(table, null, 1) + "\n");
     fs.renameSync(tmp, file);
 }
 
-/** Makes every pod running `image` misbehave with `fault` (replaces the image's previous fault, if any). */
+/** Makes every pod running `image` misbehave with `fault` (replaces the image's previous entry, if any). */
 export function setFault(image: string, fault: Fault, file = faultTablePath()): void {
     if (!image) throw new Error("setFault: the image must not be empty");
     if (!isFault(fault)) throw new Error(`unknown fault ${JSON.stringify(fault)}; allowed: ${FAULTS.join(", ")}`);
-    const { faults } = readFaultTable(file);
-    writeFaultTable({ ...faults, [image]: fault }, file);
+    writeStored({ ...readStored(file), [image]: fault }, file);
 }
 
-/** Pods running `image` behave again. Harmless when the image has no fault. */
+/** Pods running `image` behave again (its entry goes, whatever its value). Harmless when the image has none. */
 export function clearFault(image: string, file = faultTablePath()): void {
-    const { faults } = readFaultTable(file);
-    if (!(image in faults)) return;
-    delete faults[image];
-    writeFaultTable(faults, file);
+    const table = readStored(file);
+    if (!(image in table)) return;
+    delete table[image];
+    writeStored(table, file);
 }

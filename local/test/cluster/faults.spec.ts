@@ -41,8 +41,11 @@ describe("fault table (local/cluster/faults.ts)", () => {
         assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { "example.test/reviews:2": "slow" });
     });
 
-    it("a reader drops hand-edited entries that name no known fault and says which", () => {
+    it("a reader leaves out hand-edited entries that name no known fault and says which; clearFault removes them", () => {
         fs.writeFileSync(file, JSON.stringify({ "a:1": "http-500", "b:1": "explode", "c:1": 7 }));
         assert.deepEqual(readFaultTable(file), { faults: { "a:1": "http-500" }, invalid: ['b:1: "explode"', "c:1: 7"] });
+        setFault("d:1", "slow", file);
+        clearFault("b:1", file);
+        assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { "a:1": "http-500", "c:1": 7, "d:1": "slow" });
     });
 });
