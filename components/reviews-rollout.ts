@@ -44,9 +44,9 @@ export interface ReviewsRolloutArgs {
     gate?: GateArgs;
 }
 
-/** The inputs that decide how the candidate's pods behave: the gate re-runs when any of them changes. */
-function candidateFingerprint(stage: StageName, w: Workload): string {
-    return createHash("sha256").update(JSON.stringify({ stage, ...w })).digest("hex").slice(0, 16);
+/** Everything that decides the candidate's pods and how they are judged: the gate re-runs when any of it changes. */
+function candidateFingerprint(stage: StageName, w: Workload, stars: StarColor, gate: unknown): string {
+    return createHash("sha256").update(JSON.stringify({ stage, w, stars, gate })).digest("hex").slice(0, 16);
 }
 
 /**
@@ -135,7 +135,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
                         [GATE_ENV.stars]: release.candidate!.stars,
                         [GATE_ENV.spec]: JSON.stringify(gate),
                     },
-                    triggers: [candidateFingerprint(stage, candidate)],
+                    triggers: [candidateFingerprint(stage, candidate, release.candidate!.stars, gate)],
                 },
                 { parent: this, dependsOn: [this.deployments[candidate.version], args.gate.client] },
             );

@@ -35,15 +35,22 @@ function parseStructured(value: unknown): unknown {
     }
 }
 
-const text = () =>
-    z.string({ invalid_type_error: "wrong type, expected text" });
+/** Text, optionally matching `pattern`; a structured value (object or list) is named as such. */
+const text = (pattern?: RegExp, mismatch = "") =>
+    z.string({ invalid_type_error: "wrong type, expected text" }).superRefine((v, ctx) => {
+        if (typeof parseStructured(v) !== "string") {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: "wrong type, expected text, got a structured (object or list) value" });
+        } else if (pattern && !pattern.test(v)) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: mismatch });
+        }
+    });
 
 const wholeNumber = (v: unknown) => (typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
 const count = (min: number) =>
     z.preprocess(wholeNumber, z.number({ invalid_type_error: "wrong type, expected a number" }).int("not a whole number").min(min, `less than ${min}`));
 
-const versionLabel = text().regex(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "not a version label (e.g. v2: lowercase letters, digits, '-', at most 20)");
-const imageRef = text().regex(/^[^\s:/]+(\/[^\s:/]+)*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/, "not an image reference with a tag or digest");
+const versionLabel = text(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "not a version label (e.g. v2: lowercase letters, digits, '-', at most 20)");
+const imageRef = text(/^[^\s:/]+(\/[^\s:/]+)*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/, "not an image reference with a tag or digest");
 
 const versionSchema = z.object({ version: versionLabel, image: imageRef, replicas: count(1) }).strict();
 const candidateSchema = z
@@ -76,17 +83,17 @@ const KEYS = {
             "{stable: {version, image, replicas}, candidate?: {version, image, replicas?, stars?}} set with `pulumi config set --path release.stable.version v1` etc.",
     },
     namespace: {
-        schema: text().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "not a valid namespace name").default("bookinfo"),
+        schema: text(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "not a valid namespace name").default("bookinfo"),
         allowed: "a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters",
     },
     kubeconfig: { schema: text().default(""), allowed: "a kubeconfig file path, or empty for $KUBECONFIG / ~/.kube/config" },
     context: { schema: text().default(""), allowed: "a context of the kubeconfig, or empty for its current context" },
     imageRegistry: {
-        schema: text().regex(/^[^\s/]+(\/[^\s/]+)*$/, "not a registry path").default(DEFAULT_REGISTRY),
+        schema: text(/^[^\s/]+(\/[^\s/]+)*$/, "not a registry path").default(DEFAULT_REGISTRY),
         allowed: "a registry and path prefix of productpage, details and ratings, e.g. docker.io/istio",
     },
     imageTag: {
-        schema: text().regex(/^\w[\w.-]{0,127}$/, "not an image tag").default(DEFAULT_TAG),
+        schema: text(/^\w[\w.-]{0,127}$/, "not an image tag").default(DEFAULT_TAG),
         allowed: "the image tag of productpage, details and ratings, e.g. 1.20.3",
     },
     bounds: {
@@ -164,14 +171,14 @@ export function parseRolloutConfig(raw: Record<string, unknown>, project: string
             const k = String(issue.path[0]) as Key;
             if (seen.has(path) || (k === "stage" && problems.some((p) => p.includes(":stage =")))) continue;
             seen.add(path);
-            const inner = issue.path.slice(1).reduce<unknown>((v, p) => (v as any)?.[p], parseStructured(raw[k]));
-            const shown = issue.path.length > 1 ? ` (${path} = ${describe(inner)})` : "";
-            problems.push(`${project}:${k} = ${describe(raw[k])}${shown}: ${issue.message}; allowed: ${KEYS[k].allowed}`);
+            // A structured key's problem names the path inside it (`release.stable.replicas`) and that value.
+            const value = issue.path.slice(1).reduce<unknown>((v, p) => (v as any)?.[p], issue.path.length > 1 ? parseStructured(raw[k]) : raw[k]);
+            problems.push(`${project}:${path} = ${describe(value)}: ${issue.message}; allowed: ${KEYS[k].allowed}`);
         }
     }
     if (problems.length === 0 && result.success) {
         const c = result.data;
-        const parsed: StageConfig = { ...c, bounds: { ...DEFAULT_BOUNDS, ...c.bounds } } as StageConfig;
+        const parsed = { ...c, bounds: { ...DEFAULT_BOUNDS, ...(c.bounds as Partial<Bounds>) } } as StageConfig;
         const candidate = parsed.release.candidate;
         if (candidate) candidate.replicas ??= parsed.release.stable.replicas;
         problems.push(...crossKeyProblems(parsed, project));

@@ -1,10 +1,10 @@
 // Pulumi mocks for the unit tests: records every resource the program declares (type, name, inputs, provider,
-// dependencies) and builds the program for a given config and live state, the way index.ts does.
+// dependencies). test/unit/program.ts runs the program itself on top of them.
 import * as pulumi from "@pulumi/pulumi";
 
 export const PROJECT = "bookinfo-rollout";
-/** What the mocked smoke test prints. */
-export const SMOKE_STDOUT = "ok   v2-pods-ready: reviews-v2-abc\nsmoke test passed: 1 v2 pod(s)";
+/** What the mocked gate prints. */
+export const GATE_STDOUT = "ok   pods-ready: reviews-v2-abc\ngate passed: 1 pod(s) of reviews-v2";
 
 export interface Declared {
     type: string;
@@ -34,7 +34,7 @@ pulumi.runtime.setMocks(
                 provider: args.provider ?? "",
                 dependencies: [],
             });
-            const extra = args.type === "command:local:Command" ? { stdout: SMOKE_STDOUT, stderr: "" } : {};
+            const extra = args.type === "command:local:Command" ? { stdout: GATE_STDOUT, stderr: "" } : {};
             return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
         },
         call: (args) => args.inputs,
@@ -42,6 +42,7 @@ pulumi.runtime.setMocks(
     PROJECT,
     "unit",
     false,
+    "organization",
 );
 
 // The mocks do not hand dependencies to newResource: read them off the registration request.

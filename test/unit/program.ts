@@ -1,28 +1,42 @@
-// Builds the program for one config and live state, as index.ts does but without the cluster: the harness import
-// comes first so the mocks are in place before any component module loads.
-import { declaredResources, reset, settle } from "./harness";
-import { Bookinfo } from "../../components/bookinfo";
-import { readRolloutConfig } from "../../rollout/config";
-import { LiveState, NEVER_DEPLOYED, renderedLiveState, rolloutGoal } from "../../rollout/deployed";
-import { planStage } from "../../rollout/plan";
-import { StageName } from "../../rollout/stages";
+// Runs the program (program.ts, what index.ts runs) under the mocks, with recorded facts in place of the cluster
+// and the stack's recorded target: the same wiring as a real run, without a cluster.
+import * as pulumi from "@pulumi/pulumi";
+import { declaredResources, promiseOf, reset, tick } from "./harness";
+import { ClusterFacts } from "../../io/cluster";
+import { readStageConfig } from "../../io/config";
+import { runProgram } from "../../program";
+import { GateView } from "../../rollout/gate-record";
+import { Target } from "../../rollout/target";
+import { Fleet } from "../../rollout/fleet";
+import { SERVICES } from "./shapes";
 
-export const DEFAULT_V2_IMAGE = "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3";
+export const STACK_LABEL_VALUE = "organization.bookinfo-rollout.unit";
+export const SERVER = "https://10.0.0.1:6443";
 
-/** Live state of a stack that reached `stage` (entered from `from`) and whose v2 image passed the smoke test. */
-export function liveAt(stage: StageName, options: Partial<LiveState> = {}): LiveState {
-    return { stage, fromStage: "none", v2Image: DEFAULT_V2_IMAGE, smokePassedImage: DEFAULT_V2_IMAGE, ...options };
+/** Live facts: these reviews Deployments (all pods ready), Bookinfo's other images, this gate record. */
+export function facts(fleet: Fleet, gate: GateView = { trust: "absent" }, namespace?: ClusterFacts["namespace"]): ClusterFacts {
+    return {
+        namespace: namespace ?? (fleet.length ? { uid: "ns-uid-1", labels: { "rollout.bookinfo.dev/stack": STACK_LABEL_VALUE } } : undefined),
+        live: { fleet: fleet.map((w) => ({ ...w, ready: w.replicas })), services: fleet.length ? SERVICES : {}, gate },
+    };
 }
 
-export async function build(config: Record<string, string>, live: LiveState = NEVER_DEPLOYED) {
-    reset(config);
-    const cfg = readRolloutConfig();
-    const plan = planStage(cfg.stage, cfg);
-    // As index.ts: render mode reads no live state and talks to no cluster.
-    const rendering = cfg.renderYamlTo !== "";
-    const goal = rolloutGoal(rendering ? renderedLiveState(cfg.v2Image) : live, plan, cfg.v2Image, cfg.v1Replicas);
-    const cluster = rendering ? undefined : { clusterIdentifier: "unit-cluster" };
-    const bookinfo = new Bookinfo("bookinfo", { config: cfg, goal, cluster });
-    await settle(bookinfo);
-    return { bookinfo, goal, plan, resources: declaredResources() };
+export const DEPLOYED: Target = { namespace: "bookinfo", namespaceUid: "ns-uid-1", server: SERVER, context: "unit" };
+
+/** Config values as `pulumi config set` leaves them: text, structured keys as JSON text. */
+export function config(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** Runs the program; resolves with its outputs and every resource it declared, or rejects with its refusal. */
+export async function run(values: Record<string, unknown>, live: ClusterFacts = facts([]), previous?: Target) {
+    reset(config(values));
+    const outputs = await runProgram({
+        config: () => readStageConfig(),
+        previousTarget: async () => previous,
+        cluster: async () => ({ access: { context: "unit", server: SERVER, client: undefined as never }, facts: live }),
+    });
+    const resolved = await promiseOf(pulumi.output(outputs));
+    await tick();
+    return { outputs: resolved, resources: declaredResources() };
 }

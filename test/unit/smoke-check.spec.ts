@@ -1,4 +1,4 @@
-// The smoke test's answer checker with good and bad answers of reviews v2 (`GET /reviews/7`).
+// The gate's answer checker with good and bad answers of a reviews candidate (`GET /reviews/7`).
 import * as assert from "assert";
 import { checkReviewsAnswer, parseCurlOutput, RATINGS_ERROR } from "../../rollout/smoke-check";
 
@@ -14,37 +14,38 @@ const healthy = (overrides: Record<string, unknown> = {}) => ({
     ],
     ...overrides,
 });
-const checks = (a: { httpCode: string; body: string }) => checkReviewsAnswer(a, POD).map((f) => f.check);
+const checks = (a: { httpCode: string; body: string }) => checkReviewsAnswer(a, POD, "black").map((f) => f.check);
 
-describe("smoke test answer checker", () => {
+describe("gate answer checker", () => {
     it("passes a healthy v2 answer", () => {
-        assert.deepStrictEqual(checkReviewsAnswer(answer(healthy()), POD), []);
+        assert.deepStrictEqual(checkReviewsAnswer(answer(healthy()), POD, "black"), []);
     });
     it("fails a non-200 answer", () => {
         assert.deepStrictEqual(checks(answer("upstream error", "500")), ["http-200"]);
-        assert.match(checkReviewsAnswer(answer("upstream error", "500"), POD)[0].detail, /HTTP 500/);
+        assert.match(checkReviewsAnswer(answer("upstream error", "500"), POD, "black")[0].detail, /HTTP 500/);
     });
     it("fails a body that is not JSON", () => {
         assert.deepStrictEqual(checks(answer("<html>oops</html>")), ["json"]);
         assert.deepStrictEqual(checks(answer("42")), ["json"]);
     });
     it("fails an answer from another pod", () => {
-        const failed = checkReviewsAnswer(answer(healthy({ podname: "reviews-v1-abc" })), POD);
+        const failed = checkReviewsAnswer(answer(healthy({ podname: "reviews-v1-abc" })), POD, "black");
         assert.deepStrictEqual(failed.map((f) => f.check), ["podname"]);
         assert.match(failed[0].detail, /answered by "reviews-v1-abc", expected reviews-v2-5b64f47978-abcde/);
     });
     it("fails a ratings error (v2 cannot reach ratings)", () => {
         const body = healthy({ reviews: [{ reviewer: "Reviewer1", rating: { error: RATINGS_ERROR } }, { reviewer: "Reviewer2", rating: { error: RATINGS_ERROR } }] });
-        const failed = checkReviewsAnswer(answer(body), POD);
+        const failed = checkReviewsAnswer(answer(body), POD, "black");
         assert.deepStrictEqual(failed.map((f) => f.check), ["ratings", "ratings"]);
         assert.match(failed[0].detail, /Reviewer1: ratings error "Ratings service is currently unavailable"/);
     });
-    it("fails red stars (v3) and missing stars (v1)", () => {
+    it("fails stars of another colour (red stars when black are expected) and missing stars (v1)", () => {
         const red = healthy({ reviews: [{ reviewer: "Reviewer1", rating: { stars: 5, color: "red" } }] });
-        assert.deepStrictEqual(checks(answer(red)), ["black-stars"]);
+        assert.deepStrictEqual(checks(answer(red)), ["stars"]);
+        assert.deepStrictEqual(checkReviewsAnswer(answer(red), POD, "red"), [], "a v3 candidate answers red stars");
         const none = healthy({ reviews: [{ reviewer: "Reviewer1", text: "no rating" }] });
-        assert.deepStrictEqual(checks(answer(none)), ["black-stars"]);
-        assert.deepStrictEqual(checks(answer(healthy({ reviews: [] }))), ["black-stars"]);
+        assert.deepStrictEqual(checks(answer(none)), ["stars"]);
+        assert.deepStrictEqual(checks(answer(healthy({ reviews: [] }))), ["stars"]);
     });
     it("splits curl output into body and status code", () => {
         assert.deepStrictEqual(parseCurlOutput('{"a":1}\n200'), { body: '{"a":1}', httpCode: "200" });

@@ -1,0 +1,91 @@
+// Reading the live facts through @kubernetes/client-node against a stand-in API server on loopback: reviews
+// Deployments as workloads, other images, the gate record and the namespace; absent objects read as absent, any
+// other answer stops the read with the object, server, context and status named. (Plain HTTP needs
+// insecure-skip-tls-verify in client-node.)
+import * as assert from "assert";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import { connect, readClusterFacts } from "../../io/cluster";
+
+const NS = "/api/v1/namespaces/bookinfo";
+const DEPLOYMENTS = "/apis/apps/v1/namespaces/bookinfo/deployments";
+const RECORD = "/api/v1/namespaces/bookinfo/configmaps/reviews-gate-record";
+const notFound = { status: 404, body: { kind: "Status", code: 404, reason: "NotFound" } };
+
+const deployment = (name: string, labels: Record<string, string>, image: string, replicas: number, ready: number) => ({
+    metadata: { name, labels },
+    spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: name.split("-")[0], image }] } } },
+    status: { readyReplicas: ready },
+});
+
+describe("cluster read", () => {
+    let server: http.Server;
+    let answers: Record<string, { status: number; body: unknown }>;
+    let kubeconfig: string;
+
+    before(async () => {
+        server = http.createServer((req, res) => {
+            const a = answers[(req.url ?? "").split("?")[0]] ?? notFound;
+            res.writeHead(a.status, { "content-type": "application/json" });
+            res.end(JSON.stringify(a.body));
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const { port } = server.address() as AddressInfo;
+        kubeconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cluster-read-")), "kubeconfig");
+        fs.writeFileSync(kubeconfig, JSON.stringify({
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [{ name: "fake", cluster: { server: `http://127.0.0.1:${port}`, "insecure-skip-tls-verify": true } }],
+            users: [{ name: "fake", user: { token: "t" } }],
+            contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }, { name: "other", context: { cluster: "fake", user: "fake" } }],
+            "current-context": "other",
+        }));
+    });
+    beforeEach(() => (answers = {}));
+    after(() => server.close());
+
+    it("reads a never-deployed namespace as nothing", async () => {
+        const access = await connect(kubeconfig, "fake");
+        assert.strictEqual(access.context, "fake");
+        assert.deepStrictEqual(await readClusterFacts(access, "bookinfo"), { namespace: undefined, live: { fleet: [], services: {}, gate: { trust: "absent" } } });
+    });
+
+    it("reads reviews Deployments as workloads (serving from the pod label, ready pods), other images, the namespace and the record", async () => {
+        answers[NS] = { status: 200, body: { metadata: { name: "bookinfo", uid: "u-1", labels: { "rollout.bookinfo.dev/stack": "o.p.s" } } } };
+        answers[DEPLOYMENTS] = {
+            status: 200,
+            body: {
+                items: [
+                    deployment("reviews-v1", { app: "reviews", version: "v1", "rollout.bookinfo.dev/workload": "reviews" }, "r/reviews-v1:1", 3, 3),
+                    deployment("reviews-v2", { app: "reviews_test", version: "v2", "rollout.bookinfo.dev/workload": "reviews" }, "r/reviews-v2:1", 1, 0),
+                    deployment("details-v1", { app: "details", version: "v1" }, "r/details-v1:1", 1, 1),
+                ],
+            },
+        };
+        answers[RECORD] = { status: 200, body: { metadata: { managedFields: [{ manager: "kubectl-edit", operation: "Update", fieldsV1: { "f:data": {} } }] }, data: { "passed.json": "[]" } } };
+        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo");
+        assert.deepStrictEqual(facts.namespace, { uid: "u-1", labels: { "rollout.bookinfo.dev/stack": "o.p.s" } });
+        assert.deepStrictEqual(facts.live.fleet, [
+            { version: "v1", image: "r/reviews-v1:1", replicas: 3, serving: true, ready: 3 },
+            { version: "v2", image: "r/reviews-v2:1", replicas: 1, serving: false, ready: 0 },
+        ]);
+        assert.deepStrictEqual(facts.live.services, { "details-v1": "r/details-v1:1" });
+        assert.strictEqual(facts.live.gate.trust, "untrusted");
+    });
+
+    it("stops with the object, server, context and status on any other error", async () => {
+        answers[DEPLOYMENTS] = { status: 403, body: { kind: "Status", code: 403, message: "forbidden: no access" } };
+        await assert.rejects(
+            readClusterFacts(await connect(kubeconfig, ""), "bookinfo"),
+            /cannot read the Deployments of namespace bookinfo from http:\/\/127\.0\.0\.1:\d+ \(context "other"\): HTTP 403: .*forbidden: no access/,
+        );
+    });
+
+    it("names the missing context and the ones the kubeconfig has, and a kubeconfig it cannot read", async () => {
+        await assert.rejects(connect(kubeconfig, "prod"), /context "prod" \(config key context\) is not in the kubeconfig file .*; its contexts: fake, other/);
+        await assert.rejects(connect("/nonexistent/kubeconfig", ""), /cannot load the kubeconfig file \/nonexistent\/kubeconfig \(config key kubeconfig\): ENOENT/);
+    });
+});

@@ -1,0 +1,118 @@
+// The gate script (io/gate.ts) end to end against a stand-in kubectl: the tutorial's checks, 10 requests in a row
+// in one exec, "gate failed: <check> on pod <name> (<ip>): <detail>" on failure, and on success a pass recorded
+// by server-side apply under the gate's own field manager.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { GATE_ENV } from "../../io/gate-env";
+import { SMOKE_GATE } from "../../rollout/stages";
+
+const ROOT = path.join(__dirname, "../..");
+const IMAGE = "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3";
+
+function runGate(mode: string, env: Record<string, string> = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-"));
+    fs.copyFileSync(path.join(__dirname, "fixtures/fake-kubectl.js"), path.join(dir, "kubectl"));
+    fs.chmodSync(path.join(dir, "kubectl"), 0o755);
+    const log = path.join(dir, "log");
+    const applied = path.join(dir, "applied");
+    fs.writeFileSync(log, "");
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "io/gate.ts"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: {
+            ...process.env,
+            PATH: `${dir}:${process.env.PATH}`,
+            FAKE_LOG: log,
+            FAKE_APPLIED: applied,
+            FAKE_MODE: mode,
+            FAKE_IMAGE: IMAGE,
+            [GATE_ENV.namespace]: "bookinfo",
+            [GATE_ENV.kubeconfig]: "/tmp/kc.yaml",
+            [GATE_ENV.context]: "kwok-bookinfo",
+            [GATE_ENV.version]: "v2",
+            [GATE_ENV.image]: IMAGE,
+            [GATE_ENV.pods]: "1",
+            [GATE_ENV.stars]: "black",
+            [GATE_ENV.spec]: JSON.stringify(SMOKE_GATE),
+            ...env,
+        },
+    });
+    const calls = fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    const record = fs.existsSync(applied) ? JSON.parse(fs.readFileSync(applied, "utf8")) : undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { ...result, calls, record };
+}
+
+const passes = (record: any) => JSON.parse(record.data["passed.json"]);
+
+describe("gate script", function () {
+    this.timeout(60_000);
+
+    it("passes a healthy candidate pod: checks, then 10 requests in a row, with config's kubeconfig and context", () => {
+        const r = runGate("healthy");
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /ok +http-200, json, podname, ratings, stars on pod reviews-v2-a \(10\.0\.0\.7\)/);
+        assert.match(r.stdout, /ok +10 requests in a row on pod reviews-v2-a/);
+        const execs = r.calls.filter((c) => c.includes("exec"));
+        const url = "http://10.0.0.7:9080/reviews/7";
+        assert.deepStrictEqual(execs.map((c) => c.filter((a) => a === url).length), [1, 10]);
+        assert.deepStrictEqual(execs[0].slice(execs[0].indexOf("exec")), [
+            "exec", "sleep-1", "-n", "bookinfo", "-c", "sleep", "--",
+            "curl", "-sS", "-m", "5", "-w", "\\n%{http_code}\\n--gate-answer-end--\\n", url,
+        ]);
+        for (const call of r.calls) assert.deepStrictEqual(call.slice(0, 4), ["--kubeconfig", "/tmp/kc.yaml", "--context", "kwok-bookinfo"]);
+    });
+
+    it("records the pass by server-side apply under its own field manager", () => {
+        const r = runGate("healthy");
+        const apply = r.calls.find((c) => c.includes("apply"))!;
+        assert.ok(apply.includes("--server-side") && apply.includes("--field-manager=bookinfo-rollout-gate"), apply.join(" "));
+        assert.strictEqual(r.record.metadata.name, "reviews-gate-record");
+        const [pass] = passes(r.record);
+        assert.deepStrictEqual({ ...pass, passedAt: "t" }, { image: IMAGE, version: "v2", passedAt: "t", pods: 1, requestsPerPod: 11 });
+    });
+
+    it("adds to a trusted record, and starts over when someone else wrote it", () => {
+        const earlier = { image: "r/reviews:1", version: "v2", passedAt: "2026-01-01T00:00:00Z", pods: 1, requestsPerPod: 11 };
+        const record = (manager: string, operation: string) => JSON.stringify({
+            metadata: { managedFields: [{ manager, operation, fieldsV1: { "f:data": { "f:passed.json": {} } } }] },
+            data: { "passed.json": JSON.stringify([earlier]) },
+        });
+        const trusted = runGate("healthy", { FAKE_RECORD: record("bookinfo-rollout-gate", "Apply") });
+        assert.deepStrictEqual(passes(trusted.record).map((p: any) => p.image), [IMAGE, "r/reviews:1"]);
+        const edited = runGate("healthy", { FAKE_RECORD: record("kubectl-edit", "Update") });
+        assert.match(edited.stdout, /is not trusted \(its data was written by kubectl-edit \(Update\)/);
+        assert.ok(edited.calls.some((c) => c.includes("delete")));
+        assert.deepStrictEqual(passes(edited.record).map((p: any) => p.image), [IMAGE]);
+    });
+
+    it("checks the candidate's own star colour (v3: red)", () => {
+        assert.strictEqual(runGate("healthy", { FAKE_STARS: "red", [GATE_ENV.stars]: "red" }).status, 0);
+        const wrong = runGate("healthy", { FAKE_STARS: "black", [GATE_ENV.stars]: "red" });
+        assert.strictEqual(wrong.status, 1);
+        assert.match(wrong.stderr, /gate failed: stars on pod reviews-v2-a \(10\.0\.0\.7\): stars: Reviewer1: rating .* expected red stars/);
+        assert.strictEqual(wrong.record, undefined, "a failed gate records nothing");
+    });
+
+    it("fails on a ratings error, and when one of the 10 requests in a row fails", () => {
+        const ratings = runGate("ratings-error");
+        assert.strictEqual(ratings.status, 1);
+        assert.match(ratings.stderr, /gate failed: ratings on pod reviews-v2-a \(10\.0\.0\.7\): ratings: Reviewer1: ratings error/);
+        const flaky = runGate("flaky");
+        assert.strictEqual(flaky.status, 1);
+        assert.match(flaky.stderr, /gate failed: http-200 \(request 4\/10 in a row\) on pod reviews-v2-a \(10\.0\.0\.7\): http-200: HTTP 500/);
+        assert.strictEqual(flaky.record, undefined);
+    });
+
+    it("fails when the pod runs another image or the pod count is off", () => {
+        const image = runGate("healthy", { [GATE_ENV.image]: "reviews:other" });
+        assert.strictEqual(image.status, 1);
+        assert.match(image.stderr, /gate failed: image on pod reviews-v2-a \(10\.0\.0\.7\): runs .*1\.20\.3, expected reviews:other/);
+        const count = runGate("healthy", { [GATE_ENV.pods]: "3" });
+        assert.strictEqual(count.status, 1);
+        assert.match(count.stderr, /gate failed: pods-ready: expected 3 ready pods .* found 1/);
+    });
+});

@@ -1,0 +1,123 @@
+// The program as index.ts runs it, under mocks with recorded live facts: what each stage of two releases declares,
+// that every refusal comes before any resource, and the target checks.
+import * as assert from "assert";
+import { GATE_RECORD_NAME, STACK_LABEL } from "../../rollout/labels";
+import { STAGE_NAMES } from "../../rollout/stages";
+import { DEPLOYED, facts, run, STACK_LABEL_VALUE } from "./program";
+import { IMG, passed, RELEASES, SHAPES, V1_TO_V2 } from "./shapes";
+
+const reviewsDeployments = (resources: { type: string; inputs: any; name: string }[]) =>
+    resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.name.startsWith("reviews-"));
+
+/** Hand-written serving shares per stage (3 stable pods). */
+const SHARES: Record<string, Record<string, number>> = {
+    stable: { stable: 100 },
+    dark: { stable: 100, candidate: 0 },
+    canary: { stable: 75, candidate: 25 },
+    half: { stable: 50, candidate: 50 },
+    promoted: { candidate: 100 },
+};
+
+describe("program", function () {
+    this.timeout(20_000);
+
+    for (const [name, release] of Object.entries(RELEASES) as [keyof typeof SHAPES, (typeof RELEASES)[keyof typeof RELEASES]][]) {
+        for (const stage of STAGE_NAMES) {
+            it(`${name} ${stage}: declares the stage's Deployments, selector {workload, version}, and the gate iff a candidate runs`, async () => {
+                const { resources, outputs } = await run({ stage, release }, facts(SHAPES[name][stage], passed([release.candidate!.version, release.candidate!.image])), DEPLOYED);
+                const declared = reviewsDeployments(resources).map((r) => ({
+                    resource: r.name,
+                    version: r.inputs.spec.template.metadata.labels.version,
+                    image: r.inputs.spec.template.spec.containers[0].image,
+                    replicas: r.inputs.spec.replicas,
+                    serving: r.inputs.spec.template.metadata.labels.app === "reviews",
+                    selector: r.inputs.spec.selector.matchLabels,
+                }));
+                assert.deepStrictEqual(declared, SHAPES[name][stage].map((w) => ({
+                    resource: `reviews-rollout-${w.version}`,
+                    version: w.version,
+                    image: w.image,
+                    replicas: w.replicas,
+                    serving: w.serving,
+                    selector: { "rollout.bookinfo.dev/workload": "reviews", version: w.version },
+                })));
+                const gate = resources.find((r) => r.type === "command:local:Command");
+                const hasCandidate = stage !== "stable";
+                assert.strictEqual(!!gate, hasCandidate);
+                if (gate) {
+                    assert.strictEqual(gate.inputs.environment.GATE_IMAGE, release.candidate!.image);
+                    assert.strictEqual(gate.inputs.environment.GATE_VERSION, release.candidate!.version);
+                    assert.ok(gate.dependencies.includes(`reviews-rollout-${release.candidate!.version}`), "the gate waits for the candidate");
+                }
+                const expected = Object.fromEntries(Object.entries(SHARES[stage]).map(([role, share]) => [role === "stable" ? release.stable.version : release.candidate!.version, share]));
+                assert.deepStrictEqual(outputs.servingShares, expected);
+                assert.strictEqual(outputs.stage, stage);
+                assert.strictEqual(outputs.fromStage, stage);
+            });
+        }
+    }
+
+    it("keeps a version's Deployment under one resource name from candidate to stable: never replaced", async () => {
+        const first = await run({ stage: "promoted", release: RELEASES["v1->v2"] }, facts(SHAPES["v1->v2"].promoted, passed(["v2", IMG.v2])), DEPLOYED);
+        const next = await run({ stage: "dark", release: RELEASES["v2->v3"] }, facts(SHAPES["v2->v3"].stable, passed(["v2", IMG.v2])), DEPLOYED);
+        assert.deepStrictEqual(reviewsDeployments(first.resources).map((r) => r.name), ["reviews-rollout-v2"]);
+        assert.deepStrictEqual(reviewsDeployments(next.resources).map((r) => r.name), ["reviews-rollout-v2", "reviews-rollout-v3"]);
+    });
+
+    it("re-runs the gate when anything about the candidate's pods changes", async () => {
+        const trigger = async (stage: string, candidate: object) => {
+            const { resources } = await run({ stage, release: { ...V1_TO_V2, candidate: { ...V1_TO_V2.candidate, ...candidate } } }, facts(SHAPES["v1->v2"].dark, passed(["v2", IMG.v2], ["v2", `${IMG.v2}-rc2`])), DEPLOYED);
+            return resources.find((r) => r.type === "command:local:Command")!.inputs.triggers[0];
+        };
+        const base = await trigger("dark", {});
+        assert.strictEqual(await trigger("dark", {}), base);
+        assert.notStrictEqual(await trigger("dark", { image: `${IMG.v2}-rc2` }), base);
+        assert.notStrictEqual(await trigger("dark", { stars: "red" }), base);
+        assert.notStrictEqual(await trigger("canary", {}), base);
+    });
+
+    it("refuses a refused move before declaring any resource, naming the rule and what is allowed", async () => {
+        await assert.rejects(
+            run({ stage: "promoted", release: V1_TO_V2 }, facts(SHAPES["v1->v2"].dark, passed(["v2", IMG.v2])), DEPLOYED),
+            (e: Error) =>
+                /\[reviews-stage-move-allowed\] dark -> promoted is refused: it deletes the stable version/.test(e.message) &&
+                /Allowed from dark: stable \(rollback\), dark \(stay\), canary \(forward\)/.test(e.message) &&
+                /nothing was changed/.test(e.message),
+        );
+        const { declaredResources } = await import("./harness");
+        assert.deepStrictEqual(declaredResources().filter((r) => r.type !== "pulumi:pulumi:StackReference"), []);
+    });
+
+    it("refuses a namespace change on a deployed stack", async () => {
+        await assert.rejects(run({ namespace: "bookinfo-2" }, facts([]), DEPLOYED), /\[stack-target-fixed\] namespace bookinfo-2 .* deployed in namespace bookinfo/);
+    });
+
+    it("refuses a kubeconfig or context that reaches another cluster (the namespace uid differs)", async () => {
+        const elsewhere = facts(SHAPES["v1->v2"].stable, { trust: "absent" }, { uid: "other-uid", labels: { [STACK_LABEL]: STACK_LABEL_VALUE } });
+        await assert.rejects(run({}, elsewhere, DEPLOYED), /\[stack-target-fixed\] the configured cluster .* has a namespace bookinfo with uid other-uid, but this stack deployed .* uid ns-uid-1/);
+        await assert.rejects(run({}, facts([]), DEPLOYED), /has no namespace bookinfo/);
+    });
+
+    it("never adopts a namespace it did not create", async () => {
+        const foreign = facts([], { trust: "absent" }, { uid: "u", labels: {} });
+        await assert.rejects(run({ namespace: "kube-system" }, foreign), /\[namespace-owned-by-stack\] namespace kube-system already exists and this stack did not create it/);
+    });
+
+    it("renders a never-deployed stack to a directory with no gate, and refuses render mode on a deployed one", async () => {
+        const { resources } = await run({ stage: "canary", release: V1_TO_V2, renderYamlTo: "/tmp/render" });
+        const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        assert.strictEqual(provider.inputs.renderYamlToDirectory, "/tmp/render");
+        assert.ok(!resources.some((r) => r.type === "command:local:Command"));
+        await assert.rejects(run({ renderYamlTo: "/tmp/render" }, facts([]), DEPLOYED), /\[stack-target-fixed\] render mode \(renderYamlTo\) on a stack deployed/);
+    });
+
+    it("labels the namespace with the stack and fixes the Provider's cluster identity", async () => {
+        const { resources, outputs } = await run({}, facts([]));
+        const ns = resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+        assert.deepStrictEqual(ns.inputs.metadata.labels, { [STACK_LABEL]: STACK_LABEL_VALUE });
+        const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+        assert.strictEqual(provider.inputs.clusterIdentifier, "bookinfo-rollout");
+        assert.strictEqual(outputs.target?.namespace, "bookinfo");
+        assert.ok(!resources.some((r) => r.inputs?.metadata?.name === GATE_RECORD_NAME), "the gate record is never a Pulumi resource");
+    });
+});
