@@ -19,27 +19,37 @@ var inspectGuard []byte
 // NODE_OPTIONS, passed in PULUMI_LANGUAGE_NODEJS_PROGRAM_NODE_OPTIONS, so that node processes the program starts
 // do not load it. The returned function deletes the file; call it once node has exited.
 func withInspectGuard(env []string) ([]string, func(), error) {
-	file, err := os.CreateTemp("", "pulumi-language-nodejs-inspect-guard-*.js")
+	path, remove, err := writeTempScript("pulumi-language-nodejs-inspect-guard-*.js", inspectGuard)
 	if err != nil {
-		return nil, nil, fmt.Errorf("could not create the util.inspect guard for node: %w", err)
+		return nil, nil, fmt.Errorf("could not write the util.inspect guard for node: %w", err)
+	}
+
+	programOptions := lookupEnv(env, "NODE_OPTIONS")
+	// NODE_OPTIONS splits on spaces outside double quotes, in which a backslash escapes the next character.
+	quoted := `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(path) + `"`
+	guarded := strings.TrimSpace(programOptions + " --require " + quoted)
+	env = append(append([]string{}, env...),
+		"NODE_OPTIONS="+guarded, "PULUMI_LANGUAGE_NODEJS_PROGRAM_NODE_OPTIONS="+programOptions)
+	return env, remove, nil
+}
+
+// writeTempScript writes a script for node to a new temporary file and returns its path and a function that
+// deletes it; call that once node has exited.
+func writeTempScript(pattern string, script []byte) (string, func(), error) {
+	file, err := os.CreateTemp("", pattern)
+	if err != nil {
+		return "", nil, err
 	}
 	remove := func() { _ = os.Remove(file.Name()) }
-	_, err = file.Write(inspectGuard)
+	_, err = file.Write(script)
 	if closeErr := file.Close(); err == nil {
 		err = closeErr
 	}
 	if err != nil {
 		remove()
-		return nil, nil, fmt.Errorf("could not write the util.inspect guard for node to %s: %w", file.Name(), err)
+		return "", nil, err
 	}
-
-	programOptions := lookupEnv(env, "NODE_OPTIONS")
-	// NODE_OPTIONS splits on spaces outside double quotes, in which a backslash escapes the next character.
-	quoted := `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(file.Name()) + `"`
-	guarded := strings.TrimSpace(programOptions + " --require " + quoted)
-	env = append(append([]string{}, env...),
-		"NODE_OPTIONS="+guarded, "PULUMI_LANGUAGE_NODEJS_PROGRAM_NODE_OPTIONS="+programOptions)
-	return env, remove, nil
+	return file.Name(), remove, nil
 }
 
 // lookupEnv returns the value that the last assignment to key in env gives it, as exec.Cmd does.

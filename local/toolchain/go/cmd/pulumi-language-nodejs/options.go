@@ -9,13 +9,13 @@ import (
 
 // nodeOptions are the `runtime.options` of Pulumi.yaml / PulumiPolicy.yaml that change how node is started.
 type nodeOptions struct {
-	typescript   bool     // load ts-node (PULUMI_NODEJS_TYPESCRIPT); upstream default true
+	typescript   *bool    // the `typescript` option if set; useTSNode decides whether node gets ts-node
 	tsconfigPath string   // PULUMI_NODEJS_TSCONFIG_PATH
 	nodeArgs     []string // extra arguments for node, split on whitespace (no shell quoting)
 }
 
 func parseOptions(options *structpb.Struct) (nodeOptions, error) {
-	opts := nodeOptions{typescript: true}
+	var opts nodeOptions
 	for key, value := range options.AsMap() {
 		switch key {
 		case "typescript":
@@ -23,7 +23,7 @@ func parseOptions(options *structpb.Struct) (nodeOptions, error) {
 			if !ok {
 				return opts, fmt.Errorf("runtime option typescript must be true or false, got %v", value)
 			}
-			opts.typescript = b
+			opts.typescript = &b
 		case "tsconfig":
 			s, ok := value.(string)
 			if !ok {
@@ -46,10 +46,11 @@ func parseOptions(options *structpb.Struct) (nodeOptions, error) {
 	return opts, nil
 }
 
-// env returns the variables through which @pulumi/pulumi's run scripts read these options.
-func (o nodeOptions) env() []string {
+// env returns the variables through which @pulumi/pulumi/cmd/run reads these options; tsNode is useTSNode's
+// decision.
+func (o nodeOptions) env(tsNode bool) []string {
 	var env []string
-	if o.typescript {
+	if tsNode {
 		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
 	}
 	if o.tsconfigPath != "" {

@@ -43,7 +43,8 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	args = append(args, h.runArgs(req, info)...)
 	cmd, done := h.nodeCommand(ctx, node, args)
 	defer done()
-	cmdEnv, removeGuard, err := withInspectGuard(append(append(os.Environ(), env...), opts.env()...))
+	tsNode := useTSNode(opts, false, info.GetProgramDirectory(), info.GetEntryPoint())
+	cmdEnv, removeGuard, err := withInspectGuard(append(append(os.Environ(), env...), opts.env(tsNode)...))
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}

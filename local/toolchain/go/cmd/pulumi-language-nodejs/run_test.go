@@ -56,12 +56,15 @@ func TestRunEnvCarriesConfigAndSecretKeys(t *testing.T) {
 
 func TestParseOptions(t *testing.T) {
 	opts, err := parseOptions(nil)
-	if err != nil || !opts.typescript || !reflect.DeepEqual(opts.env(), []string{"PULUMI_NODEJS_TYPESCRIPT=true"}) {
-		t.Fatalf("typescript must default to true: %+v %v", opts, err)
+	if err != nil || opts.typescript != nil {
+		t.Fatalf("typescript must be unset by default (useTSNode decides): %+v %v", opts, err)
+	}
+	if !reflect.DeepEqual(opts.env(true), []string{"PULUMI_NODEJS_TYPESCRIPT=true"}) || len(opts.env(false)) != 0 {
+		t.Fatalf("env(true) = %q, env(false) = %q", opts.env(true), opts.env(false))
 	}
 	s, _ := structpb.NewStruct(map[string]any{"typescript": false, "nodeargs": "--max-old-space-size=4096 --trace-warnings"})
 	opts, err = parseOptions(s)
-	if err != nil || opts.typescript || len(opts.env()) != 0 || len(opts.nodeArgs) != 2 {
+	if err != nil || opts.typescript == nil || *opts.typescript || len(opts.nodeArgs) != 2 {
 		t.Fatalf("options not read: %+v %v", opts, err)
 	}
 	bad, _ := structpb.NewStruct(map[string]any{"typescript": "yes"})

@@ -40,7 +40,22 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 	if err != nil {
 		return err
 	}
-	args := append(append([]string{}, opts.nodeArgs...), script)
+	args := append([]string{}, opts.nodeArgs...)
+	// run-policy-pack registers ts-node for every pack; a compiled pack starts without it (see useTSNode). Other
+	// plugins keep the option as it is (default true).
+	tsNode := opts.typescript == nil || *opts.typescript
+	if analyzer {
+		tsNode = useTSNode(opts, true, info.GetProgramDirectory(), info.GetEntryPoint())
+	}
+	if analyzer && !tsNode {
+		preload, remove, err := packNoTSNodeArgs()
+		if err != nil {
+			return err
+		}
+		defer remove()
+		args = append(args, preload...)
+	}
+	args = append(args, script)
 	if analyzer {
 		args = append(append(args, req.GetArgs()...), info.GetProgramDirectory())
 	} else {
@@ -60,7 +75,7 @@ func (h *nodeHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.L
 	if len(env) == 0 {
 		env = os.Environ()
 	}
-	cmd.Env = append(append([]string{}, env...), opts.env()...)
+	cmd.Env = append(append([]string{}, env...), opts.env(tsNode)...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 
 	runErr := cmd.Run()
