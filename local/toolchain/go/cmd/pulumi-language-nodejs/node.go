@@ -14,8 +14,12 @@ import (
 const exitAfterUserActionableMessage = 32
 
 // locateScript resolves a module such as @pulumi/pulumi/cmd/run the way node does from dir, so a program in a
-// subdirectory (Pulumi.yaml `main: dist/index.js`) finds the project's node_modules.
+// subdirectory (Pulumi.yaml `main: dist/index.js`) finds the project's node_modules. resolveModule answers the
+// usual case; node's require.resolve the rest, and explains a module that is not installed.
 func locateScript(ctx context.Context, node, module, dir string) (string, error) {
+	if file := resolveModule(dir, module); file != "" {
+		return file, nil
+	}
 	script := fmt.Sprintf("console.log(require.resolve(%q))", module)
 	cmd := exec.CommandContext(ctx, node, "-e", script)
 	cmd.Dir = dir
