@@ -52,7 +52,7 @@ const count = (min: number) =>
 const versionLabel = text(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "not a version label (e.g. v2: lowercase letters, digits, '-', at most 20)");
 const imageRef = text(/^[^\s:/]+(\/[^\s:/]+)*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/, "not an image reference with a tag or digest");
 
-const versionSchema = z.object({ version: versionLabel, image: imageRef, replicas: count(1) }).strict();
+const versionSchema = z.object({ version: versionLabel, image: imageRef, replicas: count(1).default(3) }).strict();
 const candidateSchema = z
     .object({
         version: versionLabel,
@@ -64,7 +64,7 @@ const candidateSchema = z
 
 const releaseSchema = z.preprocess(
     parseStructured,
-    z.object({ stable: versionSchema, candidate: candidateSchema.optional() }, { invalid_type_error: "wrong type, expected an object {stable, candidate}" }).strict(),
+    z.object({ stable: versionSchema.default(DEFAULT_RELEASE.stable), candidate: candidateSchema.optional() }, { invalid_type_error: "wrong type, expected an object {stable, candidate}" }).strict(),
 );
 const boundsSchema = z.preprocess(
     parseStructured,
@@ -80,7 +80,7 @@ const KEYS = {
     release: {
         schema: releaseSchema.default(DEFAULT_RELEASE),
         allowed:
-            "{stable: {version, image, replicas}, candidate?: {version, image, replicas?, stars?}} set with `pulumi config set --path release.stable.version v1` etc.",
+            "{stable: {version, image, replicas (default 3)}, candidate?: {version, image, replicas (default: the stable's), stars (black | red, default black)}}, set with `pulumi config set --path release.stable.version v1` etc.",
     },
     namespace: {
         schema: text(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "not a valid namespace name").default("bookinfo"),

@@ -109,18 +109,27 @@ function capacityRule(live: LiveView, req: Requested, bounds: Bounds): string[] 
     return out;
 }
 
-function gateRule(live: LiveView, req: Requested, namespaceNote: string): string[] {
+/**
+ * Which serving workloads need a gate pass: every one that newly serves, and on a forward move or a restore the
+ * candidate too (each stage's gates must have passed on entry), even if it already served.
+ */
+function needsPass(kind: MoveKind | undefined, live: LiveView, req: Requested): Workload[] {
     // A first deployment's stable version is the baseline: nothing served before it, so nothing is put at risk.
     if (live.fleet.length === 0 && req.fleet.every((w) => !w.serving || w.version === req.release.stable.version)) return [];
     const liveServing = servingKeys(live.fleet);
+    const entering = kind === "forward" || kind === "restore";
+    return req.fleet.filter((w) => w.serving && (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)));
+}
+
+function gateRule(kind: MoveKind | undefined, live: LiveView, req: Requested, namespaceNote: string): string[] {
     const out: string[] = [];
-    for (const w of req.fleet.filter((x) => x.serving && !liveServing.has(key(x)))) {
+    for (const w of needsPass(kind, live, req)) {
         if (passOf(live.gate, w.version, w.image)) continue;
         const record =
             live.gate.trust === "absent" ? `there is no gate record (${GATE_RECORD_NAME}${namespaceNote})` :
             live.gate.trust === "untrusted" ? `the gate record ${GATE_RECORD_NAME} is not trusted: ${live.gate.why}; delete it and let the gate write a new one` :
             `the gate record has no pass for exactly this version and image`;
-        out.push(`reviews-${w.version} would newly serve image ${w.image}, but ${record}: run the candidate through ${list(darkStages())} first, where its gate (the smoke test) runs and records a pass.`);
+        out.push(`reviews-${w.version} would serve image ${w.image} in this stage, but ${record}: run the candidate through ${list(darkStages())} first, where its gate (the smoke test) runs and records a pass.`);
     }
     return out;
 }
@@ -175,7 +184,7 @@ export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace 
         [RULES.move, moveRule(from, to, kind, live, req)],
         [RULES.ready, readyRule(kind, live)],
         [RULES.capacity, capacityRule(live, req, bounds)],
-        [RULES.gate, gateRule(live, req, note)],
+        [RULES.gate, gateRule(kind, live, req, note)],
         [RULES.stable, stableRule(from, live, req)],
         [RULES.services, servicesRule(from, live, req)],
         [RULES.bounds, boundsRule(live, req, bounds)],

@@ -3,7 +3,8 @@
 import { sleep } from "../cluster/processes";
 import { ClusterView } from "./observe";
 
-export interface WatchReport { samples: number; seconds: number; perSecond: number; minReady: number; errors: number }
+/** perSecond is the average sampling rate; maxGapMs the longest stretch without a sample (a stall hides dips). */
+export interface WatchReport { samples: number; seconds: number; perSecond: number; maxGapMs: number; minReady: number; errors: number }
 
 export class EndpointWatcher {
     private running = false;
@@ -12,6 +13,8 @@ export class EndpointWatcher {
     private errors = 0;
     private minReady = Number.POSITIVE_INFINITY;
     private started = 0;
+    private lastSample = 0;
+    private maxGapMs = 0;
 
     constructor(private readonly view: ClusterView, private readonly intervalMs = 50) {}
 
@@ -23,6 +26,9 @@ export class EndpointWatcher {
                 const t0 = Date.now();
                 try {
                     const ready = (await this.view.readyEndpoints()).length;
+                    const now = Date.now();
+                    this.maxGapMs = Math.max(this.maxGapMs, now - (this.lastSample || this.started));
+                    this.lastSample = now;
                     this.samples++;
                     this.minReady = Math.min(this.minReady, ready);
                 } catch {
@@ -37,6 +43,6 @@ export class EndpointWatcher {
         this.running = false;
         await this.loop;
         const seconds = (Date.now() - this.started) / 1000;
-        return { samples: this.samples, seconds, perSecond: this.samples / seconds, minReady: this.minReady, errors: this.errors };
+        return { samples: this.samples, seconds, perSecond: this.samples / seconds, maxGapMs: this.maxGapMs, minReady: this.minReady, errors: this.errors };
     }
 }

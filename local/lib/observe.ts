@@ -50,16 +50,22 @@ export class ClusterView {
         return list.items.map((d) => d.metadata!.name!).sort();
     }
 
-    /** Name, uid and resourceVersion of every object the program manages: equal snapshots mean nothing changed. */
+    /**
+     * Kind, name, uid and resourceVersion of every object of the namespace a change could touch, the program's own
+     * and what Kubernetes derives from them (ReplicaSets, pods, EndpointSlices): equal snapshots mean nothing changed.
+     */
     async snapshot(): Promise<string[]> {
         const ns = { namespace: this.namespace };
-        const [deps, svcs, cms, sas] = await Promise.all([
-            this.apps.listNamespacedDeployment(ns), this.core.listNamespacedService(ns),
-            this.core.listNamespacedConfigMap(ns), this.core.listNamespacedServiceAccount(ns),
+        const lists = await Promise.all([
+            this.apps.listNamespacedDeployment(ns).then((l) => l.items.map((o) => ["Deployment", o] as const)),
+            this.apps.listNamespacedReplicaSet(ns).then((l) => l.items.map((o) => ["ReplicaSet", o] as const)),
+            this.core.listNamespacedPod(ns).then((l) => l.items.map((o) => ["Pod", o] as const)),
+            this.core.listNamespacedService(ns).then((l) => l.items.map((o) => ["Service", o] as const)),
+            this.discovery.listNamespacedEndpointSlice(ns).then((l) => l.items.map((o) => ["EndpointSlice", o] as const)),
+            this.core.listNamespacedConfigMap(ns).then((l) => l.items.map((o) => ["ConfigMap", o] as const)),
+            this.core.listNamespacedServiceAccount(ns).then((l) => l.items.map((o) => ["ServiceAccount", o] as const)),
         ]);
-        return [...deps.items, ...svcs.items, ...cms.items, ...sas.items]
-            .map((o) => `${o.kind ?? ""}/${o.metadata!.name}@${o.metadata!.uid}:${o.metadata!.resourceVersion}`)
-            .sort();
+        return lists.flat().map(([kind, o]) => `${kind}/${o.metadata!.name}@${o.metadata!.uid}:${o.metadata!.resourceVersion}`).sort();
     }
 
     /**

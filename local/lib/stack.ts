@@ -3,14 +3,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack, UpResult, PreviewResult, EngineEvent } from "@pulumi/pulumi/automation";
+import { Release } from "../../rollout/fleet";
 import { StageName } from "../../rollout/stages";
 import { backendDir, clusterKubeconfig, policyDir, projectName, pulumiEnv, repoRoot, toolchainRoot } from "./env";
 
 export interface RolloutStackOptions {
     stack: string;
     namespace: string;
-    /** Extra config of the project namespace (e.g. v2Image, v2Fault), as strings. */
+    /** Extra config of the project namespace, as strings. */
     config?: Record<string, string>;
+    /** The release to start with (set with `config set --path`, as a team would). */
+    release?: Release;
 }
 
 export interface RunOptions {
@@ -18,6 +21,10 @@ export interface RunOptions {
     onEvent?: (event: EngineEvent) => void;
     /** JSON file with policy pack config (`--policy-pack-config`). */
     policyConfig?: string;
+    /** Run without the policy pack: a plain `pulumi up`, as anyone may type it. */
+    noPolicyPack?: boolean;
+    /** `--target` URNs. */
+    target?: string[];
 }
 
 export class RolloutStack {
@@ -39,7 +46,22 @@ export class RolloutStack {
             [`${projectName}:kubeconfig`]: { value: clusterKubeconfig },
             ...Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [`${projectName}:${k}`, { value: v }])),
         });
-        return new RolloutStack(stack, opts.namespace);
+        const rollout = new RolloutStack(stack, opts.namespace);
+        if (opts.release) await rollout.setRelease(opts.release);
+        return rollout;
+    }
+
+    /**
+     * Sets the release key by key with `--path`, as a pull request would (`release.stable.version` ...). No
+     * candidate removes release.candidate.
+     */
+    async setRelease(release: Release & { candidate?: { stars?: string } }): Promise<void> {
+        if (`${projectName}:release` in (await this.stack.getAllConfig())) await this.stack.removeConfig(`${projectName}:release`);
+        const leaves: [string, string][] = [];
+        for (const [role, v] of Object.entries(release)) {
+            if (v) for (const [field, value] of Object.entries(v)) leaves.push([`${role}.${field}`, String(value)]);
+        }
+        for (const [leaf, value] of leaves) await this.stack.setConfig(`${projectName}:release.${leaf}`, { value }, true);
     }
 
     setStage(stage: StageName | string): Promise<void> {
@@ -55,7 +77,7 @@ export class RolloutStack {
     }
 
     up(run: RunOptions = {}): Promise<UpResult> {
-        return this.stack.up({ ...this.policy(run), onOutput: run.onOutput, onEvent: run.onEvent, color: "never" });
+        return this.stack.up({ ...this.policy(run), target: run.target, onOutput: run.onOutput, onEvent: run.onEvent, color: "never" });
     }
 
     preview(run: RunOptions = {}): Promise<PreviewResult> {
@@ -67,6 +89,7 @@ export class RolloutStack {
     }
 
     private policy(run: RunOptions) {
+        if (run.noPolicyPack) return {};
         return { policyPacks: [policyDir], policyPackConfigs: run.policyConfig ? [path.resolve(run.policyConfig)] : undefined };
     }
 }

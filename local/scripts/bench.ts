@@ -5,10 +5,17 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { Release } from "../../rollout/fleet";
 import { STAGE_NAMES, StageName } from "../../rollout/stages";
 import { clusterKubeconfig, policyDir, pulumiEnv, repoRoot, stateDir, toolchainBin } from "../lib/env";
 import { RolloutStack } from "../lib/stack";
 import { breakdown, Breakdown, PHASES } from "../lib/trace-phases";
+
+/** The tutorial's release: v1 (3 pods) -> v2. */
+const RELEASE: Release = {
+    stable: { version: "v1", image: "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3", replicas: 3 },
+    candidate: { version: "v2", image: "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3", replicas: 3 },
+};
 
 const PULUMI_NS = "bookinfo-bench";
 const KUBECTL_NS = "bookinfo-bench-kubectl";
@@ -28,7 +35,7 @@ async function renderStages(): Promise<void> {
     for (const stage of STAGE_NAMES) {
         const dir = path.join(renderRoot, stage);
         fs.rmSync(dir, { recursive: true, force: true });
-        const render = await RolloutStack.open({ stack: "bench-render", namespace: KUBECTL_NS, config: { stage, renderYamlTo: dir } });
+        const render = await RolloutStack.open({ stack: "bench-render", namespace: KUBECTL_NS, release: RELEASE, config: { stage, renderYamlTo: dir } });
         await render.stack.up({ color: "never" });
         await render.stack.workspace.removeStack("bench-render", { force: true });
     }
@@ -78,7 +85,7 @@ async function main() {
     console.log("rendering every stage's manifests with the program (renderYamlTo) ...");
     await renderStages();
 
-    const rollout = await RolloutStack.open({ stack: "bench", namespace: PULUMI_NS });
+    const rollout = await RolloutStack.open({ stack: "bench", namespace: PULUMI_NS, release: RELEASE });
     const rows: string[][] = [];
     const runs: [string, Breakdown][] = [];
     try {

@@ -1,7 +1,8 @@
-// `npm run demo`: walks every stage of the reviews v2 rollout with real `pulumi up` (policy pack attached) against
-// the local cluster, shows what the cluster does at each stage, one refused jump and one rollback, then a summary.
+// `npm run demo`: walks two releases of reviews (v1 -> v2, then v2 -> v3) with real `pulumi up` (policy pack
+// attached) against the local cluster: every stage, one refused jump, one rollback and restore, the closing step,
+// and what the cluster does at each stage (pods, endpoints, the candidate's measured share), then a summary.
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { planStage } from "../../rollout/plan";
+import { fleetOf, Release, sharePercent } from "../../rollout/fleet";
 import { StageName } from "../../rollout/stages";
 import { clusterKubeconfig } from "../lib/env";
 import { ClusterView } from "../lib/observe";
@@ -9,17 +10,28 @@ import { RolloutStack } from "../lib/stack";
 
 const namespace = process.env.DEMO_NAMESPACE ?? "bookinfo";
 const SHARE_REQUESTS = 400;
+const image = (version: string) => `docker.io/istio/examples-bookinfo-reviews-${version}:1.20.3`;
+const V1 = { version: "v1", image: image("v1"), replicas: 3 };
+const V2 = { version: "v2", image: image("v2"), replicas: 3 };
+const V3 = { version: "v3", image: image("v3"), replicas: 3, stars: "red" };
+const RELEASE_1: Release = { stable: V1, candidate: V2 };
+const RELEASE_2: Release = { stable: V2, candidate: V3 };
 
-/** The walk: every stage in order, with a refused jump and a rollback + restore where the tutorial has them. */
-const walk: { stage: StageName; note: string; expectRefusal?: boolean }[] = [
-    { stage: "v1-only", note: "start: v1 only" },
-    { stage: "v2-dark", note: "deploy v2 dark, smoke-test it by pod IP" },
-    { stage: "promoted", note: "unsafe jump straight to promoted", expectRefusal: true },
-    { stage: "canary", note: "put v2 in service" },
-    { stage: "v1-only", note: "rollback: remove v2 quickly" },
-    { stage: "canary", note: "restore: same image already passed the smoke test" },
-    { stage: "half", note: "scale v2 to 3" },
-    { stage: "promoted", note: "delete v1" },
+/** The walk: each stage in order, with a refused jump, a rollback + restore and the closing step of release 1. */
+const walk: { release: Release; stage: StageName; note: string; expectRefusal?: boolean }[] = [
+    { release: RELEASE_1, stage: "stable", note: "start: v1 only" },
+    { release: RELEASE_1, stage: "dark", note: "deploy v2 dark, gate it by pod IP" },
+    { release: RELEASE_1, stage: "promoted", note: "unsafe jump straight to promoted", expectRefusal: true },
+    { release: RELEASE_1, stage: "canary", note: "put v2 in service" },
+    { release: RELEASE_1, stage: "stable", note: "rollback: remove v2 quickly" },
+    { release: RELEASE_1, stage: "canary", note: "restore: v2's image passed its gate" },
+    { release: RELEASE_1, stage: "half", note: "scale v2 to 3" },
+    { release: RELEASE_1, stage: "promoted", note: "delete v1" },
+    { release: { stable: V2 }, stage: "stable", note: "close release 1: v2 is the stable" },
+    { release: RELEASE_2, stage: "dark", note: "deploy v3 dark (red stars), gate it" },
+    { release: RELEASE_2, stage: "canary", note: "put v3 in service" },
+    { release: RELEASE_2, stage: "half", note: "scale v3 to 3" },
+    { release: RELEASE_2, stage: "promoted", note: "delete v2" },
 ];
 
 interface Row { stage: string; note: string; seconds: string; pods: string; endpoints: number; expected: string; measured: string; result: string }
@@ -41,7 +53,7 @@ function progress(label: string) {
 
 async function main() {
     const view = new ClusterView(clusterKubeconfig, namespace);
-    const rollout = await RolloutStack.open({ stack: "demo", namespace });
+    const rollout = await RolloutStack.open({ stack: "demo", namespace, release: RELEASE_1 });
     console.log(`demo stack organization/bookinfo-rollout/demo, namespace ${namespace}, kubeconfig ${clusterKubeconfig}`);
     const start = progress("destroy of a previous demo");
     await rollout.destroy();
@@ -49,7 +61,10 @@ async function main() {
 
     const rows: Row[] = [];
     for (const step of walk) {
-        console.log(`\n### ${step.stage}: ${step.note}`);
+        const { release } = step;
+        const candidate = release.candidate?.version;
+        console.log(`\n### ${release.stable.version} -> ${candidate ?? "(no candidate)"} ${step.stage}: ${step.note}`);
+        await rollout.setRelease(release);
         await rollout.setStage(step.stage);
         const p = progress(`pulumi up (${step.stage})`);
         try {
@@ -57,34 +72,35 @@ async function main() {
         } catch (e) {
             const secs = p.done();
             if (!step.expectRefusal) throw e;
-            const refusal = String((e as Error).message).split("\n").find((l) => /is refused/.test(l))?.trim();
+            const refusal = String((e as Error).message).split("\n").find((l) => /\[reviews-stage-move-allowed\]/.test(l))?.trim();
             console.log(`   refused as expected in ${secs}s, nothing changed: ${refusal ?? (e as Error).message}`);
-            rows.push({ stage: step.stage, note: step.note, seconds: secs, pods: "-", endpoints: 0, expected: "-", measured: "-", result: "refused by policy" });
-            const previous = rows.filter((r) => r.result !== "refused by policy").pop()!.stage;
+            rows.push({ stage: step.stage, note: step.note, seconds: secs, pods: "-", endpoints: 0, expected: "-", measured: "-", result: "refused" });
+            const previous = rows.filter((r) => r.result !== "refused").pop()!.stage;
             await rollout.setStage(previous);
             continue;
         }
         const secs = p.done();
-        if (step.expectRefusal) throw new Error(`${step.stage} should have been refused by the policy pack`);
+        if (step.expectRefusal) throw new Error(`${step.stage} should have been refused by the guard`);
         const pods = await view.reviewsPods();
         const endpoints = await view.readyEndpoints();
         const outputs = await rollout.stack.outputs();
         console.log("   reviews pods:");
         for (const pod of pods) console.log(`     ${pod.name.padEnd(32)} ${pod.version}  app=${pod.app.padEnd(13)} ${pod.ip.padEnd(15)} ${pod.ready ? "ready" : "not ready"}`);
         console.log(`   reviews endpoints (ready): ${endpoints.map((e) => `${e.ip}(${e.pod})`).join(" ") || "none"}`);
-        if (outputs.smokeTest?.value) console.log(`   smoke test: ${String(outputs.smokeTest.value).trim().split("\n").join("\n               ")}`);
+        console.log(`   gate: ${String(outputs.gate?.value ?? "").trim()}`);
         const share = await view.measureShare(SHARE_REQUESTS);
-        const expected = planStage(step.stage).v2SharePercent;
-        console.log(`   v2 share over ${SHARE_REQUESTS} requests: ${share.v2Percent}% (expected ${expected}%), by version ${JSON.stringify(share.byVersion)}, errors ${share.errors}`);
-        const count = (v: string) => pods.filter((x) => x.version === v).length;
+        const expected = sharePercent(fleetOf(release, step.stage), candidate);
+        const measured = Math.round((1000 * (candidate ? share.byVersion[candidate] ?? 0 : 0)) / SHARE_REQUESTS) / 10;
+        console.log(`   ${candidate ?? "candidate"} share over ${SHARE_REQUESTS} requests: ${measured}% (expected ${expected}%), by version ${JSON.stringify(share.byVersion)}, errors ${share.errors}`);
+        const versions = [...new Set(pods.map((x) => x.version))];
         rows.push({
-            stage: step.stage, note: step.note, seconds: secs, pods: `${count("v1")}/${count("v2")}`, endpoints: endpoints.length,
-            expected: `${expected}%`, measured: `${share.v2Percent}%`, result: "converged",
+            stage: step.stage, note: step.note, seconds: secs, pods: versions.map((v) => `${v}:${pods.filter((x) => x.version === v).length}`).join(" "),
+            endpoints: endpoints.length, expected: `${expected}%`, measured: `${measured}%`, result: "converged",
         });
     }
 
     console.log("\nsummary:");
-    const header = ["stage", "move", "up (s)", "v1/v2 pods", "endpoints", "v2 expected", "v2 measured", "result"];
+    const header = ["stage", "move", "up (s)", "pods", "endpoints", "candidate expected", "candidate measured", "result"];
     const lines = rows.map((r) => [r.stage, r.note, r.seconds, r.pods, String(r.endpoints), r.expected, r.measured, r.result]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
     for (const l of [header, ...lines]) console.log("  " + l.map((c, i) => c.padEnd(widths[i])).join("  "));

@@ -95,6 +95,13 @@ describe("verdict", () => {
         assert.match(untrusted.violations[0].message, /not trusted: its data was written by kubectl-edit/);
     });
 
+    it("moves forward only with a gate pass for the candidate, even one that already serves; stays and rollbacks need none", () => {
+        const noRecord = live(SHAPES["v1->v2"].canary, { trust: "absent" });
+        assert.deepStrictEqual(rulesOf(judge(noRecord, request(V1_TO_V2, SHAPES["v1->v2"].half), BOUNDS)), [RULES.gate]);
+        assert.deepStrictEqual(judge(noRecord, request(V1_TO_V2, SHAPES["v1->v2"].canary), BOUNDS).violations, []);
+        assert.deepStrictEqual(judge(noRecord, request(V1_TO_V2, SHAPES["v1->v2"].stable), BOUNDS).violations, []);
+    });
+
     it("moves on only from ready pods, but always lets a rollback through", () => {
         const unready = { ...live(SHAPES["v1->v2"].dark), fleet: [...ready(SHAPES["v1->v2"].dark.slice(0, 1)), { ...SHAPES["v1->v2"].dark[1], ready: 0 }] };
         assert.deepStrictEqual(rulesOf(judge(unready, request(V1_TO_V2, SHAPES["v1->v2"].canary), BOUNDS)), [RULES.ready]);

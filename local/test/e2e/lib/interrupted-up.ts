@@ -10,7 +10,10 @@ const pulumi = path.join(toolchainBin, "pulumi");
 const env = () => ({ ...process.env, ...pulumiEnv() });
 const stackRef = (stack: string) => `organization/${projectName}/${stack}`;
 
-/** Starts `pulumi up` and SIGKILLs its whole process group as soon as the engine has started a resource step. */
+/**
+ * Starts `pulumi up` and SIGKILLs its whole process group as soon as the engine reports a Deployment step under
+ * way (not the CLI's heartbeat lines, which say "running" for the stack from the start).
+ */
 export function killUpMidChange(stack: string): Promise<string> {
     return new Promise((resolve, reject) => {
         const child = spawn(pulumi, ["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never",
@@ -19,7 +22,7 @@ export function killUpMidChange(stack: string): Promise<string> {
         let killed = false;
         const onData = (d: Buffer) => {
             out += d.toString();
-            if (!killed && /\b(updating|creating|deleting)\b/.test(out)) {
+            if (!killed && /kubernetes:apps\/v1:Deployment \S+ (updating|creating|deleting)/.test(out)) {
                 killed = true;
                 process.kill(-child.pid!, "SIGKILL");
             }
@@ -30,6 +33,12 @@ export function killUpMidChange(stack: string): Promise<string> {
             ? resolve(out)
             : reject(new Error(`pulumi up ended before it could be killed mid-change (signal ${signal}):\n${out}`)));
     });
+}
+
+/** Pending operations the killed run left in the stack's checkpoint. */
+export async function pendingOperations(stack: string): Promise<number> {
+    const { stdout } = await promisify(execFile)(pulumi, ["stack", "export", "--stack", stackRef(stack)], { cwd: repoRoot, env: env(), maxBuffer: 64 << 20 });
+    return (JSON.parse(stdout).deployment?.pending_operations ?? []).length;
 }
 
 export async function recoverAfterKill(stack: string): Promise<void> {
