@@ -181,7 +181,7 @@ const sameFile = (a: string, b: string) => fs.existsSync(a) && fs.existsSync(b) 
 function provideModules(worktree: string, dir: string): string {
     const here = path.join(repoRoot, dir);
     const there = path.join(worktree, dir);
-    const label = dir || ".";
+    const label = dir || "root";
     if (!fs.existsSync(path.join(there, "package.json"))) return `${label}: no package.json at the base`;
     if (sameFile(path.join(here, "package-lock.json"), path.join(there, "package-lock.json")) && fs.existsSync(path.join(here, "node_modules"))) {
         const link = path.join(there, "node_modules");
