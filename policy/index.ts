@@ -1,9 +1,20 @@
-// The bookinfo-rollout policy pack: refuses unsafe moves between reviews rollout stages and goal states that drop
-// reviews capacity, and advises on workload hygiene. One rule per file under rules/; docs/policy.md lists them.
+// The bookinfo-rollout policy pack: judges each change of the stack against the live cluster, read by the pack
+// itself (the staged rollout of reviews, gate passes, capacity, bounds, the namespace's owner), and checks the
+// goal state's structure. One rule per file under rules/; docs/policy.md lists them.
 import { PolicyPack } from "@pulumi/policy";
-import { POLICIES } from "./policies";
+import { memoize } from "./lib/context";
+import { listenForEngineStack } from "./lib/engine-stack";
+import { packContext, readLiveCluster } from "./lib/pack-context";
+import { policies } from "./policies";
+
+// Before the PolicyPack starts its gRPC server: the engine names the stack and sends its config in ConfigureStack.
+const engine = listenForEngineStack();
+const source = memoize(() => packContext(engine.identity(), readLiveCluster));
+// Read the cluster as soon as the stack is known, before the first step of an `up` can change anything; a failed
+// read is reported by the rules that await it.
+engine.onConfigured(() => void source().catch(() => undefined));
 
 new PolicyPack("bookinfo-rollout", {
-    description: "Refuses unsafe moves between the reviews v2 rollout stages and goal states that drop reviews capacity",
-    policies: POLICIES,
+    description: "Judges each change of the bookinfo-rollout stack against the live cluster: the staged rollout of reviews, gate passes, capacity, bounds",
+    policies: policies(source),
 });

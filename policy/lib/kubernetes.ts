@@ -1,11 +1,10 @@
 // Reading Kubernetes resource inputs as the policy engine hands them over (plain objects keyed like the
 // manifests). The pack deliberately does not depend on @pulumi/kubernetes: type tokens are compared as strings.
-import { APP_LABEL, REVIEWS_APP, REVIEWS_WORKLOAD, TO_STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { APP_LABEL, REVIEWS_APP } from "../../rollout/labels";
 
-export const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 export const SERVICE = "kubernetes:core/v1:Service";
-export const LOCAL_COMMAND = "command:local:Command";
+export const NAMESPACE = "kubernetes:core/v1:Namespace";
 
 type Props = Record<string, any>;
 export type Labels = Record<string, string>;
@@ -47,45 +46,30 @@ export function allContainers(spec: PodSpec): Container[] {
     return [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
 }
 
+/** The Kubernetes name of a resource: metadata.name, else the Pulumi resource name. */
+export function objectName(name: string, props: Props): string {
+    return props.metadata?.name ?? name;
+}
+
 /** "what kind/name": how messages name a resource. */
 export function describe(type: string, name: string, props: Props): string {
     const kind = type.split(":").pop();
-    return `${kind} ${props.metadata?.name ?? name}`;
-}
-
-export function annotationsOf(props: Props): Labels {
-    return props.metadata?.annotations ?? {};
+    return `${kind} ${objectName(name, props)}`;
 }
 
 export function podLabelsOf(props: Props): Labels {
     return props.spec?.template?.metadata?.labels ?? {};
 }
 
-export function replicasOf(props: Props): number {
-    return props.spec?.replicas ?? 1;
-}
-
-/** The rollout state ConfigMap: the one object that carries the requested stage. */
-export function isStateConfigMap(type: string, props: Props): boolean {
-    return type === CONFIG_MAP && annotationsOf(props)[TO_STAGE_ANNOTATION] !== undefined;
-}
-
-/**
- * The version ("v1", "v2") of a reviews Deployment, or undefined for any other resource. Read from the pod
- * template, falling back to the Deployment's own labels, so a broken selector cannot hide the Deployment.
- */
-export function reviewsVersion(type: string, props: Props): string | undefined {
-    if (type !== DEPLOYMENT) return undefined;
-    const pod = podLabelsOf(props);
-    const own: Labels = props.metadata?.labels ?? {};
-    if (pod[WORKLOAD_LABEL] !== REVIEWS_WORKLOAD && own[WORKLOAD_LABEL] !== REVIEWS_WORKLOAD) return undefined;
-    return pod[VERSION_LABEL] ?? own[VERSION_LABEL];
+/** The image of a Deployment's first container ("" when it has none): how other Bookinfo services are compared. */
+export function firstImage(props: Props): string {
+    return props.spec?.template?.spec?.containers?.[0]?.image ?? "";
 }
 
 /** The reviews Service: named like the app it selects and labelled with it (Bookinfo convention). */
 export function isReviewsService(type: string, name: string, props: Props): boolean {
     if (type !== SERVICE) return false;
-    return (props.metadata?.name ?? name) === REVIEWS_APP || props.metadata?.labels?.[APP_LABEL] === REVIEWS_APP;
+    return objectName(name, props) === REVIEWS_APP || props.metadata?.labels?.[APP_LABEL] === REVIEWS_APP;
 }
 
 /** Kubernetes label-selector semantics for matchLabels-style selectors: an empty selector matches nothing here. */

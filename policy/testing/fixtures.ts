@@ -1,127 +1,216 @@
-// A valid goal state for any stage, built to the program/policy contract: each spec changes one field of it and
-// asserts the exact violation.
-import {
-    APP_LABEL,
-    FROM_STAGE_ANNOTATION,
-    REVIEWS_APP,
-    REVIEWS_WORKLOAD,
-    SMOKE_PASSED_IMAGE_ANNOTATION,
-    TO_STAGE_ANNOTATION,
-    V1_REPLICAS_ANNOTATION,
-    V2_IMAGE_ANNOTATION,
-    VERSION_LABEL,
-    WORKLOAD_LABEL,
-} from "../../rollout/labels";
-import { StageName } from "../../rollout/stages";
-import { DeployedStage } from "../../rollout/transitions";
-import { planStage } from "../../rollout/plan";
-import { CONFIG_MAP, DEPLOYMENT, LOCAL_COMMAND, SERVICE } from "../lib/kubernetes";
+// Fixtures for the pack's specs: what the pack reads from the cluster (live facts) and the goal state the program
+// declares, for two consecutive releases of reviews. The shapes of the stage table are written out by hand here,
+// not computed by rollout/fleet.ts, so a change to the table shows up as a failing spec, not as a changed fixture.
+// Each spec starts from a scenario that passes every rule and changes one thing.
+import type { NamespaceFacts } from "../../io/cluster";
+import type { StageConfig } from "../../rollout/config";
+import type { Workload } from "../../rollout/fleet";
+import type { GatePass, GateView } from "../../rollout/gate-record";
+import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STACK_LABEL, STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import type { StageName } from "../../rollout/stages";
+import type { LiveView } from "../../rollout/verdict";
+import { PackContext, PackSource } from "../lib/context";
+import { DEPLOYMENT, NAMESPACE, SERVICE } from "../lib/kubernetes";
 import { TestResource } from "./harness";
 
-export const V1_IMAGE = "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3";
-export const V2_IMAGE = "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3";
+export const IMG: Record<string, string> = {
+    v1: "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3",
+    v2: "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3",
+    v3: "docker.io/istio/examples-bookinfo-reviews-v3:1.20.3",
+};
 
-export interface GoalOptions {
-    /** Deployed stage; defaults to the goal stage (a repeated `up`). */
-    from?: DeployedStage;
-    v2Image?: string;
-    /** Image that passed the smoke test per live state; defaults to the goal's v2 image. */
-    smokePassed?: string;
-    v1Replicas?: number;
-    v2Replicas?: number;
+/** The other Bookinfo Deployments and their images, as the program declares them by default. */
+export const SERVICE_IMAGES: Record<string, string> = {
+    "details-v1": "docker.io/istio/examples-bookinfo-details-v1:1.20.3",
+    "ratings-v1": "docker.io/istio/examples-bookinfo-ratings-v1:1.20.3",
+    "productpage-v1": "docker.io/istio/examples-bookinfo-productpage-v1:1.20.3",
+    sleep: "curlimages/curl:8.11.1",
+};
+
+export const NAMESPACE_NAME = "bookinfo";
+/** stackLabelValue("organization", "bookinfo-rollout", "dev"), written out. */
+export const STACK_LABEL_VALUE = "organization.bookinfo-rollout.dev";
+
+export type ReleaseName = "v1->v2" | "v2->v3";
+export const RELEASE_NAMES: ReleaseName[] = ["v1->v2", "v2->v3"];
+/** The versions of each release, for specs that name them in expected messages. */
+export const VERSIONS: Record<ReleaseName, { stable: string; candidate: string }> = {
+    "v1->v2": { stable: "v1", candidate: "v2" },
+    "v2->v3": { stable: "v2", candidate: "v3" },
+};
+
+const RELEASES: Record<ReleaseName, StageConfig["release"]> = {
+    "v1->v2": {
+        stable: { version: "v1", image: IMG.v1, replicas: 3 },
+        candidate: { version: "v2", image: IMG.v2, replicas: 3, stars: "black" },
+    },
+    "v2->v3": {
+        stable: { version: "v2", image: IMG.v2, replicas: 3 },
+        candidate: { version: "v3", image: IMG.v3, replicas: 3, stars: "red" },
+    },
+};
+
+const w = (version: string, image: string, replicas: number, serving: boolean): Workload => ({ version, image, replicas, serving });
+
+/** Each stage of each release (3 stable pods, release.candidate.replicas 3), written out. */
+export const SHAPES: Record<ReleaseName, Record<StageName, Workload[]>> = {
+    "v1->v2": {
+        stable: [w("v1", IMG.v1, 3, true)],
+        dark: [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 1, false)],
+        canary: [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 1, true)],
+        half: [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 3, true)],
+        promoted: [w("v2", IMG.v2, 3, true)],
+    },
+    "v2->v3": {
+        stable: [w("v2", IMG.v2, 3, true)],
+        dark: [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 1, false)],
+        canary: [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 1, true)],
+        half: [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 3, true)],
+        promoted: [w("v3", IMG.v3, 3, true)],
+    },
+};
+
+export const pass = (version: string, image: string): GatePass => ({ version, image, passedAt: "2026-11-20T10:00:00Z", pods: 1, requestsPerPod: 11 });
+
+/** The gate record as the gate leaves it: v1 is the baseline (never gated); v2 passed in v1->v2, v3 in v2->v3. */
+const GATES: Record<ReleaseName, GateView> = {
+    "v1->v2": { trust: "trusted", passes: [pass("v2", IMG.v2)] },
+    "v2->v3": { trust: "trusted", passes: [pass("v3", IMG.v3), pass("v2", IMG.v2)] },
+};
+
+/** One change, as the pack sees it: its config, what it reads live, and the reviews workloads the goal declares. */
+export interface Scenario {
+    config: StageConfig;
+    live: LiveView;
+    namespace?: NamespaceFacts;
+    stackLabel?: string;
+    /** The reviews Deployments the goal declares. */
+    goal: Workload[];
+    /** The other Deployments the goal declares: name -> image. */
+    services: Record<string, string>;
 }
 
-function reviewsDeployment(version: "v1" | "v2", app: string, replicas: number, image: string, annotations: Record<string, string>): TestResource {
-    const labels = { [APP_LABEL]: app, [VERSION_LABEL]: version, [WORKLOAD_LABEL]: REVIEWS_WORKLOAD };
+/**
+ * Live at stage `live` ("none": nothing deployed, no gate record), goal at stage `goal`, for a release, with the
+ * default bounds {maxReplicas 10, maxReplicaChange 5, minServingPods 3}. Fresh copies: change anything.
+ */
+export function scenario(release: ReleaseName, live: StageName | "none", goal: StageName): Scenario {
+    const deployed = live !== "none";
+    // structuredClone keeps shared references shared: every part that a spec may change is its own object.
+    return structuredClone({
+        config: {
+            stage: goal,
+            release: RELEASES[release],
+            namespace: NAMESPACE_NAME,
+            kubeconfig: "",
+            context: "",
+            imageRegistry: "docker.io/istio",
+            imageTag: "1.20.3",
+            bounds: { maxReplicas: 10, maxReplicaChange: 5, minServingPods: 3 },
+            renderYamlTo: "",
+        },
+        live: {
+            fleet: deployed ? SHAPES[release][live].map((x) => ({ ...x, ready: x.replicas })) : [],
+            services: deployed ? { ...SERVICE_IMAGES } : {},
+            gate: deployed ? GATES[release] : { trust: "absent" },
+        },
+        namespace: deployed ? { uid: "ns-uid-1", labels: { [STACK_LABEL]: STACK_LABEL_VALUE } } : undefined,
+        stackLabel: STACK_LABEL_VALUE,
+        goal: SHAPES[release][goal],
+        services: { ...SERVICE_IMAGES },
+    } satisfies Scenario);
+}
+
+export function contextOf(s: Scenario): PackContext {
+    return { mode: "cluster", config: s.config, live: s.live, namespace: s.namespace, stackLabel: s.stackLabel };
+}
+
+export const sourceOf = (ctx: PackContext): PackSource => async () => ctx;
+
+/** The workload of `version` in a fleet (throws when there is none: a fixture mistake). */
+export function workload(fleet: readonly Workload[], version: string): Workload {
+    const found = fleet.find((x) => x.version === version);
+    if (!found) throw new Error(`no reviews-${version} in ${JSON.stringify(fleet)}`);
+    return found;
+}
+
+const RESOURCES = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+
+function deployment(name: string, labels: Record<string, string>, selector: Record<string, string>, replicas: number, container: string, image: string, serviceAccountName: string, annotations?: Record<string, string>): Record<string, any> {
     return {
-        type: DEPLOYMENT,
-        name: `reviews-${version}`,
-        props: {
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: { name: `reviews-${version}`, labels, annotations },
-            spec: {
-                replicas,
-                selector: { matchLabels: { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: version } },
-                template: {
-                    metadata: { labels },
-                    spec: {
-                        serviceAccountName: "bookinfo-reviews",
-                        containers: [
-                            {
-                                name: "reviews",
-                                image,
-                                ports: [{ containerPort: 9080 }],
-                                resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-                            },
-                        ],
-                    },
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name, namespace: NAMESPACE_NAME, labels, ...(annotations ? { annotations } : {}) },
+        spec: {
+            replicas,
+            selector: { matchLabels: selector },
+            template: {
+                metadata: { labels },
+                spec: {
+                    serviceAccountName,
+                    containers: [{ name: container, image, imagePullPolicy: "IfNotPresent", resources: RESOURCES, ports: [{ containerPort: 9080 }] }],
                 },
             },
         },
     };
 }
 
-/** Every reviews resource the program declares for `stage`. */
-export function goal(stage: StageName, options: GoalOptions = {}): TestResource[] {
-    const plan = planStage(stage, { v1Replicas: options.v1Replicas, v2Replicas: options.v2Replicas });
-    const v2Image = plan.v2Replicas > 0 ? options.v2Image ?? V2_IMAGE : "";
-    const smokePassed = options.smokePassed ?? options.v2Image ?? V2_IMAGE;
-    const v1Replicas = options.v1Replicas ?? 3;
-    const moveAnnotations = { [FROM_STAGE_ANNOTATION]: options.from ?? stage, [TO_STAGE_ANNOTATION]: stage };
-    const resources: TestResource[] = [
-        {
-            type: CONFIG_MAP,
-            name: "reviews-rollout-state",
-            props: {
-                apiVersion: "v1",
-                kind: "ConfigMap",
-                metadata: {
-                    name: "reviews-rollout-state",
-                    labels: { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD },
-                    annotations: {
-                        ...moveAnnotations,
-                        [V2_IMAGE_ANNOTATION]: v2Image,
-                        [SMOKE_PASSED_IMAGE_ANNOTATION]: smokePassed,
-                        [V1_REPLICAS_ANNOTATION]: String(v1Replicas),
-                    },
-                },
-                data: { stage, v2Image, smokePassedImage: smokePassed },
-            },
-        },
-        {
-            type: SERVICE,
-            name: "reviews",
-            props: {
-                apiVersion: "v1",
-                kind: "Service",
-                metadata: { name: "reviews", labels: { [APP_LABEL]: REVIEWS_APP, service: "reviews" } },
-                spec: { selector: { [APP_LABEL]: REVIEWS_APP }, ports: [{ name: "http", port: 9080 }] },
-            },
-        },
-    ];
-    if (plan.v1Replicas > 0) resources.push(reviewsDeployment("v1", REVIEWS_APP, plan.v1Replicas, V1_IMAGE, moveAnnotations));
-    if (plan.v2Replicas > 0) {
-        resources.push(
-            reviewsDeployment("v2", plan.v2App, plan.v2Replicas, v2Image, { ...moveAnnotations, [SMOKE_PASSED_IMAGE_ANNOTATION]: smokePassed }),
-            {
-                type: LOCAL_COMMAND,
-                name: "reviews-rollout-v2-smoke-test",
-                props: { create: "node scripts/smoke-test.mjs", triggers: [v2Image, stage] },
-            },
-        );
-    }
-    return resources;
+function service(name: string, selector: Record<string, string>): Record<string, any> {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name, namespace: NAMESPACE_NAME, labels: { [APP_LABEL]: name, service: name } },
+        spec: { ports: [{ name: "http", port: 9080 }], selector },
+    };
 }
 
-/** A deep copy of the named resource of a goal state, ready to have one field changed. */
+/** A reviews Deployment as components/reviews-rollout.ts declares it. */
+export function reviewsDeployment(x: Workload, stage: string): TestResource {
+    const selector = { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: x.version };
+    const labels = { [APP_LABEL]: x.serving ? REVIEWS_APP : REVIEWS_DARK_APP, ...selector };
+    return {
+        type: DEPLOYMENT,
+        name: `reviews-rollout-${x.version}`,
+        props: deployment(`reviews-${x.version}`, labels, selector, x.replicas, "reviews", x.image, "bookinfo-reviews", { [STAGE_ANNOTATION]: stage }),
+    };
+}
+
+/** The goal state the program declares for a scenario: namespace, the reviews Service and Deployments, the others. */
+export function resourcesOf(s: Scenario): TestResource[] {
+    const others = Object.entries(s.services).map(([name, image]): TestResource[] => {
+        const app = name.replace(/-v\d+$/, "");
+        const labels: Record<string, string> = name === app ? { [APP_LABEL]: app } : { [APP_LABEL]: app, [VERSION_LABEL]: name.slice(app.length + 1) };
+        return [
+            { type: DEPLOYMENT, name: `bookinfo-${app}-deployment`, props: deployment(name, labels, labels, 1, app, image, app === "sleep" ? "sleep" : `bookinfo-${app}`) },
+            { type: SERVICE, name: `bookinfo-${app}-service`, props: service(app, { [APP_LABEL]: app }) },
+        ];
+    });
+    return structuredClone([
+        {
+            type: NAMESPACE,
+            name: "bookinfo-ns",
+            props: { apiVersion: "v1", kind: "Namespace", metadata: { name: s.config.namespace, labels: { [STACK_LABEL]: STACK_LABEL_VALUE } } },
+        },
+        ...others.flat(),
+        { type: SERVICE, name: "reviews-rollout-service", props: service("reviews", { [APP_LABEL]: REVIEWS_APP }) },
+        ...s.goal.map((x) => reviewsDeployment(x, s.config.stage)),
+    ]);
+}
+
+/** The named resource of a goal state (throws when there is none: a fixture mistake). */
 export function pick(resources: TestResource[], name: string): TestResource {
     const found = resources.find((r) => r.name === name);
     if (!found) throw new Error(`fixture has no resource ${name}; it has ${resources.map((r) => r.name).join(", ")}`);
-    return structuredClone(found);
+    return found;
 }
 
-/** The goal state with one resource replaced or removed. */
-export function withResource(resources: TestResource[], name: string, replacement?: TestResource): TestResource[] {
-    return resources.flatMap((r) => (r.name !== name ? [r] : replacement ? [replacement] : []));
+/** The goal state of every stage of both releases (a re-run: live at the same stage), named for spec titles. */
+export function everyGoal(): { title: string; resources: TestResource[] }[] {
+    return RELEASE_NAMES.flatMap((release) =>
+        (Object.keys(SHAPES[release]) as StageName[]).map((stage) => ({ title: `${release} ${stage}`, resources: resourcesOf(scenario(release, stage, stage)) })),
+    );
 }
+
+/** A copy of the named resource of a stage's goal state, ready to have one field changed. */
+export const goalResource = (release: ReleaseName, stage: StageName, name: string): TestResource =>
+    pick(resourcesOf(scenario(release, stage, stage)), name);

@@ -72,3 +72,24 @@ export async function checkStack(policy: RolloutPolicy, resources: TestResource[
     await policy.validateStack(args, (message) => violations.push(message));
     return violations;
 }
+
+/** Violations of each rule's resource checks over every resource, by rule name (rules without any left out). */
+export async function resourceViolationsByRule(policies: RolloutPolicy[], resources: TestResource[]): Promise<Record<string, string[]>> {
+    const found: Record<string, string[]> = {};
+    for (const policy of policies) {
+        const messages = await checkEachResource(policy, resources);
+        if (messages.length > 0) found[policy.name] = messages;
+    }
+    return found;
+}
+
+/** Violations of each rule's stack check over a goal state, by rule name (rules without any left out). */
+export async function stackViolationsByRule(policies: RolloutPolicy[], resources: TestResource[]): Promise<Record<string, string[]>> {
+    const found: Record<string, string[]> = {};
+    for (const policy of policies) {
+        if (!policy.validateStack) continue;
+        const messages = await checkStack(policy, resources);
+        if (messages.length > 0) found[policy.name] = messages;
+    }
+    return found;
+}

@@ -1,0 +1,9 @@
+// A reviews version that newly takes traffic runs an image with a pass in the gate record, and the record is
+// trusted only if the gate alone wrote it (managedFields, rollout/gate-record.ts): untested code never serves.
+import { RULES } from "../../rollout/verdict";
+import { verdictRule } from "../lib/verdict-rule";
+
+export const reviewsServesOnlyGatePassedImages = verdictRule(
+    RULES.gate,
+    "A reviews version newly put in service runs an image that passed its gate, per a gate record only the gate wrote: untested code never takes traffic.",
+);
