@@ -1,27 +1,26 @@
 import * as assert from "assert";
-import { STAGE_NAMES } from "../../rollout/stages";
 import { checkEachResource, checkResource } from "../testing/harness";
-import { goal, pick } from "../testing/fixtures";
+import { everyGoal, goalResource } from "../testing/fixtures";
 import { containersSetRequestsAndLimits as policy } from "./containers-set-requests-and-limits";
 
 const advice = (missing: string, of = "Deployment reviews-v2") =>
-    `container reviews of ${of} sets no ${missing}: without requests the scheduler may place the pod where it cannot run, and without limits one pod can starve its neighbours while v1 and v2 run side by side. Set resources.requests and resources.limits for cpu and memory.`;
+    `container reviews of ${of} sets no ${missing}: without requests the scheduler may place the pod where it cannot run, and without limits one pod can starve its neighbours while the stable and the candidate run side by side. Set resources.requests and resources.limits for cpu and memory.`;
 
 describe("containers-set-requests-and-limits", () => {
-    for (const stage of STAGE_NAMES) {
-        it(`accepts the goal state of ${stage}`, async () => {
-            assert.deepStrictEqual(await checkEachResource(policy, goal(stage)), []);
+    for (const { title, resources } of everyGoal()) {
+        it(`accepts the goal state of ${title}`, async () => {
+            assert.deepStrictEqual(await checkEachResource(policy, resources), []);
         });
     }
 
     it("names every missing request and limit", async () => {
-        const v2 = pick(goal("canary"), "reviews-v2");
+        const v2 = goalResource("v1->v2", "canary", "reviews-rollout-v2");
         delete v2.props.spec.template.spec.containers[0].resources;
         assert.deepStrictEqual(await checkResource(policy, v2), [advice("requests.cpu, requests.memory, limits.cpu, limits.memory")]);
     });
 
     it("names a single missing limit", async () => {
-        const v2 = pick(goal("canary"), "reviews-v2");
+        const v2 = goalResource("v1->v2", "canary", "reviews-rollout-v2");
         delete v2.props.spec.template.spec.containers[0].resources.limits.memory;
         assert.deepStrictEqual(await checkResource(policy, v2), [advice("limits.memory")]);
     });

@@ -1,5 +1,5 @@
 // Advisory: every container states what it needs and what it may take, so the scheduler places pods where they
-// fit and one pod cannot starve its neighbours (a rollout briefly runs v1 and v2 side by side).
+// fit and one pod cannot starve its neighbours (a rollout runs the stable and the candidate side by side).
 import { allContainers, describe, podSpecOf } from "../lib/kubernetes";
 import { RolloutPolicy } from "../lib/policy";
 
@@ -18,7 +18,7 @@ export const containersSetRequestsAndLimits: RolloutPolicy = {
                 return container.resources?.[group]?.[resource] === undefined;
             });
             if (missing.length === 0) continue;
-            reportViolation(`container ${container.name ?? "(unnamed)"} of ${describe(args.type, args.name, args.props)} sets no ${missing.join(", ")}: without requests the scheduler may place the pod where it cannot run, and without limits one pod can starve its neighbours while v1 and v2 run side by side. Set resources.requests and resources.limits for cpu and memory.`);
+            reportViolation(`container ${container.name ?? "(unnamed)"} of ${describe(args.type, args.name, args.props)} sets no ${missing.join(", ")}: without requests the scheduler may place the pod where it cannot run, and without limits one pod can starve its neighbours while the stable and the candidate run side by side. Set resources.requests and resources.limits for cpu and memory.`);
         }
     },
 };

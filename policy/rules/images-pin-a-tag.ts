@@ -1,4 +1,4 @@
-// Advisory: images name a fixed version. A missing tag means `latest`, which moves: the smoke test would vouch for
+// Advisory: images name a fixed version. A missing tag means `latest`, which moves: a gate pass would vouch for
 // whatever `latest` was at the time, and a restarted pod may pull different code.
 import { allContainers, describe, podSpecOf } from "../lib/kubernetes";
 import { RolloutPolicy } from "../lib/policy";
@@ -23,7 +23,7 @@ export const imagesPinATag: RolloutPolicy = {
             const tag = tagOf(image);
             if (tag === undefined || (tag !== "" && tag !== "latest")) continue;
             const what = tag === "" ? "has no tag, so it means latest" : "uses the latest tag";
-            reportViolation(`container ${container.name ?? "(unnamed)"} of ${describe(args.type, args.name, args.props)}: image "${image}" ${what}, which moves: a smoke test cannot vouch for it and a restarted pod may pull different code. Pin a version tag (e.g. :1.20.3) or a digest (@sha256:...).`);
+            reportViolation(`container ${container.name ?? "(unnamed)"} of ${describe(args.type, args.name, args.props)}: image "${image}" ${what}, which moves: a gate pass cannot vouch for it and a restarted pod may pull different code. Pin a version tag (e.g. :1.20.3) or a digest (@sha256:...).`);
         }
     },
 };
