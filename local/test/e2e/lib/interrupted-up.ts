@@ -2,17 +2,21 @@
 // `pulumi cancel` removes the dead process's lock, `pulumi refresh --clear-pending-creates` reconciles the
 // state with the cluster, and the next `pulumi up` converges.
 import { execFile, spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { policyDir, projectName, pulumiEnv, repoRoot, toolchainBin } from "../../../lib/env";
+import { backendDir, policyDir, projectName, pulumiEnv, repoRoot, toolchainBin } from "../../../lib/env";
 
 const pulumi = path.join(toolchainBin, "pulumi");
 const env = () => ({ ...process.env, ...pulumiEnv() });
 const stackRef = (stack: string) => `organization/${projectName}/${stack}`;
+/** Shorter than any Deployment's rollout on the local cluster (seconds), longer than a checkpoint write. */
+const KILL_DELAY_MS = 700;
 
 /**
- * Starts `pulumi up` and SIGKILLs its whole process group as soon as the engine reports a Deployment step under
- * way (not the CLI's heartbeat lines, which say "running" for the stack from the start).
+ * Starts `pulumi up` and SIGKILLs its whole process group while a Deployment step is under way: a moment after the
+ * engine reports it (not the CLI's heartbeat lines, which say "running" for the stack from the start), so the
+ * checkpoint with the step's pending operation has been written and the provider is waiting for the rollout.
  */
 export function killUpMidChange(stack: string): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -24,7 +28,7 @@ export function killUpMidChange(stack: string): Promise<string> {
             out += d.toString();
             if (!killed && /kubernetes:apps\/v1:Deployment \S+ (updating|creating|deleting)/.test(out)) {
                 killed = true;
-                process.kill(-child.pid!, "SIGKILL");
+                setTimeout(() => process.kill(-child.pid!, "SIGKILL"), KILL_DELAY_MS);
             }
         };
         child.stdout.on("data", onData);
@@ -35,14 +39,21 @@ export function killUpMidChange(stack: string): Promise<string> {
     });
 }
 
-/** Pending operations the killed run left in the stack's checkpoint. */
-export async function pendingOperations(stack: string): Promise<number> {
-    const { stdout } = await promisify(execFile)(pulumi, ["stack", "export", "--stack", stackRef(stack)], { cwd: repoRoot, env: env(), maxBuffer: 64 << 20 });
-    return (JSON.parse(stdout).deployment?.pending_operations ?? []).length;
-}
-
-export async function recoverAfterKill(stack: string): Promise<void> {
+/**
+ * The README's procedure. Its file-backend step first: a kill during a checkpoint write leaves the checkpoint whole
+ * (written to a temp file, then renamed) but may leave its `.attrs` sidecar empty, which every command then refuses
+ * with "failed to load checkpoint: EOF"; an empty sidecar holds nothing, so it is removed.
+ */
+export async function recoverAfterKill(stack: string): Promise<{ pendingOperations: number }> {
     const run = (args: string[]) => promisify(execFile)(pulumi, [...args, "--stack", stackRef(stack)], { cwd: repoRoot, env: env() });
+    const stacks = path.join(backendDir, ".pulumi", "stacks", projectName);
+    for (const f of fs.readdirSync(stacks).filter((f) => f.startsWith(`${stack}.json`) && f.endsWith(".attrs"))) {
+        if (fs.statSync(path.join(stacks, f)).size === 0) fs.rmSync(path.join(stacks, f));
+    }
+    // What the kill left to recover from (read before the procedure clears it).
+    const { stdout } = await promisify(execFile)(pulumi, ["stack", "export", "--stack", stackRef(stack)], { cwd: repoRoot, env: env(), maxBuffer: 64 << 20 });
+    const pendingOperations = (JSON.parse(stdout).deployment?.pending_operations ?? []).length;
     await run(["cancel", "--yes"]);
     await run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates", "--non-interactive"]);
+    return { pendingOperations };
 }
