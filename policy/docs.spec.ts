@@ -1,8 +1,9 @@
 // The docs stay true: docs/policy.md's rule list and the README's rule table list exactly the pack's rules, each
-// at its enforcement level, in the pack's order.
+// at its enforcement level, in the pack's order; the README's stage table and diagram are the generator's output.
 import * as assert from "assert";
 import { readFileSync } from "fs";
 import * as path from "path";
+import { withStageDocs } from "../tools/stage-docs";
 import { PackContext } from "./lib/context";
 import { policies } from "./policies";
 
@@ -20,7 +21,7 @@ function section(file: string, heading: string): string[] {
     return lines.slice(start + 1, end < 0 ? undefined : end);
 }
 
-describe("the docs list the pack's rules", () => {
+describe("the docs stay true", () => {
     it("docs/policy.md's Rules list: `- \\`name\\` (level): ...`, one line each", () => {
         const listed = section("docs/policy.md", "## Rules")
             .map((l) => /^- `([a-z0-9-]+)` \((mandatory|advisory)\): \S/.exec(l))
@@ -35,5 +36,11 @@ describe("the docs list the pack's rules", () => {
             .filter((m): m is RegExpExecArray => m !== null)
             .map((m) => `${m[1]} ${m[2]}`);
         assert.deepStrictEqual(listed, RULES, "copy the rule list of docs/policy.md into the README's table");
+    });
+
+    it("README.md holds the current stage table and diagram (npm run docs:stages)", () => {
+        const file = path.join(root, "README.md");
+        const text = readFileSync(file, "utf8");
+        assert.strictEqual(withStageDocs(text, file), text);
     });
 });
