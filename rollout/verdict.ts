@@ -127,7 +127,7 @@ function gateRule(kind: MoveKind | undefined, live: LiveView, req: Requested, na
         if (passOf(live.gate, w.version, w.image)) continue;
         const record =
             live.gate.trust === "absent" ? `there is no gate record (${GATE_RECORD_NAME}${namespaceNote})` :
-            live.gate.trust === "untrusted" ? `the gate record ${GATE_RECORD_NAME} is not trusted: ${live.gate.why}; delete it and let the gate write a new one` :
+            live.gate.trust === "untrusted" ? `the gate record ${GATE_RECORD_NAME} is not trusted: ${live.gate.why} (delete it; the gate writes a new one)` :
             `the gate record has no pass for exactly this version and image`;
         out.push(`reviews-${w.version} would serve image ${w.image} in this stage, but ${record}: run the candidate through ${list(darkStages())} first, where its gate (the smoke test) runs and records a pass.`);
     }

@@ -29,7 +29,7 @@ describe(RULE, () => {
                 const s = baseline(release);
                 const why = "its data was written by kubectl-edit (Update at 2026-11-21T09:00:00Z), not only by the gate (bookinfo-rollout-gate)";
                 s.live.gate = { trust: "untrusted", why };
-                const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but the gate record reviews-gate-record is not trusted: ${why}; delete it and let the gate write a new one: ${THEN}`;
+                const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but the gate record reviews-gate-record is not trusted: ${why} (delete it; the gate writes a new one): ${THEN}`;
                 // No reviews Deployment step: the candidate keeps its shape (3 serving pods), the stable is deleted.
                 assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: {} });
             });
@@ -49,7 +49,7 @@ describe(RULE, () => {
                 const s = scenario(release, "dark", "canary");
                 const why = "its data was written by kubectl-edit (Update at 2026-11-21T09:00:00Z), not only by the gate (bookinfo-rollout-gate)";
                 s.live.gate = { trust: "untrusted", why };
-                const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but the gate record reviews-gate-record is not trusted: ${why}; delete it and let the gate write a new one: ${THEN}`;
+                const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but the gate record reviews-gate-record is not trusted: ${why} (delete it; the gate writes a new one): ${THEN}`;
                 assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
             });
 

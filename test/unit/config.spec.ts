@@ -43,7 +43,7 @@ describe("stack config", () => {
         {
             case: "a negative stable replica count",
             config: { release: JSON.stringify({ stable: { version: "v1", image: V1, replicas: -1 } }) },
-            message: /bookinfo-rollout:release.stable.replicas = -1 \(number\): less than 1; allowed: \{stable: \{version, image, replicas\}/,
+            message: /bookinfo-rollout:release.stable.replicas = -1 \(number\): less than 1; allowed: \{stable: \{version, image, replicas \(default 3\)\}/,
         },
         {
             case: "an image without a tag",

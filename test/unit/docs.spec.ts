@@ -3,11 +3,11 @@
 import * as assert from "assert";
 import { readFileSync } from "fs";
 import * as path from "path";
-import { withStageDocs } from "../tools/stage-docs";
-import { PackContext } from "./lib/context";
-import { policies } from "./policies";
+import { withStageDocs } from "../../tools/stage-docs";
+import { PackContext } from "../../policy/lib/context";
+import { policies } from "../../policy/policies";
 
-const root = path.join(__dirname, "..");
+const root = path.join(__dirname, "../..");
 /** The pack's rules; building them reads nothing. */
 const RULES = policies(() => Promise.reject<PackContext>(new Error("not read by the docs"))).map((p) => `${p.name} ${p.enforcementLevel}`);
 

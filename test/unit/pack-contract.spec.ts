@@ -4,14 +4,14 @@
 // where it refuses, the program refuses before it declares anything (it runs the same verdict first). This keeps
 // the program's goal state (names, labels, selectors, images) and the pack's reading of it in step.
 import * as assert from "assert";
-import { parseRolloutConfig } from "../rollout/config";
-import { StageName } from "../rollout/stages";
-import { DEPLOYED, run } from "../test/unit/program";
-import { DEPLOYMENT } from "./lib/kubernetes";
-import { policies } from "./policies";
-import { ReleaseName, scenario } from "./testing/fixtures";
-import { resourceViolationsByRule, stackViolationsByRule, TestResource } from "./testing/harness";
-import { COLUMNS, FIRST, MATRICES, Row } from "./testing/move-tables";
+import { parseRolloutConfig } from "../../rollout/config";
+import { StageName } from "../../rollout/stages";
+import { DEPLOYED, run } from "./program";
+import { DEPLOYMENT } from "../../policy/lib/kubernetes";
+import { policies } from "../../policy/policies";
+import { ReleaseName, scenario } from "../../policy/testing/fixtures";
+import { resourceViolationsByRule, stackViolationsByRule, TestResource } from "../../policy/testing/harness";
+import { COLUMNS, FIRST, MATRICES, Row } from "../../policy/testing/move-tables";
 
 /** The mocks run the program as stack "unit" of organization "organization". */
 const UNIT_STACK_LABEL = "organization.bookinfo-rollout.unit";
