@@ -39,7 +39,7 @@ export const VERSIONS: Record<ReleaseName, { stable: string; candidate: string }
     "v2->v3": { stable: "v2", candidate: "v3" },
 };
 
-const RELEASES: Record<ReleaseName, StageConfig["release"]> = {
+export const RELEASES: Record<ReleaseName, StageConfig["release"]> = {
     "v1->v2": {
         stable: { version: "v1", image: IMG.v1, replicas: 3 },
         candidate: { version: "v2", image: IMG.v2, replicas: 3, stars: "black" },
