@@ -145,7 +145,8 @@ export class ReviewsRollout extends pulumi.ComponentResource {
         this.fromStage = pulumi.output(args.from);
         this.servingShares = pulumi.output(Object.fromEntries(fleet.map((w) => [w.version, sharePercent(fleet, w.version)])));
         this.gateResult = this.gate
-            ? this.gate.stdout.apply((out) => out.trim().split("\n").pop() ?? "")
+            ? // No output when a targeted `up` left the gate out: then it did not run, and recorded nothing.
+              this.gate.stdout.apply((out) => (out ?? "").trim().split("\n").pop() || "not run: left out of this up (--target)")
             : pulumi.output(`not run: ${candidate ? "render mode" : `no candidate in stage ${stage}`}`);
         this.registerOutputs({ stage: this.stage, fromStage: this.fromStage, servingShares: this.servingShares, gateResult: this.gateResult });
     }
