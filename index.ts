@@ -1,9 +1,9 @@
 // The Pulumi program: the real reads (stack config, the stack's recorded target, the live cluster), then program.ts.
-import { connect, ClusterReadError, readClusterFacts } from "./io/cluster";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterReadError, connect, readClusterFacts } from "./io/cluster";
 import { readStageConfig } from "./io/config";
 import { readPreviousTarget } from "./io/previous";
 import { runProgram } from "./program";
-import * as pulumi from "@pulumi/pulumi";
 
 export = () =>
     runProgram({

@@ -5,12 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { Bookinfo, Destination } from "./components/bookinfo";
 import type { ClusterAccess, ClusterFacts } from "./io/cluster";
 import { TARGET_OUTPUT } from "./io/previous";
-import { StageConfig } from "./rollout/config";
+import { bookinfoImage, StageConfig } from "./rollout/config";
 import { describeFleet, fleetOf, sharePercent } from "./rollout/fleet";
 import { LiveStage } from "./rollout/moves";
-import { stackLabelValue, Target, judgeTarget } from "./rollout/target";
+import { judgeTarget, stackLabelValue, Target } from "./rollout/target";
 import { judge, refusalText } from "./rollout/verdict";
-import { bookinfoImage } from "./rollout/config";
 
 /** What the program reads before it declares anything. */
 export interface ProgramReads {

@@ -95,8 +95,3 @@ export function stageOf(fleet: Fleet, release: Release): StageName | "none" | un
     );
     return fits?.name;
 }
-
-/** A release whose candidate has become the stable: what closing a release at its `closes` stage leaves. */
-export function closedRelease(release: Release): Release {
-    return { stable: release.candidate ?? release.stable };
-}
