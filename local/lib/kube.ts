@@ -1,6 +1,6 @@
 // The rig's Kubernetes helpers, one copy each: kubectl against the local cluster, "is this pod (or node) ready",
 // and the ready endpoints of a Service from its EndpointSlices. Used by the cluster scripts, the pod agent, the
-// cluster specs and the demo/e2e/bench observers. (The product has its own kubectl call in rollout/smoke-test.ts:
+// cluster specs and the demo/e2e/bench observers. (The product has its own kubectl call in io/gate.ts:
 // it runs inside `pulumi up` against whatever cluster the stack points at.)
 import type { V1EndpointSlice } from "@kubernetes/client-node";
 import { bin, kubeconfigPath, POD_PORT } from "../cluster/paths";
