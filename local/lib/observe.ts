@@ -68,6 +68,19 @@ export class ClusterView {
         return lists.flat().map(([kind, o]) => `${kind}/${o.metadata!.name}@${o.metadata!.uid}:${o.metadata!.resourceVersion}`).sort();
     }
 
+    /** Waits until the namespace has settled (pods ready, EndpointSlices updated): two equal snapshots 2 s apart. */
+    async settled(timeoutMs = 60_000): Promise<string[]> {
+        const deadline = Date.now() + timeoutMs;
+        let previous = await this.snapshot();
+        for (;;) {
+            await new Promise((r) => setTimeout(r, 2000));
+            const now = await this.snapshot();
+            if (JSON.stringify(now) === JSON.stringify(previous)) return now;
+            if (Date.now() > deadline) throw new Error(`namespace ${this.namespace} did not settle within ${timeoutMs / 1000} s`);
+            previous = now;
+        }
+    }
+
     /**
      * Sends `requests` GET /reviews/7, each to a ready endpoint of the reviews Service chosen at random (what
      * kube-proxy does), and counts which version answered by the `podname` in the answer.

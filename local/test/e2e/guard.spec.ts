@@ -53,7 +53,7 @@ describe("e2e: the guard holds whatever the change", function () {
     async function expectRefused(a: Attempt): Promise<void> {
         await a.change(rollout);
         try {
-            const before = await Promise.all([view.snapshot(), stateOf(rollout)]);
+            const before = await Promise.all([view.settled(), stateOf(rollout)]);
             for (const kind of a.runs ?? ["preview", "up"]) {
                 const run = kind === "up" ? rollout.up(a.run) : rollout.preview(a.run);
                 await assert.rejects(run, (e: Error) => a.refusedBy.test(e.message), `${a.name}: ${kind} must be refused by ${a.refusedBy}`);
@@ -176,6 +176,7 @@ describe("e2e: the guard holds whatever the change", function () {
     it("refuses a hand-scaled candidate's next step (off-table: only a rollback), and lets the rollback through", async () => {
         kubectl("scale", "deployment", "reviews-v2", "-n", namespace, "--replicas=5");
         kubectl("rollout", "status", "deployment/reviews-v2", "-n", namespace, "--timeout=60s");
+        await view.settled();
         await expectRefused({
             name: "canary -> half from a candidate hand-scaled to 5 serving pods",
             change: (r) => r.setStage("half"),

@@ -43,7 +43,7 @@ describe("e2e: two releases on the local cluster", function () {
         const refused = STAGE_NAMES.filter((s) => !allowedNext(deployed).some((m) => m.to === s));
         assert.ok(refused.length > 0);
         for (const to of refused) {
-            const before = await Promise.all([view.snapshot(), stateOf(rollout)]);
+            const before = await Promise.all([view.settled(), stateOf(rollout)]);
             await rollout.setStage(to);
             const named = (e: Error) => /reviews-stage-move-allowed/.test(e.message) && e.message.includes(`${deployed === "none" ? "none" : deployed} -> ${to}`);
             await assert.rejects(rollout.preview({ onEvent: log.onEvent }), named, `preview ${deployed} -> ${to}`);
