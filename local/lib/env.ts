@@ -1,7 +1,8 @@
 // Where the local run keeps its things, and the environment every real `pulumi` run gets: the toolchain first on
 // PATH, a file backend and PULUMI_HOME inside the repository's ignored .state directory, no network lookups.
 import path from "node:path";
-import { clusterDir, toolchainDir } from "../toolchain/paths";
+import { binDir, kubeconfigPath } from "../cluster/paths";
+import { toolchainDir } from "../toolchain/paths";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const stateDir = path.join(repoRoot, ".state");
@@ -10,8 +11,8 @@ export const policyDir = path.join(repoRoot, "policy");
 export const projectName = "bookinfo-rollout";
 
 export const toolchainRoot = toolchainDir();
-export const toolchainBin = path.join(toolchainRoot, "bin");
-export const clusterKubeconfig = path.join(clusterDir(), "kubeconfig");
+export const toolchainBin = binDir();
+export const clusterKubeconfig = kubeconfigPath();
 
 export function pulumiEnv(): Record<string, string> {
     return {

@@ -7,7 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { Release } from "../../rollout/fleet";
 import { STAGE_NAMES, StageName } from "../../rollout/stages";
-import { clusterKubeconfig, policyDir, pulumiEnv, repoRoot, stateDir, toolchainBin } from "../lib/env";
+import { policyDir, pulumiEnv, repoRoot, stateDir, toolchainBin } from "../lib/env";
+import { kubectl as kubectlOnCluster } from "../lib/kube";
 import { RolloutStack } from "../lib/stack";
 import { breakdown, Breakdown, PHASES } from "../lib/trace-phases";
 
@@ -23,8 +24,8 @@ const renderRoot = path.join(stateDir, "render");
 const traceDir = path.join(stateDir, "bench-traces");
 
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
-const kubectl = (...args: string[]) =>
-    execFileSync(path.join(toolchainBin, "kubectl"), ["--kubeconfig", clusterKubeconfig, ...args], { encoding: "utf8" });
+/** The rig's kubectl, with room for `rollout status --timeout=300s` and deletes that wait. */
+const kubectl = (...args: string[]) => kubectlOnCluster(args, { timeoutMs: 330_000 });
 
 /**
  * Renders every stage with the program itself (config renderYamlTo) in a throwaway stack, without the policy pack:

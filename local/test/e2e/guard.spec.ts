@@ -3,13 +3,13 @@
 // (Deployments, ReplicaSets, pods, Services, EndpointSlices, ConfigMaps, ServiceAccounts by uid and
 // resourceVersion) and the Pulumi state of every managed resource as they were.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Release } from "../../../rollout/fleet";
 import { GATE_FIELD_MANAGER, GATE_RECORD_NAME } from "../../../rollout/labels";
-import { clusterKubeconfig, toolchainBin } from "../../lib/env";
+import { clusterKubeconfig } from "../../lib/env";
+import { kubectl as kubectlOnCluster } from "../../lib/kube";
 import { ClusterView } from "../../lib/observe";
 import { RolloutStack, RunOptions } from "../../lib/stack";
 import { expectStage } from "./lib/expect-live";
@@ -21,7 +21,7 @@ const RELEASE: Release = {
     stable: { version: "v1", image: image("v1"), replicas: 3 },
     candidate: { version: "v2", image: image("v2"), replicas: 3 },
 };
-const kubectl = (...args: string[]) => execFileSync(path.join(toolchainBin, "kubectl"), ["--kubeconfig", clusterKubeconfig, ...args], { encoding: "utf8" });
+const kubectl = (...args: string[]) => kubectlOnCluster(args);
 
 interface Attempt {
     name: string;

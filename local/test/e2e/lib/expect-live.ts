@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { fleetOf, Release, sharePercent } from "../../../../rollout/fleet";
 import { REVIEWS_APP, REVIEWS_DARK_APP } from "../../../../rollout/labels";
 import { StageName } from "../../../../rollout/stages";
+import { sleep } from "../../../cluster/processes";
 import { ClusterView } from "../../../lib/observe";
 
 export const SHARE_REQUESTS = 400;
@@ -39,7 +40,7 @@ export async function expectStage(view: ClusterView, release: Release, stage: St
             assert.deepEqual(endpoints, serving, `${stage}: reviews endpoints are exactly the pods labelled app=reviews`);
             break;
         }
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
     }
     const candidate = release.candidate?.version;
     const expected = sharePercent(fleet, candidate);
