@@ -59,6 +59,22 @@ describe("verdict", () => {
         assert.match(v.violations.map((x) => x.message).join(), /leaves 2 serving reviews pods/);
     });
 
+    it("refuses deleting a 5-pod stable for a 4-pod candidate, though 4 is above minServingPods", () => {
+        const stable5 = { ...V1_TO_V2, stable: { ...V1_TO_V2.stable, replicas: 5 }, candidate: { ...V1_TO_V2.candidate!, replicas: 4 } };
+        const half = [{ version: "v1", image: IMG.v1, replicas: 5, serving: true }, { version: "v2", image: IMG.v2, replicas: 5, serving: true }];
+        const v = judge(live(half), request(stable5, [{ version: "v2", image: IMG.v2, replicas: 4, serving: true }]), BOUNDS);
+        assert.deepStrictEqual(rulesOf(v), [RULES.capacity]);
+        assert.match(v.violations[0].message, /removing the stable version reviews-v1 \(5 serving pods\) leaves 4 serving pods/);
+    });
+
+    it("refuses dropping the stable's pod count while a candidate runs", () => {
+        const [stable, candidate] = SHAPES["v1->v2"].canary;
+        const fewer = { ...V1_TO_V2, stable: { ...V1_TO_V2.stable, replicas: 2 } };
+        const v = judge(live(SHAPES["v1->v2"].canary), request(fewer, [{ ...stable, replicas: 2 }, candidate]), BOUNDS);
+        assert.deepStrictEqual(rulesOf(v), [RULES.stable]);
+        assert.match(v.violations[0].message, /would drop from 3 to 2 pods while a rollout is under way \(canary\)/);
+    });
+
     it("refuses a stable image change mid-rollout, and a new image that never passed its gate", () => {
         const [stable, candidate] = SHAPES["v1->v2"].canary;
         const v = judge(live(SHAPES["v1->v2"].canary), request(V1_TO_V2, [{ ...stable, image: `${IMG.v1}-patched` }, candidate]), BOUNDS);
