@@ -2,10 +2,10 @@
 // the guard's verdict, and only then declares Bookinfo. index.ts runs it with the real reads; the unit tests run it
 // with recorded facts, so the same wiring is tested that runs.
 import * as pulumi from "@pulumi/pulumi";
-import { Bookinfo, Destination } from "./components/bookinfo";
+import { Bookinfo, Destination, serviceImages } from "./components/bookinfo";
 import type { ClusterAccess, ClusterFacts } from "./io/cluster";
 import { TARGET_OUTPUT } from "./io/previous";
-import { bookinfoImage, StageConfig } from "./rollout/config";
+import { StageConfig } from "./rollout/config";
 import { describeFleet, fleetOf, sharePercent } from "./rollout/fleet";
 import { LiveStage } from "./rollout/moves";
 import { judgeTarget, stackLabelValue, Target } from "./rollout/target";
@@ -18,12 +18,6 @@ export interface ProgramReads {
     previousTarget(): Promise<Target | undefined>;
     /** Connects with the configured kubeconfig and context and reads the live facts of `namespace`. */
     cluster(config: StageConfig): Promise<{ access: ClusterAccess; facts: ClusterFacts }>;
-}
-
-/** Other Bookinfo Deployments by name, and the images this program gives them. */
-export function serviceImages(config: StageConfig): Record<string, string> {
-    const apps = ["details", "ratings", "productpage"];
-    return Object.fromEntries(apps.map((a) => [`${a}-v1`, bookinfoImage(config.imageRegistry, config.imageTag, `${a}-v1`)]));
 }
 
 function refuse(lines: string[]): never {
@@ -54,7 +48,7 @@ export async function runProgram(reads: ProgramReads) {
             context: access.context,
             stackLabel,
         });
-        const requested = { release: config.release, fleet: requestedFleet, services: serviceImages(config) };
+        const requested = { release: config.release, fleet: requestedFleet, services: serviceImages(config.imageRegistry, config.imageTag) };
         const verdict = judge(facts.live, requested, config.bounds, config.namespace);
         if (targetRefusals.length || verdict.violations.length) {
             refuse([

@@ -13,6 +13,15 @@ import { ReviewsRollout } from "./reviews-rollout";
 /** Test client of Istio's samples (samples/sleep/sleep.yaml): curls pods from inside the cluster. */
 const SLEEP_IMAGE = "curlimages/curl:8.11.1";
 
+/**
+ * The other Bookinfo workloads, Deployment name -> image, as Bookinfo declares them: the guard compares this with
+ * the live images, so it is the one place that names them.
+ */
+export function serviceImages(imageRegistry: string, imageTag: string): Record<string, string> {
+    const v1 = (app: string) => bookinfoImage(imageRegistry, imageTag, `${app}-v1`);
+    return { "details-v1": v1("details"), "ratings-v1": v1("ratings"), "productpage-v1": v1("productpage"), sleep: SLEEP_IMAGE };
+}
+
 /** Name of the ReviewsRollout child: fixed, so its Deployments keep their URNs from release to release. */
 export const ROLLOUT_COMPONENT_NAME = "reviews-rollout";
 
@@ -85,6 +94,7 @@ export class Bookinfo extends pulumi.ComponentResource {
             childOpts,
         );
         const namespace = this.namespace.metadata.name;
+        const images = serviceImages(args.imageRegistry, args.imageTag);
 
         const app = (appName: string, more: Partial<BookinfoServiceArgs> = {}) =>
             new BookinfoService(
@@ -93,7 +103,7 @@ export class Bookinfo extends pulumi.ComponentResource {
                     namespace,
                     app: appName,
                     version: "v1",
-                    image: bookinfoImage(args.imageRegistry, args.imageTag, `${appName}-v1`),
+                    image: images[`${appName}-v1`],
                     serviceAccountName: `bookinfo-${appName}`,
                     containerPort: BOOKINFO_PORT,
                     servicePort: BOOKINFO_PORT,
@@ -110,7 +120,7 @@ export class Bookinfo extends pulumi.ComponentResource {
             }),
             sleep: app("sleep", {
                 version: undefined,
-                image: SLEEP_IMAGE,
+                image: images.sleep,
                 serviceAccountName: "sleep",
                 containerPort: undefined,
                 servicePort: 80,
