@@ -8,7 +8,11 @@ import { isReady, readyEndpoints, SERVICE_NAME_LABEL } from "./kube";
 
 export interface ReviewsPod { name: string; ip: string; version: string; app: string; ready: boolean }
 export interface Endpoint { ip: string; pod: string }
-export interface ShareSample { requests: number; byVersion: Record<string, number>; errors: number; v2Percent: number }
+export interface ShareSample { requests: number; byVersion: Record<string, number>; errors: number }
+
+/** Share of the sample's requests `version` answered, in percent with one decimal (0 when no version is named). */
+export const percentOf = (sample: ShareSample, version: string | undefined): number =>
+    Math.round((1000 * (version ? sample.byVersion[version] ?? 0 : 0)) / sample.requests) / 10;
 
 export class ClusterView {
     private readonly core: k8s.CoreV1Api;
@@ -101,8 +105,7 @@ export class ClusterView {
                 errors++;
             }
         }
-        const v2Percent = Math.round((1000 * (byVersion.v2 ?? 0)) / requests) / 10;
-        return { requests, byVersion, errors, v2Percent };
+        return { requests, byVersion, errors };
     }
 }
 

@@ -5,7 +5,7 @@ import { EngineEvent } from "@pulumi/pulumi/automation";
 import { fleetOf, Release, sharePercent } from "../../rollout/fleet";
 import { StageName } from "../../rollout/stages";
 import { clusterKubeconfig } from "../lib/env";
-import { ClusterView } from "../lib/observe";
+import { ClusterView, percentOf } from "../lib/observe";
 import { RolloutStack } from "../lib/stack";
 
 const namespace = process.env.DEMO_NAMESPACE ?? "bookinfo";
@@ -90,7 +90,7 @@ async function main() {
         console.log(`   gate: ${String(outputs.gate?.value ?? "").trim()}`);
         const share = await view.measureShare(SHARE_REQUESTS);
         const expected = sharePercent(fleetOf(release, step.stage), candidate);
-        const measured = Math.round((1000 * (candidate ? share.byVersion[candidate] ?? 0 : 0)) / SHARE_REQUESTS) / 10;
+        const measured = percentOf(share, candidate);
         console.log(`   ${candidate ?? "candidate"} share over ${SHARE_REQUESTS} requests: ${measured}% (expected ${expected}%), by version ${JSON.stringify(share.byVersion)}, errors ${share.errors}`);
         const versions = [...new Set(pods.map((x) => x.version))];
         rows.push({

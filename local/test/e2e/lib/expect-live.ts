@@ -5,7 +5,7 @@ import { fleetOf, Release, sharePercent } from "../../../../rollout/fleet";
 import { REVIEWS_APP, REVIEWS_DARK_APP } from "../../../../rollout/labels";
 import { StageName } from "../../../../rollout/stages";
 import { sleep } from "../../../cluster/processes";
-import { ClusterView } from "../../../lib/observe";
+import { ClusterView, percentOf } from "../../../lib/observe";
 
 export const SHARE_REQUESTS = 400;
 /**
@@ -46,7 +46,7 @@ export async function expectStage(view: ClusterView, release: Release, stage: St
     const expected = sharePercent(fleet, candidate);
     const share = await view.measureShare(SHARE_REQUESTS);
     assert.equal(share.errors, 0, `${stage}: failed requests while measuring the share`);
-    const candidatePercent = Math.round((1000 * (candidate ? share.byVersion[candidate] ?? 0 : 0)) / SHARE_REQUESTS) / 10;
+    const candidatePercent = percentOf(share, candidate);
     const tolerance = shareTolerance(expected);
     assert.ok(Math.abs(candidatePercent - expected) <= tolerance,
         `${stage}: ${candidate ?? "the candidate"} answered ${candidatePercent}% of ${SHARE_REQUESTS} requests, expected ${expected}% ± ${tolerance.toFixed(1)}`);
