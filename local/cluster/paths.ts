@@ -41,3 +41,25 @@ export const nodePodCidr = (i: number) => `10.244.${i}.0/24`;
 
 /** Every Bookinfo app answers on this port, as upstream (the rig's only copy; the product has its own). */
 export const POD_PORT = 9080;
+
+/**
+ * The local mesh (cluster/mesh.ts): istiod (pilot-discovery) and one stock Envoy as host processes. Every port is on
+ * loopback except Envoy's listener for meshed pods, which is on the host end of the veth (reachable from the pod
+ * network namespace, from nowhere else).
+ */
+export const MESH_NAMESPACE = "istio-system";
+/** A namespace labelled `istio-injection=enabled` is meshed: its pods call other Services through Envoy. */
+export const INJECTION_LABEL = "istio-injection";
+export const ISTIOD_GRPC_PORT = 15010;
+/** istiod's debug HTTP (`/ready`, `/debug/*`; webhooks multiplexed here too). */
+export const ISTIOD_HTTP_PORT = 8080;
+export const ISTIOD_MONITORING_PORT = 15014;
+export const ENVOY_ADMIN_PORT = 15000;
+export const MESH_LISTENER = { ip: HOST_LINK_IP, port: POD_PORT };
+/** Envoy's bootstrap and the cluster (CDS) file the agent writes and Envoy watches. */
+export const meshDir = () => path.join(clusterDir(), "mesh");
+export const meshClustersPath = () => path.join(meshDir(), "clusters", "cds.json");
+/** Istio's CRDs, from the module the toolchain built istiod from (toolchain/build.ts links it). */
+export const istioCrdFile = () => path.join(toolchainDir(), "share", "istio-crd-all.gen.yaml");
+/** The pod server's per-pod request counters (served and mirrored), answered on the namespace's link address. */
+export const COUNTERS_URL = `http://${NS_LINK_IP}:${POD_PORT}/counters`;

@@ -1,12 +1,15 @@
 // The "containers" of the local cluster. Runs inside the pod network namespace (cluster/up.ts starts it with
 // `ip netns exec`), listens on 0.0.0.0:9080 there and answers as the pod that owns the connection's local
 // address, according to the pod table the agent writes. Faults are applied here: a pod whose image is in the fault
-// table (cluster/faults.ts) misbehaves. Both files are re-read as soon as they change.
+// table (cluster/faults.ts) misbehaves. Both files are re-read as soon as they change. A pod of a meshed namespace
+// (pod table `meshed`) calls other Services through the mesh's Envoy, as its sidecar would; every pod's requests
+// are counted, served and mirrored apart, and the counts answered on COUNTERS_URL.
 import fs from "node:fs";
 import http from "node:http";
 import { answer, Reply, SLOW_FAULT_MS, Upstream } from "./bookinfo-api";
 import { Fault, FaultTable, readFaultTable } from "./faults";
-import { faultTablePath, POD_PORT, podTablePath } from "./paths";
+import { serviceHost } from "./mesh-clusters";
+import { COUNTERS_URL, faultTablePath, MESH_LISTENER, NS_LINK_IP, POD_PORT, podTablePath } from "./paths";
 import type { PodEntry, PodTable } from "./pod-table";
 import { sleep } from "./processes";
 
@@ -46,7 +49,7 @@ function watchedFile<T>(file: () => string, parse: (path: string) => T, initial:
     };
 }
 
-const EMPTY_TABLE: PodTable = { updatedAt: "", pods: {}, endpoints: {} };
+const EMPTY_TABLE: PodTable = { updatedAt: "", pods: {}, endpoints: {}, meshed: [] };
 const currentTable = watchedFile(podTablePath,
     (path) => fs.existsSync(path) ? JSON.parse(fs.readFileSync(path, "utf8")) as PodTable : EMPTY_TABLE, EMPTY_TABLE);
 
@@ -62,17 +65,36 @@ const currentFaults = watchedFile(faultTablePath, (path): FaultTable => {
 /** The fault of a pod: the fault table's entry for the image it runs. */
 const faultOf = (pod: PodEntry): Fault | undefined => (pod.image ? currentFaults()[pod.image] : undefined);
 
-/** Round-robin over the ready endpoints of a Service in the caller's namespace, like kube-proxy would spread. */
+/** Headers a Bookinfo app passes on to the Services it calls (upstream productpage forwards the signed-in user). */
+const FORWARDED_HEADERS = ["end-user", "cookie"];
+
+/**
+ * Where a call of `pod` to `service` goes: in a meshed namespace to Envoy's listener with the Service's host name
+ * (Envoy's routes, from istiod, pick the endpoint), else to a ready endpoint of the Service in the caller's
+ * namespace, round-robin, like kube-proxy would spread.
+ */
 const cursors = new Map<string, number>();
-const upstreamFor = (pod: PodEntry): Upstream => (service, path) => {
+function target(pod: PodEntry, service: string): { ip: string; port: number; host?: string } | Error {
+    const table = currentTable();
+    if (table.meshed.includes(pod.namespace)) {
+        return { ...MESH_LISTENER, host: `${serviceHost(service, pod.namespace)}:${POD_PORT}` };
+    }
     const key = `${pod.namespace}/${service}`;
-    const endpoints = currentTable().endpoints[key] ?? [];
-    if (!endpoints.length) return Promise.reject(new Error(`service ${key} has no ready endpoints`));
+    const endpoints = table.endpoints[key] ?? [];
+    if (!endpoints.length) return new Error(`service ${key} has no ready endpoints`);
     const n = cursors.get(key) ?? 0;
     cursors.set(key, n + 1);
-    const ep = endpoints[n % endpoints.length];
+    return endpoints[n % endpoints.length];
+}
+
+const upstreamFor = (pod: PodEntry, incoming: http.IncomingHttpHeaders): Upstream => (service, path) => {
+    const key = `${pod.namespace}/${service}`;
+    const ep = target(pod, service);
+    if (ep instanceof Error) return Promise.reject(ep);
+    const headers: Record<string, string> = ep.host ? { host: ep.host } : {};
+    for (const h of FORWARDED_HEADERS) if (typeof incoming[h] === "string") headers[h] = incoming[h] as string;
     return new Promise((resolve, reject) => {
-        const req = http.get({ host: ep.ip, port: ep.port, path, timeout: UPSTREAM_TIMEOUT_MS }, (res) => {
+        const req = http.get({ host: ep.ip, port: ep.port, path, headers, timeout: UPSTREAM_TIMEOUT_MS }, (res) => {
             let body = "";
             res.setEncoding("utf8");
             res.on("data", (c) => (body += c));
@@ -89,30 +111,49 @@ const upstreamFor = (pod: PodEntry): Upstream => (service, path) => {
     });
 };
 
-async function reply(pod: PodEntry, path: string, fault: Fault | undefined): Promise<Reply> {
+async function reply(pod: PodEntry, path: string, fault: Fault | undefined, incoming: http.IncomingHttpHeaders): Promise<Reply> {
     if (fault === "http-500") return { status: 500, body: JSON.stringify({ error: "fault injected: http-500" }), contentType: "application/json" };
     if (fault === "slow") await sleep(SLOW_FAULT_MS);
-    return answer(pod, path, upstreamFor(pod), fault);
+    return answer(pod, path, upstreamFor(pod, incoming), fault);
 }
+
+/**
+ * A copy Envoy mirrored: its shadow client marks it `x-envoy-internal: true` (our listener never sets that on a
+ * request it routes, cluster/mesh.ts), and appends `-shadow` to the Host unless the route disables that (Istio does).
+ */
+const isMirrored = (req: http.IncomingMessage) =>
+    req.headers["x-envoy-internal"] === "true" || /-shadow(:\d+)?$/.test(req.headers.host ?? "");
+
+/** Requests per pod (`<namespace>/<pod>`) since the pod server started: served (answered) and mirrored copies. */
+const counters: Record<string, { served: number; mirrored: number }> = {};
 
 const server = http.createServer(async (req, res) => {
     const local = req.socket.localAddress ?? "";
+    const path = (req.url ?? "/").split("?")[0];
+    if (local === NS_LINK_IP && path === new URL(COUNTERS_URL).pathname) {
+        res.writeHead(200, { "content-type": "application/json" });
+        return void res.end(JSON.stringify(counters));
+    }
     const pod = currentTable().pods[local];
     // An address no running pod owns any more: refuse like a stopped container would.
     if (!pod) return void req.socket.destroy();
-    const path = (req.url ?? "/").split("?")[0];
+    const mirrored = isMirrored(req);
+    const count = (counters[`${pod.namespace}/${pod.name}`] ??= { served: 0, mirrored: 0 });
+    if (mirrored) count.mirrored++;
+    else count.served++;
     const fault = faultOf(pod);
     let out: Reply;
     try {
         out = req.method === "GET" || req.method === "HEAD"
-            ? await reply(pod, path, fault)
+            ? await reply(pod, path, fault, req.headers)
             : { status: 405, body: JSON.stringify({ error: `${req.method} is not supported; use GET` }), contentType: "application/json" };
     } catch (err) {
         out = { status: 500, body: JSON.stringify({ error: (err as Error).message }), contentType: "application/json" };
     }
     res.writeHead(out.status, { "content-type": out.contentType ?? "text/plain", "x-bookinfo-pod": pod.name, ...out.headers });
     res.end(req.method === "HEAD" ? undefined : out.body);
-    log(`${pod.namespace}/${pod.name} (${pod.app} ${pod.version}${fault ? `, fault ${fault}` : ""}) ${req.method} ${path} -> ${out.status}`);
+    log(`${pod.namespace}/${pod.name} (${pod.app} ${pod.version}${fault ? `, fault ${fault}` : ""}) ${req.method} ${path}` +
+        `${mirrored ? " (mirrored)" : ""} -> ${out.status}`);
 });
 
 server.on("error", (err) => {

@@ -26,6 +26,8 @@ export interface PodTable {
     pods: Record<string, PodEntry>;
     /** Ready endpoints keyed by `<namespace>/<service>`. */
     endpoints: Record<string, ReadyEndpoint[]>;
+    /** Namespaces labelled istio-injection=enabled: their pods call other Services through the mesh's Envoy. */
+    meshed: string[];
 }
 
 /** Only addresses of the routed pod network may ever be put in the namespace (never loopback or host IPs). */

@@ -1,14 +1,19 @@
 // `npm run cluster:up`: starts (or completes) the local cluster. Idempotent: whatever already runs is kept.
 // 1. the pod network namespace, 2. the kwok cluster (binary runtime, toolchain binaries), 3. fake nodes,
-// 4. the pod server inside the namespace and the pod agent on the host.
+// 4. Istio's CRDs, 5. the pod server inside the namespace and the pod agent on the host, 6. the mesh: istiod and
+// Envoy (cluster/mesh.ts; skipped when the toolchain has no istio/envoy).
 import fs from "node:fs";
 import path from "node:path";
 import { kubectl } from "../lib/kube";
 import {
     apiserverReady, checkBinaries, clusterExists, componentsRunning, createCluster, deleteCluster, ensureNodes, readyNodeCount,
 } from "./kwok";
+import { ensureIstioBase, envoyServing, istiodReady, meshAvailable, startEnvoy, startIstiod } from "./mesh";
 import { checkNoOverlap, ensureNetwork, netnsExists } from "./network";
-import { clusterDir, CONTEXT_NAME, kubeconfigPath, logsDir, NETNS, NODE_COUNT, podTablePath, POD_PORT } from "./paths";
+import {
+    clusterDir, CONTEXT_NAME, ENVOY_ADMIN_PORT, ISTIOD_GRPC_PORT, kubeconfigPath, logsDir, MESH_LISTENER, NETNS, NODE_COUNT,
+    podTablePath, POD_PORT,
+} from "./paths";
 import { daemonPid, startDaemon, stopDaemon, tryRun, waitFor } from "./processes";
 
 const repo = path.resolve(__dirname, "..", "..");
@@ -50,6 +55,10 @@ async function up() {
     await waitFor("the default ServiceAccount (kube-controller-manager)",
         () => kubectl(["get", "serviceaccount", "default", "-n", "default", "-o", "name"]).trim(), { timeoutMs: 30_000 });
 
+    const mesh = meshAvailable();
+    // Before the agent starts: it watches DestinationRules.
+    if (mesh && ensureIstioBase(fresh)) step("Istio CRDs and namespace istio-system installed");
+
     const podServer = path.join(repo, "local", "cluster", "pod-server.ts");
     if (!daemonPid("pod-server")) {
         startDaemon("pod-server", "ip", ["netns", "exec", NETNS, process.execPath, ...TS_NODE, podServer],
@@ -72,6 +81,19 @@ async function up() {
         { timeoutMs: 30_000 });
     }
     step("pod agent running");
+
+    if (mesh) {
+        // An istiod of a cluster that was just recreated holds stale credentials: restart it. Envoy reconnects.
+        if (fresh) await stopDaemon("istiod");
+        if (!daemonPid("istiod")) startIstiod();
+        await waitFor(`istiod to be ready (log: ${logsDir()}/istiod.log)`, istiodReady, { timeoutMs: 60_000 });
+        step(`istiod ready (xDS 127.0.0.1:${ISTIOD_GRPC_PORT})`);
+        if (!daemonPid("envoy")) startEnvoy();
+        await waitFor(`Envoy to get its routes from istiod (log: ${logsDir()}/envoy.log)`, envoyServing, { timeoutMs: 30_000 });
+        step(`Envoy serving meshed namespaces on ${MESH_LISTENER.ip}:${MESH_LISTENER.port} (admin 127.0.0.1:${ENVOY_ADMIN_PORT})`);
+    } else {
+        step("mesh skipped: no pilot-discovery/envoy in the toolchain (`npm run toolchain -- istio envoy`)");
+    }
 
     console.log(`[cluster] ready in ${((Date.now() - started) / 1000).toFixed(1)}s: context ${CONTEXT_NAME}, state in ${clusterDir()}
   export KUBECONFIG=${kubeconfigPath()}`);
