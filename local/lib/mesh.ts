@@ -1,0 +1,157 @@
+// The local mesh as tests and scripts see it (cluster/mesh.ts runs it): requests through Envoy's listener to a
+// Service of a meshed namespace, counted by the version that answered; the pod server's per-pod counters (served
+// and mirrored); and the reviews route Envoy really serves (its admin config_dump), waited for and timed.
+import http from "node:http";
+import { VERSION_LABEL } from "../../rollout/labels";
+import { serviceHost } from "../cluster/mesh-clusters";
+import { COUNTERS_URL, ENVOY_ADMIN_PORT, MESH_LISTENER, POD_PORT } from "../cluster/paths";
+import { sleep } from "../cluster/processes";
+import { kubectl } from "./kube";
+import { httpGet } from "./observe";
+
+export interface MeshReply { status: number; headers: http.IncomingHttpHeaders; body: string }
+
+/** GET `path` of `service` in `namespace` through Envoy's listener (Host `<service>.<namespace>.svc.cluster.local:9080`). */
+export function meshGet(namespace: string, service: string, path: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<MeshReply> {
+    return new Promise((resolve, reject) => {
+        const req = http.get({
+            host: MESH_LISTENER.ip, port: MESH_LISTENER.port, path, timeout: timeoutMs, agent: false,
+            headers: { ...headers, host: `${serviceHost(service, namespace)}:${POD_PORT}` },
+        }, (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (c) => (body += c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on("timeout", () => req.destroy(new Error(`GET ${service}.${namespace}${path} through the mesh timed out after ${timeoutMs} ms`)));
+        req.on("error", reject);
+    });
+}
+
+/** Pod name -> `version` label of every pod of the namespace. */
+export function podVersions(namespace: string): Map<string, string> {
+    const pods = JSON.parse(kubectl(["get", "pods", "-n", namespace, "-o", "json"])).items;
+    return new Map(pods.map((p: any) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? "?"]));
+}
+
+export interface MeshSample {
+    requests: number;
+    /** Answers (HTTP 200) by the version of the pod that answered (`x-bookinfo-pod`). */
+    byVersion: Record<string, number>;
+    byPod: Record<string, number>;
+    /** Answers other than 200, and requests that failed. */
+    errors: number;
+}
+
+/**
+ * Sends `requests` GETs of `path` (default /reviews/7) to `service` (default reviews) of `namespace` through the
+ * mesh, `concurrency` at a time, each with `headers` (e.g. `{ "end-user": "jason" }`), and counts who answered.
+ */
+export async function sendThroughMesh(namespace: string, requests: number,
+    { service = "reviews", path = "/reviews/7", headers = {}, concurrency = 8 }:
+    { service?: string; path?: string; headers?: Record<string, string>; concurrency?: number } = {}): Promise<MeshSample> {
+    const versions = podVersions(namespace);
+    const sample: MeshSample = { requests, byVersion: {}, byPod: {}, errors: 0 };
+    let next = 0;
+    const worker = async () => {
+        while (next < requests) {
+            next++;
+            try {
+                const reply = await meshGet(namespace, service, path, headers);
+                const pod = reply.headers["x-bookinfo-pod"] as string | undefined;
+                if (reply.status !== 200 || !pod) { sample.errors++; continue; }
+                const version = versions.get(pod) ?? "unknown";
+                sample.byVersion[version] = (sample.byVersion[version] ?? 0) + 1;
+                sample.byPod[pod] = (sample.byPod[pod] ?? 0) + 1;
+            } catch {
+                sample.errors++;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, requests) }, worker));
+    return sample;
+}
+
+export interface RequestCounts { served: number; mirrored: number }
+
+/** The pod server's counters since it started, by pod name, for the pods of `namespace`. */
+export async function meshCounters(namespace: string): Promise<Record<string, RequestCounts>> {
+    const all: Record<string, RequestCounts> = JSON.parse(await httpGet(COUNTERS_URL));
+    const prefix = `${namespace}/`;
+    return Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+}
+
+/** The counters summed by version (the pods' `version` label). */
+export async function countersByVersion(namespace: string): Promise<Record<string, RequestCounts>> {
+    const versions = podVersions(namespace);
+    const out: Record<string, RequestCounts> = {};
+    for (const [pod, c] of Object.entries(await meshCounters(namespace))) {
+        const v = (out[versions.get(pod) ?? "unknown"] ??= { served: 0, mirrored: 0 });
+        v.served += c.served;
+        v.mirrored += c.mirrored;
+    }
+    return out;
+}
+
+/** The route Envoy serves for reviews of a namespace, by subset (`""`: the Service without a subset). */
+export interface ServedRoute {
+    /** Routes that match on headers, in order: the header, how it matches (`exact`, `regex`), the value, the subset. */
+    headerRoutes: { header: string; match: string; value: string; subset: string }[];
+    /** The weights of the first route without a header match (one subset alone: weight 100). */
+    weights: Record<string, number>;
+    /** That route's mirror: the subset and the percentage copied. */
+    mirror?: { subset: string; percent: number };
+    /** When Envoy took the route configuration holding it (admin config_dump `last_updated`). */
+    lastUpdated: string;
+}
+
+const subsetOf = (cluster: string) => cluster.split("|")[2] ?? "";
+
+/** The reviews virtual host of `namespace` in Envoy's route configuration "9080" (from istiod), or null. */
+export async function servedRoute(namespace: string, service = "reviews"): Promise<ServedRoute | null> {
+    const dump = JSON.parse(await httpGet(`http://127.0.0.1:${ENVOY_ADMIN_PORT}/config_dump?resource=dynamic_route_configs`));
+    const config = (dump.configs ?? []).find((c: any) => c.route_config?.name === String(POD_PORT));
+    const host = serviceHost(service, namespace);
+    const vhost = config?.route_config.virtual_hosts?.find((v: any) => (v.domains ?? []).includes(host));
+    if (!vhost) return null;
+    const route: ServedRoute = { headerRoutes: [], weights: {}, lastUpdated: config.last_updated };
+    for (const r of vhost.routes ?? []) {
+        const action = r.route ?? {};
+        if (r.match?.headers?.length) {
+            for (const h of r.match.headers) {
+                const [match, value] = h.string_match?.exact !== undefined ? ["exact", h.string_match.exact]
+                    : h.string_match?.safe_regex ? ["regex", h.string_match.safe_regex.regex] : ["other", JSON.stringify(h)];
+                route.headerRoutes.push({ header: h.name, match, value, subset: subsetOf(action.cluster ?? "") });
+            }
+            continue;
+        }
+        if (action.cluster) route.weights[subsetOf(action.cluster)] = 100;
+        for (const c of action.weighted_clusters?.clusters ?? []) route.weights[subsetOf(c.name)] = c.weight ?? 0;
+        const mirror = action.request_mirror_policies?.[0];
+        if (mirror) {
+            const f = mirror.runtime_fraction?.default_value;
+            const scale = f?.denominator === "MILLION" ? 1e4 : f?.denominator === "TEN_THOUSAND" ? 100 : 1;
+            route.mirror = { subset: subsetOf(mirror.cluster), percent: f ? (f.numerator ?? 0) / scale : 100 };
+        }
+        break;
+    }
+    return route;
+}
+
+/**
+ * Polls Envoy (every 20 ms) until the route it serves for `service` of `namespace` satisfies `wanted`; returns the
+ * route and the milliseconds from the call to the first poll that saw it (start the clock when the change is made).
+ */
+export async function waitForRoute(namespace: string, wanted: (route: ServedRoute) => boolean,
+    { service = "reviews", timeoutMs = 30_000 }: { service?: string; timeoutMs?: number } = {}): Promise<{ ms: number; route: ServedRoute }> {
+    const started = Date.now();
+    let last: ServedRoute | null = null;
+    for (;;) {
+        last = await servedRoute(namespace, service);
+        if (last && wanted(last)) return { ms: Date.now() - started, route: last };
+        if (Date.now() - started > timeoutMs) {
+            throw new Error(`Envoy did not serve the wanted ${service} route of ${namespace} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+        }
+        await sleep(20);
+    }
+}
