@@ -2,7 +2,7 @@
 // Service of a meshed namespace, counted by the version that answered; the pod server's per-pod counters (served
 // and mirrored); and the reviews route Envoy really serves (its admin config_dump), waited for and timed.
 import http from "node:http";
-import { VERSION_LABEL } from "../../rollout/labels";
+import { VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import { serviceHost } from "../cluster/mesh-clusters";
 import { COUNTERS_URL, ENVOY_ADMIN_PORT, MESH_LISTENER, POD_PORT } from "../cluster/paths";
 import { sleep } from "../cluster/processes";
@@ -28,9 +28,12 @@ export function meshGet(namespace: string, service: string, path: string, header
     });
 }
 
-/** Pod name -> `version` label of every pod of the namespace. */
-export function podVersions(namespace: string): Map<string, string> {
-    const pods = JSON.parse(kubectl(["get", "pods", "-n", namespace, "-o", "json"])).items;
+/** Reviews pods, whatever their app label (dark or serving), as local/lib/observe.ts finds them. */
+export const REVIEWS_PODS = `${WORKLOAD_LABEL}=reviews`;
+
+/** Pod name -> `version` label of the namespace's pods (those matching `selector`, if given). */
+export function podVersions(namespace: string, selector?: string): Map<string, string> {
+    const pods = JSON.parse(kubectl(["get", "pods", "-n", namespace, ...(selector ? ["-l", selector] : []), "-o", "json"])).items;
     return new Map(pods.map((p: any) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? "?"]));
 }
 
@@ -81,12 +84,14 @@ export async function meshCounters(namespace: string): Promise<Record<string, Re
     return Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
 }
 
-/** The counters summed by version (the pods' `version` label). */
-export async function countersByVersion(namespace: string): Promise<Record<string, RequestCounts>> {
-    const versions = podVersions(namespace);
+/** The counters of the pods matching `selector` (default: reviews), summed by their `version` label. */
+export async function countersByVersion(namespace: string, selector = REVIEWS_PODS): Promise<Record<string, RequestCounts>> {
+    const versions = podVersions(namespace, selector);
     const out: Record<string, RequestCounts> = {};
     for (const [pod, c] of Object.entries(await meshCounters(namespace))) {
-        const v = (out[versions.get(pod) ?? "unknown"] ??= { served: 0, mirrored: 0 });
+        const version = versions.get(pod);
+        if (!version) continue;
+        const v = (out[version] ??= { served: 0, mirrored: 0 });
         v.served += c.served;
         v.mirrored += c.mirrored;
     }
