@@ -5,6 +5,9 @@ import { APP_LABEL, REVIEWS_APP } from "../../rollout/labels";
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 export const SERVICE = "kubernetes:core/v1:Service";
 export const NAMESPACE = "kubernetes:core/v1:Namespace";
+/** Istio's objects, as @pulumi/kubernetes types a CustomResource of networking.istio.io/v1. */
+export const VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService";
+export const DESTINATION_RULE = "kubernetes:networking.istio.io/v1:DestinationRule";
 
 type Props = Record<string, any>;
 export type Labels = Record<string, string>;

@@ -16,7 +16,7 @@ export type ClusterReader = (config: StageConfig) => Promise<ClusterFacts>;
 
 /** The real read: the configured kubeconfig and context, as the program connects. */
 export const readLiveCluster: ClusterReader = async (config) =>
-    readClusterFacts(await connect(config.kubeconfig, config.context), config.namespace);
+    readClusterFacts(await connect(config.kubeconfig, config.context), config.namespace, config.traffic);
 
 /** The context for `identity`'s stack; rejects with the reason when there is none to judge by. */
 export async function packContext(identity: StackIdentity | undefined, readCluster: ClusterReader): Promise<PackContext> {

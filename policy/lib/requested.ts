@@ -1,10 +1,15 @@
 // What a change asks for, read off the goal state the engine hands the pack, in the verdict's shape
-// (rollout/verdict.ts Requested): the whole goal for a stack check, one Deployment's step for a resource check.
+// (rollout/verdict.ts Requested): the whole goal for a stack check, one Deployment's or the VirtualService's step
+// for a resource check.
 import { StageConfig } from "../../rollout/config";
 import { Fleet, fleetOf, Workload } from "../../rollout/fleet";
+import { destinationRuleSpec, MESH_OBJECT_NAME, readRoute, reviewsHost, RouteReading } from "../../rollout/mesh-objects";
+import { routeOf } from "../../rollout/route";
+import { stageIn, stageTableOf } from "../../rollout/stages";
+import { DEFAULT_TESTERS } from "../../rollout/traffic";
 import { LiveView, Requested } from "../../rollout/verdict";
 import { isReviewsDeployment, workloadOf } from "../../rollout/workload-of";
-import { DEPLOYMENT, firstImage, objectName } from "./kubernetes";
+import { DEPLOYMENT, DESTINATION_RULE, firstImage, objectName, VIRTUAL_SERVICE } from "./kubernetes";
 
 export interface GoalResource {
     type: string;
@@ -18,12 +23,30 @@ function declared(props: Record<string, any>): Workload {
     return workload;
 }
 
-/** The whole goal: every reviews Deployment, and the image of every other Deployment by name. */
+/** The VirtualService or DestinationRule `reviews`: the reviews route (other Istio objects are not judged here). */
+export const isReviewsMesh = (r: GoalResource, type: string) => r.type === type && objectName(r.name, r.props) === MESH_OBJECT_NAME;
+
+const testersOf = (config: StageConfig) => (config.traffic.strategy === "istio" ? config.traffic.testers : DEFAULT_TESTERS);
+
+/**
+ * The route the goal's VirtualService and DestinationRule make. Read whenever either is declared, and always under
+ * the istio strategy (no VirtualService is then a problem): a route in a pods goal is judged, not ignored.
+ */
+export function goalRoute(config: StageConfig, resources: readonly GoalResource[]): RouteReading | undefined {
+    const vs = resources.find((r) => isReviewsMesh(r, VIRTUAL_SERVICE));
+    const dr = resources.find((r) => isReviewsMesh(r, DESTINATION_RULE));
+    if (!vs && !dr && config.traffic.strategy !== "istio") return undefined;
+    return readRoute(vs?.props.spec, dr?.props.spec, testersOf(config));
+}
+
+/** The whole goal: every reviews Deployment, the reviews route, and the image of every other Deployment by name. */
 export function requestedOf(config: StageConfig, resources: readonly GoalResource[]): Requested {
     const deployments = resources.filter((r) => r.type === DEPLOYMENT);
     return {
+        table: stageTableOf(config.traffic),
         release: config.release,
         fleet: deployments.filter((r) => isReviewsDeployment(r.props)).map((r) => declared(r.props)),
+        route: goalRoute(config, resources),
         services: Object.fromEntries(
             deployments.filter((r) => !isReviewsDeployment(r.props)).map((r) => [objectName(r.name, r.props), firstImage(r.props)]),
         ),
@@ -33,23 +56,42 @@ export function requestedOf(config: StageConfig, resources: readonly GoalResourc
 const same = (a: Workload, b: Workload) => a.version === b.version && a.image === b.image && a.replicas === b.replicas && a.serving === b.serving;
 
 /**
- * What the cluster asks for once this one Deployment's step has run: the live workloads with this one added or
- * replaced, and without the versions the configured stage drops (the engine deletes those in the same update; a
- * deletion gets no resource check of its own). Undefined when there is no step to judge: a first deployment (it
- * creates several Deployments at once, the stack check judges them together) or a Deployment that does not change.
+ * What the cluster asks for once this one step has run. Undefined when there is no step to judge: a first
+ * deployment (it creates several objects at once, the stack check judges them together) or an object that does
+ * not change.
+ * - A reviews Deployment: the live workloads with this one added or replaced, and without the versions the
+ *   configured stage drops (the engine deletes those in the same update; a deletion gets no resource check).
+ * - The VirtualService `reviews` (istio): the route it makes, beside the Deployments of the configured stage.
+ * Under istio most moves change a Deployment and the route together, and neither half alone is a stage: each step
+ * is judged as the configured move with its own object as declared, and the other half's step by its own check.
+ * A step's DestinationRule is the one the configured release needs (a subset per version, named as it); the stack
+ * check and reviews-route-uses-defined-subsets judge the declared one.
  */
 export function stepOf(config: StageConfig, live: LiveView, resource: GoalResource): Requested | undefined {
-    if (resource.type !== DEPLOYMENT || live.fleet.length === 0) return undefined;
+    if (live.fleet.length === 0) return undefined;
+    const table = stageTableOf(config.traffic);
+    const stage = stageIn(table, config.stage);
+    const configuredRoute: RouteReading | undefined =
+        config.traffic.strategy === "istio" ? { route: routeOf(stage, config.release, config.traffic.mirrorPercent) } : undefined;
+    const base = { table, release: config.release, services: live.services };
+    if (isReviewsMesh(resource, VIRTUAL_SERVICE)) {
+        const versions = [config.release.stable.version, ...(config.release.candidate ? [config.release.candidate.version] : [])];
+        const dr = destinationRuleSpec(reviewsHost(config.namespace), versions);
+        const route = readRoute(resource.props.spec, dr, testersOf(config));
+        if (JSON.stringify(route) === JSON.stringify(live.route)) return undefined;
+        return { ...base, fleet: fleetOf(config.release, config.stage, table), route };
+    }
+    if (resource.type !== DEPLOYMENT) return undefined;
     if (!isReviewsDeployment(resource.props)) {
         const name = objectName(resource.name, resource.props);
         const image = firstImage(resource.props);
         if (live.services[name] === image) return undefined;
-        return { release: config.release, fleet: live.fleet, services: { ...live.services, [name]: image } };
+        return { ...base, fleet: live.fleet, route: live.route, services: { ...live.services, [name]: image } };
     }
     const workload = declared(resource.props);
     const before = live.fleet.find((w) => w.version === workload.version);
     if (before && same(before, workload)) return undefined;
-    const kept = new Set(fleetOf(config.release, config.stage).map((w) => w.version));
+    const kept = new Set(fleetOf(config.release, config.stage, table).map((w) => w.version));
     const fleet: Fleet = [...live.fleet.filter((w) => w.version !== workload.version && kept.has(w.version)), workload];
-    return { release: config.release, fleet, services: live.services };
+    return { ...base, fleet, route: configuredRoute };
 }

@@ -1,21 +1,29 @@
 // A mandatory rule that is one view onto THE verdict (rollout/verdict.ts judge): it judges the change against the
 // pack's own read of the live cluster and reports the violations tagged with its name, as judge() words them.
 import { allowedText } from "../../rollout/move-reasons";
+import { StageTable } from "../../rollout/stages";
 import { isReviewsDeployment } from "../../rollout/workload-of";
 import { judge, Rule, RULES, Verdict, Violation } from "../../rollout/verdict";
 import { cannotJudge, loadContext } from "./context";
-import { DEPLOYMENT } from "./kubernetes";
+import { DEPLOYMENT, VIRTUAL_SERVICE } from "./kubernetes";
 import { PolicyFactory } from "./policy";
-import { requestedOf, stepOf } from "./requested";
+import { GoalResource, isReviewsMesh, requestedOf, stepOf } from "./requested";
 
 /** The message of one violation: judge()'s sentence; the stage-move rule adds the moves allowed from the live stage. */
-export function violationText(v: Violation, verdict: Verdict): string {
-    return v.rule === RULES.move ? `${v.message} ${allowedText(verdict.from)}` : v.message;
+export function violationText(v: Violation, verdict: Verdict, table: StageTable): string {
+    return v.rule === RULES.move ? `${v.message} ${allowedText(table, verdict.from)}` : v.message;
 }
 
-/** Deployments whose step this rule judges: the reviews ones; the other services' rule judges every Deployment. */
-function judges(rule: Rule, type: string, props: Record<string, any>): boolean {
-    return type === DEPLOYMENT && (rule === RULES.services || isReviewsDeployment(props));
+/** The rules about what serves: under istio the route's step alone can move the stage (mirror -> weight-1). */
+const ROUTE_RULES: Rule[] = [RULES.move, RULES.ready, RULES.capacity, RULES.gate];
+
+/**
+ * Steps this rule judges: the reviews Deployments', the reviews VirtualService's for the rules about what serves;
+ * the other services' rule judges every Deployment.
+ */
+function judges(rule: Rule, resource: GoalResource): boolean {
+    if (isReviewsMesh(resource, VIRTUAL_SERVICE)) return ROUTE_RULES.includes(rule);
+    return resource.type === DEPLOYMENT && (rule === RULES.services || isReviewsDeployment(resource.props));
 }
 
 export function verdictRule(rule: Rule, description: string): PolicyFactory {
@@ -24,14 +32,14 @@ export function verdictRule(rule: Rule, description: string): PolicyFactory {
         description,
         enforcementLevel: "mandatory",
         validateResource: async (args, reportViolation) => {
-            if (!judges(rule, args.type, args.props)) return;
+            if (!judges(rule, args)) return;
             const ctx = await loadContext(source);
             if ("error" in ctx) return reportViolation(cannotJudge(ctx.error));
             if (ctx.mode === "render") return;
             const requested = stepOf(ctx.config, ctx.live, args);
             if (!requested) return;
             const verdict = judge(ctx.live, requested, ctx.config.bounds, ctx.config.namespace);
-            for (const v of verdict.violations) if (v.rule === rule) reportViolation(violationText(v, verdict));
+            for (const v of verdict.violations) if (v.rule === rule) reportViolation(violationText(v, verdict, requested.table));
         },
         validateStack: async (args, reportViolation) => {
             const ctx = await loadContext(source);
@@ -39,7 +47,7 @@ export function verdictRule(rule: Rule, description: string): PolicyFactory {
             if (ctx.mode === "render") return;
             const requested = requestedOf(ctx.config, args.resources);
             const verdict = judge(ctx.live, requested, ctx.config.bounds, ctx.config.namespace);
-            for (const v of verdict.violations) if (v.rule === rule) reportViolation(violationText(v, verdict));
+            for (const v of verdict.violations) if (v.rule === rule) reportViolation(violationText(v, verdict, requested.table));
         },
     });
 }

@@ -1,7 +1,7 @@
 // The ready rule on the baseline (live half -> goal promoted) and one change each. Expected messages written out.
 import * as assert from "assert";
 import { checkResource } from "../testing/harness";
-import { contextOf, pick, RELEASE_NAMES, resourcesOf, scenario, sourceOf, VERSIONS, workload } from "../testing/fixtures";
+import { contextOf, meshScenario, pick, RELEASE_NAMES, resourcesOf, scenario, sourceOf, VERSIONS, workload } from "../testing/fixtures";
 import { baseline, NOTHING, verdictsOf } from "../testing/pack";
 import { reviewsMovesOnOnlyFromReadyPods } from "./reviews-moves-on-only-from-ready-pods";
 
@@ -46,4 +46,11 @@ describe(RULE, () => {
             });
         });
     }
+
+    it("istio: mirror -> weight-1 changes only the route, and its step is refused while a candidate pod is not ready", async () => {
+        const s = meshScenario("mirror", "weight-1");
+        workload(s.live.fleet, "v2").ready = 2;
+        const message = "reviews-v2 has 2 of 3 pods ready: the rollout moves on only from a stage whose pods are all ready (wait, fix it, or roll back).";
+        assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+    });
 });

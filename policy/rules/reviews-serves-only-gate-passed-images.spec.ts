@@ -1,7 +1,7 @@
 // The gate rule: on the baseline (live half -> goal promoted), on canary -> half, and on a dark -> canary move
 // (where the candidate newly serves), one change each. Expected messages written out.
 import * as assert from "assert";
-import { IMG, pass, RELEASE_NAMES, scenario, VERSIONS, workload } from "../testing/fixtures";
+import { IMG, meshScenario, pass, RELEASE_NAMES, scenario, VERSIONS, workload } from "../testing/fixtures";
 import { baseline, NOTHING, verdictsOf } from "../testing/pack";
 
 const RULE = "reviews-serves-only-gate-passed-images";
@@ -80,5 +80,12 @@ describe(RULE, () => {
     it("a first deployment of the stable version needs no gate record: nothing served before it", async () => {
         assert.deepStrictEqual(await verdictsOf(scenario("v1->v2", "none", "stable")), NOTHING);
         assert.deepStrictEqual(await verdictsOf(scenario("v1->v2", "none", "dark")), NOTHING);
+    });
+
+    it("istio: mirror -> weight-1 (the route's step alone) without the candidate's pass: refused at the VirtualService's step", async () => {
+        const s = meshScenario("mirror", "weight-1");
+        s.live.gate = { trust: "trusted", passes: [] };
+        const message = `reviews-v2 would serve image ${IMG.v2} in this stage, but the gate record has no pass for exactly this version and image: run the candidate through dark first, where its gate (the smoke test) runs and records a pass.`;
+        assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
     });
 });

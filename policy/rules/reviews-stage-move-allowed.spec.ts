@@ -2,7 +2,7 @@
 // in policy/move-matrix.spec.ts. Expected messages are written out.
 import * as assert from "assert";
 import { checkResource, checkStack } from "../testing/harness";
-import { contextOf, IMG, pick, RELEASE_NAMES, resourcesOf, scenario, sourceOf, VERSIONS, workload } from "../testing/fixtures";
+import { contextOf, IMG, meshScenario, pick, RELEASE_NAMES, resourcesOf, scenario, sourceOf, VERSIONS, workload } from "../testing/fixtures";
 import { baseline, NOTHING, verdictsOf } from "../testing/pack";
 import { reviewsStageMoveAllowed } from "./reviews-stage-move-allowed";
 
@@ -32,8 +32,8 @@ describe(RULE, () => {
                 const s = scenario(release, "canary", "canary");
                 workload(s.goal, candidate).replicas = 2;
                 const message =
-                    `the requested reviews workloads (reviews-${stable}: 3 pods serving (${IMG[stable]}); reviews-${candidate}: 2 pods serving (${IMG[candidate]})) fit no stage of release ${stable} -> ${candidate}: ` +
-                    "every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label or a version outside the release that differs from it is not a stage. " +
+                    `the requested reviews workloads (reviews-${stable}: 3 pods serving (${IMG[stable]}); reviews-${candidate}: 2 pods serving (${IMG[candidate]})) fit no stage of release ${stable} -> ${candidate} for traffic strategy pods: ` +
+                    "every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label, a route or a version outside the release that differs from it is not a stage. " +
                     "Allowed from canary: stable (rollback), canary (stay), half (forward).";
                 assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
             });
@@ -58,4 +58,43 @@ describe(RULE, () => {
             });
         });
     }
+
+    describe("istio strategy, release v1 -> v2", () => {
+        const VS = "reviews-rollout-mesh-virtual-service";
+
+        it("baseline: weight-50 -> weight-100 (the VirtualService's step alone) passes every rule", async () => {
+            assert.deepStrictEqual(await verdictsOf(meshScenario("weight-50", "weight-100")), NOTHING);
+        });
+
+        it("dark -> weight-5: refused in the stack check, at the candidate's step and at the VirtualService's step", async () => {
+            const s = meshScenario("dark", "weight-5");
+            const message = "dark -> weight-5 is refused: it puts the candidate in service at 5% of reviews requests at once, skipping mirror and weight-1. " +
+                "Allowed from dark: stable (rollback), dark (stay), mirror (forward).";
+            assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message, message] } });
+            const policy = reviewsStageMoveAllowed(sourceOf(contextOf(s)));
+            assert.deepStrictEqual(await checkResource(policy, pick(resourcesOf(s), VS)), [message]);
+        });
+
+        it("a goal route the guard cannot read (a prefix match before the primary route) is refused with the reason", async () => {
+            const s = meshScenario("weight-50", "weight-50");
+            const resources = resourcesOf(s);
+            const spec = pick(resources, VS).props.spec;
+            spec.http.splice(1, 0, { name: "everyone", match: [{ uri: { prefix: "/" } }], route: [{ destination: { host: "reviews.bookinfo.svc.cluster.local", subset: "v2" } }] });
+            const message =
+                `the requested reviews workloads (reviews-v1: 3 pods serving (${IMG.v1}); reviews-v2: 3 pods serving (${IMG.v2})) with route unreadable ` +
+                "(route everyone is neither the tester route (the testers' matches, one destination) nor the last one) fit no stage of release v1 -> v2 for traffic strategy istio: " +
+                "every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label, a route or a version outside the release that differs from it is not a stage. " +
+                "Allowed from weight-50: stable (rollback), weight-50 (stay), weight-100 (forward).";
+            const policy = reviewsStageMoveAllowed(sourceOf(contextOf(s)));
+            assert.deepStrictEqual(await checkStack(policy, resources), [message]);
+            assert.deepStrictEqual(await checkResource(policy, pick(resources, VS)), [message]);
+        });
+
+        it("a goal under istio without the VirtualService is refused: every istio stage routes", async () => {
+            const s = meshScenario("weight-50", "weight-50");
+            const resources = resourcesOf(s).filter((r) => r.name !== VS);
+            const policy = reviewsStageMoveAllowed(sourceOf(contextOf(s)));
+            assert.match((await checkStack(policy, resources))[0], /with route unreadable \(no VirtualService\) fit no stage/);
+        });
+    });
 });

@@ -7,10 +7,12 @@ import type { StageConfig } from "../../rollout/config";
 import type { Workload } from "../../rollout/fleet";
 import type { GatePass, GateView } from "../../rollout/gate-record";
 import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STACK_LABEL, STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import type { Route } from "../../rollout/route";
 import type { StageName } from "../../rollout/stages";
+import type { MeshTraffic } from "../../rollout/traffic";
 import type { LiveView } from "../../rollout/verdict";
 import { PackContext, PackSource } from "../lib/context";
-import { DEPLOYMENT, NAMESPACE, SERVICE } from "../lib/kubernetes";
+import { DEPLOYMENT, DESTINATION_RULE, NAMESPACE, SERVICE, VIRTUAL_SERVICE } from "../lib/kubernetes";
 import { TestResource } from "./harness";
 
 export const IMG: Record<string, string> = {
@@ -88,6 +90,8 @@ export interface Scenario {
     goal: Workload[];
     /** The other Deployments the goal declares: name -> image. */
     services: Record<string, string>;
+    /** The reviews route the goal's VirtualService makes (istio strategy: resourcesOf then declares it). */
+    route?: Route;
 }
 
 /**
@@ -100,6 +104,7 @@ export function scenario(release: ReleaseName, live: StageName | "none", goal: S
     return structuredClone({
         config: {
             stage: goal,
+            traffic: { strategy: "pods" },
             release: RELEASES[release],
             namespace: NAMESPACE_NAME,
             kubeconfig: "",
@@ -177,6 +182,7 @@ export function reviewsDeployment(x: Workload, stage: string): TestResource {
 
 /** The goal state the program declares for a scenario: namespace, the reviews Service and Deployments, the others. */
 export function resourcesOf(s: Scenario): TestResource[] {
+    const mesh = s.config.traffic.strategy === "istio";
     const others = Object.entries(s.services).map(([name, image]): TestResource[] => {
         const app = name.replace(/-v\d+$/, "");
         const labels: Record<string, string> = name === app ? { [APP_LABEL]: app } : { [APP_LABEL]: app, [VERSION_LABEL]: name.slice(app.length + 1) };
@@ -189,11 +195,16 @@ export function resourcesOf(s: Scenario): TestResource[] {
         {
             type: NAMESPACE,
             name: "bookinfo-ns",
-            props: { apiVersion: "v1", kind: "Namespace", metadata: { name: s.config.namespace, labels: { [STACK_LABEL]: STACK_LABEL_VALUE } } },
+            props: {
+                apiVersion: "v1",
+                kind: "Namespace",
+                metadata: { name: s.config.namespace, labels: { [STACK_LABEL]: STACK_LABEL_VALUE, ...(mesh ? { "istio-injection": "enabled" } : {}) } },
+            },
         },
         ...others.flat(),
         { type: SERVICE, name: "reviews-rollout-service", props: service("reviews", { [APP_LABEL]: REVIEWS_APP }) },
         ...s.goal.map((x) => reviewsDeployment(x, s.config.stage)),
+        ...(mesh ? meshResources(s.config.release, s.route!) : []),
     ]);
 }
 
@@ -214,3 +225,86 @@ export function everyGoal(): { title: string; resources: TestResource[] }[] {
 /** A copy of the named resource of a stage's goal state, ready to have one field changed. */
 export const goalResource = (release: ReleaseName, stage: StageName, name: string): TestResource =>
     pick(resourcesOf(scenario(release, stage, stage)), name);
+
+// The istio strategy (release v1 -> v2, default steps), written out like SHAPES: what each stage runs and routes.
+
+export const MESH_TRAFFIC: MeshTraffic = {
+    strategy: "istio",
+    steps: [1, 5, 10, 25, 50],
+    mirrorPercent: 100,
+    testers: { header: "end-user", cookie: "user", value: "jason" },
+};
+
+export const MESH_STAGES = ["stable", "dark", "mirror", "weight-1", "weight-5", "weight-10", "weight-25", "weight-50", "weight-100", "promoted"];
+
+const stable3 = w("v1", IMG.v1, 3, true);
+const both3 = [stable3, w("v2", IMG.v2, 3, true)];
+
+/** v1 -> v2 under istio: the candidate serves (in the Service) from dark on; the route decides what it gets. */
+export const MESH_SHAPES: Record<string, Workload[]> = {
+    stable: [stable3],
+    dark: [stable3, w("v2", IMG.v2, 1, true)],
+    mirror: both3,
+    "weight-1": both3,
+    "weight-5": both3,
+    "weight-10": both3,
+    "weight-25": both3,
+    "weight-50": both3,
+    "weight-100": both3,
+    promoted: [w("v2", IMG.v2, 3, true)],
+};
+
+export const MESH_ROUTES: Record<string, Route> = {
+    stable: { weights: { v1: 100 } },
+    dark: { weights: { v1: 100 }, testers: "v2" },
+    mirror: { weights: { v1: 100 }, mirror: { version: "v2", percent: 100 }, testers: "v2" },
+    "weight-1": { weights: { v1: 99, v2: 1 }, testers: "v2" },
+    "weight-5": { weights: { v1: 95, v2: 5 }, testers: "v2" },
+    "weight-10": { weights: { v1: 90, v2: 10 }, testers: "v2" },
+    "weight-25": { weights: { v1: 75, v2: 25 }, testers: "v2" },
+    "weight-50": { weights: { v1: 50, v2: 50 }, testers: "v2" },
+    "weight-100": { weights: { v2: 100 }, testers: "v2" },
+    promoted: { weights: { v2: 100 } },
+};
+
+/** Live at `live`, goal at `goal`, release v1 -> v2 under istio (the live route read from its VirtualService). */
+export function meshScenario(live: string, goal: string): Scenario {
+    const s = scenario("v1->v2", "stable", "stable");
+    s.config = { ...s.config, stage: goal, traffic: structuredClone(MESH_TRAFFIC) };
+    s.live.fleet = MESH_SHAPES[live].map((x) => ({ ...x, ready: x.replicas }));
+    s.live.route = { route: structuredClone(MESH_ROUTES[live]) };
+    s.goal = structuredClone(MESH_SHAPES[goal]);
+    s.route = structuredClone(MESH_ROUTES[goal]);
+    return s;
+}
+
+const HOST = "reviews.bookinfo.svc.cluster.local";
+
+/** The DestinationRule and VirtualService `reviews` as components/reviews-mesh.ts declares them, for a route. */
+export function meshResources(release: StageConfig["release"], route: Route): TestResource[] {
+    const versions = [release.stable.version, ...(release.candidate ? [release.candidate.version] : [])];
+    const to = (subset: string) => ({ host: HOST, subset });
+    const testers = {
+        name: "testers",
+        match: [{ headers: { "end-user": { exact: "jason" } } }, { headers: { cookie: { regex: "^(.*?;\\s*)?user=jason(;.*)?$" } } }],
+        route: [{ destination: to(route.testers!) }],
+    };
+    const primary = {
+        name: "primary",
+        route: Object.entries(route.weights).map(([subset, weight]) => ({ destination: to(subset), weight })),
+        ...(route.mirror ? { mirror: to(route.mirror.version), mirrorPercentage: { value: route.mirror.percent } } : {}),
+    };
+    const metadata = { name: "reviews", namespace: NAMESPACE_NAME };
+    return [
+        {
+            type: DESTINATION_RULE,
+            name: "reviews-rollout-mesh-destination-rule",
+            props: { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata, spec: { host: HOST, subsets: versions.map((v) => ({ name: v, labels: { version: v } })) } },
+        },
+        {
+            type: VIRTUAL_SERVICE,
+            name: "reviews-rollout-mesh-virtual-service",
+            props: { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata, spec: { hosts: [HOST], http: [...(route.testers ? [testers] : []), primary] } },
+        },
+    ];
+}
