@@ -12,6 +12,7 @@ import { reviewsDarkPodsNeverSelected } from "./rules/reviews-dark-pods-never-se
 import { reviewsDeploymentSelectorFixed } from "./rules/reviews-deployment-selector-fixed";
 import { reviewsMovesOnOnlyFromReadyPods } from "./rules/reviews-moves-on-only-from-ready-pods";
 import { reviewsReplicasWithinBounds } from "./rules/reviews-replicas-within-bounds";
+import { reviewsRouteUsesDefinedSubsets } from "./rules/reviews-route-uses-defined-subsets";
 import { reviewsServesOnlyGatePassedImages } from "./rules/reviews-serves-only-gate-passed-images";
 import { reviewsServiceSelectsAppOnly } from "./rules/reviews-service-selects-app-only";
 import { reviewsStableFixedDuringRollout } from "./rules/reviews-stable-fixed-during-rollout";
@@ -36,6 +37,7 @@ export const STRUCTURAL_RULES: RolloutPolicy[] = [
     reviewsServiceSelectsAppOnly,
     reviewsDarkPodsNeverSelected,
     reviewsDeploymentSelectorFixed,
+    reviewsRouteUsesDefinedSubsets,
     containersSetRequestsAndLimits,
     podsUseNamedServiceAccount,
     imagesPinATag,
