@@ -12,7 +12,7 @@ export = () =>
         cluster: async (config) => {
             try {
                 const access = await connect(config.kubeconfig, config.context);
-                return { access, facts: await readClusterFacts(access, config.namespace) };
+                return { access, facts: await readClusterFacts(access, config.namespace, config.traffic) };
             } catch (e) {
                 throw e instanceof ClusterReadError ? new pulumi.RunError(`${e.message}; nothing was changed`) : e;
             }

@@ -6,10 +6,12 @@ import { Bookinfo, Destination, serviceImages } from "./components/bookinfo";
 import type { ClusterAccess, ClusterFacts } from "./io/cluster";
 import { TARGET_OUTPUT } from "./io/previous";
 import { StageConfig } from "./rollout/config";
-import { describeFleet, fleetOf, sharePercent } from "./rollout/fleet";
+import { fleetOf, sharePercent } from "./rollout/fleet";
 import { LiveStage } from "./rollout/moves";
+import { routeOf } from "./rollout/route";
+import { stageIn, stageTableOf } from "./rollout/stages";
 import { judgeTarget, stackLabelValue, Target } from "./rollout/target";
-import { judge, refusalText } from "./rollout/verdict";
+import { describeLive, judge, refusalText } from "./rollout/verdict";
 
 /** What the program reads before it declares anything. */
 export interface ProgramReads {
@@ -28,7 +30,11 @@ export async function runProgram(reads: ProgramReads) {
     const config = reads.config();
     const previous = await reads.previousTarget();
     const stackLabel = stackLabelValue(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack());
-    const requestedFleet = fleetOf(config.release, config.stage);
+    const table = stageTableOf(config.traffic);
+    const requestedFleet = fleetOf(config.release, config.stage, table);
+    const requestedRoute = config.traffic.strategy === "istio"
+        ? routeOf(stageIn(table, config.stage), config.release, config.traffic.mirrorPercent)
+        : undefined;
     let destination: Destination;
     let from: LiveStage = "none";
     let target: Target | undefined;
@@ -48,11 +54,17 @@ export async function runProgram(reads: ProgramReads) {
             context: access.context,
             stackLabel,
         });
-        const requested = { release: config.release, fleet: requestedFleet, services: serviceImages(config.imageRegistry, config.imageTag) };
+        const requested = {
+            table,
+            release: config.release,
+            fleet: requestedFleet,
+            route: requestedRoute && { route: requestedRoute },
+            services: serviceImages(config.imageRegistry, config.imageTag),
+        };
         const verdict = judge(facts.live, requested, config.bounds, config.namespace);
         if (targetRefusals.length || verdict.violations.length) {
             refuse([
-                ...(verdict.violations.length ? [refusalText(verdict, requested, facts.live)] : [`reviews rollout refused; nothing was changed. Live: ${describeFleet(facts.live.fleet)}.`]),
+                ...(verdict.violations.length ? [refusalText(verdict, requested, facts.live)] : [`reviews rollout refused; nothing was changed. Live: ${describeLive(facts.live)}.`]),
                 ...targetRefusals.map((r) => `  - [${r.rule}] ${r.message}`),
             ]);
         }
@@ -69,6 +81,7 @@ export async function runProgram(reads: ProgramReads) {
         release: config.release,
         stage: config.stage,
         from,
+        traffic: config.traffic,
         destination,
     });
     const reviews = bookinfo.reviews;
@@ -78,8 +91,12 @@ export async function runProgram(reads: ProgramReads) {
         release: config.release,
         namespace: bookinfo.namespace.metadata.name,
         servingShares: reviews.servingShares,
-        candidateSharePercent: sharePercent(requestedFleet, config.release.candidate?.version),
+        traffic: config.traffic.strategy,
+        candidateSharePercent: requestedRoute
+            ? (requestedRoute.weights[config.release.candidate?.version ?? ""] ?? 0)
+            : sharePercent(requestedFleet, config.release.candidate?.version),
         gate: reviews.gateResult,
+        appCheck: reviews.appCheckResult,
         // Read back by the next run (io/previous.ts): where this stack's app lives.
         [TARGET_OUTPUT]: target && bookinfo.namespace.metadata.uid.apply((namespaceUid) => ({ ...target!, namespaceUid })),
     };

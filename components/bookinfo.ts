@@ -5,7 +5,9 @@ import { Release } from "../rollout/fleet";
 import { STACK_LABEL } from "../rollout/labels";
 import { LiveStage } from "../rollout/moves";
 import { StarColor } from "../rollout/smoke-check";
-import { StageName } from "../rollout/stages";
+import { MESH_NAMESPACE_LABEL } from "../rollout/mesh-objects";
+import { StageName, stageTableOf } from "../rollout/stages";
+import { Traffic } from "../rollout/traffic";
 import { BookinfoService, BookinfoServiceArgs } from "./bookinfo-service";
 import { BOOKINFO_PORT } from "./pod-template";
 import { ReviewsRollout } from "./reviews-rollout";
@@ -48,6 +50,8 @@ export interface BookinfoArgs {
     release: Release & { candidate?: { stars: StarColor } };
     stage: StageName;
     from: LiveStage;
+    /** How the candidate gets traffic: `pods` (its share of the Service's pods) or `istio` (a mesh route). */
+    traffic: Traffic;
     destination: Destination;
 }
 
@@ -90,7 +94,13 @@ export class Bookinfo extends pulumi.ComponentResource {
 
         this.namespace = new k8s.core.v1.Namespace(
             `${name}-ns`,
-            { metadata: { name: args.namespace, labels: { [STACK_LABEL]: args.stackLabel } } },
+            {
+                metadata: {
+                    name: args.namespace,
+                    // istio: every pod of the namespace in the mesh, so every client of reviews takes the route.
+                    labels: { [STACK_LABEL]: args.stackLabel, ...(args.traffic.strategy === "istio" ? { [MESH_NAMESPACE_LABEL]: "enabled" } : {}) },
+                },
+            },
             childOpts,
         );
         const namespace = this.namespace.metadata.name;
@@ -134,7 +144,11 @@ export class Bookinfo extends pulumi.ComponentResource {
                 namespace,
                 release: args.release,
                 stage: args.stage,
+                table: stageTableOf(args.traffic),
                 from: args.from,
+                mesh: args.traffic.strategy === "istio"
+                    ? { namespace: args.namespace, testers: args.traffic.testers, mirrorPercent: args.traffic.mirrorPercent }
+                    : undefined,
                 // Rendered pods do not exist: there is nothing to gate.
                 gate: rendering ? undefined : { kubeconfig: dest.kubeconfigPath, context: dest.context, client: this.services.sleep.deployment },
             },

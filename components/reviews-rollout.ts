@@ -3,20 +3,23 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as path from "path";
-import { GATE_ENV } from "../io/gate-env";
+import { APP_CHECK_ENV, GATE_ENV } from "../io/gate-env";
 import { fleetOf, Release, sharePercent, Workload } from "../rollout/fleet";
 import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { LiveStage } from "../rollout/moves";
 import { StarColor } from "../rollout/smoke-check";
-import { StageName, stageByName } from "../rollout/stages";
+import { routeOf } from "../rollout/route";
+import { SmokeGate, StageName, stageIn, StageTable } from "../rollout/stages";
+import { Testers } from "../rollout/traffic";
 import { BOOKINFO_PORT, DEPLOYMENT_TIMEOUTS, podTemplate } from "./pod-template";
+import { ReviewsMesh } from "./reviews-mesh";
 
 /**
  * The compiled gate script (`npm run build`), relative to the working directory the engine gives the program and
  * its providers alike, so the command text is the same in every checkout and never re-runs the gate by itself.
  */
-export function gateCommand(): string {
-    return `node ${path.relative(process.cwd(), path.join(__dirname, "..", "io", "gate.js"))}`;
+export function gateCommand(script = "gate"): string {
+    return `node ${path.relative(process.cwd(), path.join(__dirname, "..", "io", `${script}.js`))}`;
 }
 
 /** Where the gate runs kubectl and which pod it curls from. */
@@ -36,18 +39,19 @@ export interface ReviewsRolloutArgs {
      * Deployments exist depends on it, and resources cannot be declared inside an apply.
      */
     release: Release & { candidate?: { stars: StarColor } };
-    /** The stage of the table to converge to (plain, for the same reason). */
+    /** The stage of the table to converge to (plain, for the same reason), and the table of the traffic strategy. */
     stage: StageName;
+    table: StageTable;
+    /** The istio strategy's route settings; absent for the pods strategy. */
+    mesh?: { namespace: string; testers: Testers; mirrorPercent: number };
     /** The stage the live workloads were in, as the guard judged it before this `up`. */
     from: LiveStage;
     /** The candidate's gate; undefined where no pod runs (render mode). */
     gate?: GateArgs;
 }
 
-/** Everything that decides the candidate's pods and how they are judged: the gate re-runs when any of it changes. */
-function candidateFingerprint(stage: StageName, w: Workload, stars: StarColor, gate: unknown): string {
-    return createHash("sha256").update(JSON.stringify({ stage, w, stars, gate })).digest("hex").slice(0, 16);
-}
+/** What a check judges, as a short hash: the check's Command re-runs when any of it changes. */
+const fingerprint = (judged: unknown) => createHash("sha256").update(JSON.stringify(judged)).digest("hex").slice(0, 16);
 
 /**
  * The reviews Service and one Deployment per version of the release, shaped by the stage table, with the
@@ -63,19 +67,25 @@ export class ReviewsRollout extends pulumi.ComponentResource {
     public readonly deployments: Record<string, k8s.apps.v1.Deployment>;
     /** The candidate's gate; present when the stage runs the candidate (except in render mode). */
     public readonly gate?: command.local.Command;
+    /** The istio strategy's route, and the app check through it once it is in place. */
+    public readonly mesh?: ReviewsMesh;
+    public readonly appCheck?: command.local.Command;
     /** The stage converged to, and the one the live workloads were in before. */
     public readonly stage: pulumi.Output<string>;
     public readonly fromStage: pulumi.Output<string>;
-    /** Share of the serving reviews pods per version, in percent. */
+    /** Share per version in percent: of the serving reviews pods (pods strategy), of the requests (istio). */
     public readonly servingShares: pulumi.Output<Record<string, number>>;
     /** The gate's last line ("gate passed: ..."), or why it did not run. */
     public readonly gateResult: pulumi.Output<string>;
+    /** The app check's last line (istio strategy), or why it did not run. */
+    public readonly appCheckResult: pulumi.Output<string>;
 
     constructor(name: string, args: ReviewsRolloutArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("bookinfo:index:ReviewsRollout", name, {}, opts);
         const childOpts = { parent: this, provider: opts.provider };
-        const { release, stage } = args;
-        const fleet = fleetOf(release, stage);
+        const { release, stage, table } = args;
+        const fleet = fleetOf(release, stage, table);
+        const stageSpec = stageIn(table, stage);
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
@@ -119,8 +129,8 @@ export class ReviewsRollout extends pulumi.ComponentResource {
         this.deployments = Object.fromEntries(fleet.map((w) => [w.version, deployment(w)]));
 
         const candidate = release.candidate && fleet.find((w) => w.version === release.candidate!.version);
-        if (candidate && args.gate) {
-            const gate = stageByName(stage).gates[0];
+        const gate = stageSpec.gates.find((g): g is SmokeGate => g.kind === "smoke");
+        if (candidate && args.gate && gate) {
             this.gate = new command.local.Command(
                 `${name}-gate`,
                 {
@@ -135,19 +145,63 @@ export class ReviewsRollout extends pulumi.ComponentResource {
                         [GATE_ENV.stars]: release.candidate!.stars,
                         [GATE_ENV.spec]: JSON.stringify(gate),
                     },
-                    triggers: [candidateFingerprint(stage, candidate, release.candidate!.stars, gate)],
+                    triggers: [fingerprint({ stage, w: candidate, stars: release.candidate!.stars, gate })],
                 },
                 { parent: this, dependsOn: [this.deployments[candidate.version], args.gate.client] },
             );
         }
 
+        const route = args.mesh && routeOf(stageSpec, release, args.mesh.mirrorPercent);
+        if (args.mesh && route) {
+            this.mesh = new ReviewsMesh(
+                `${name}-mesh`,
+                {
+                    namespace: args.mesh.namespace,
+                    versions: [release.stable.version, ...(release.candidate ? [release.candidate.version] : [])],
+                    route,
+                    testers: args.mesh.testers,
+                    after: [...Object.values(this.deployments), ...(this.gate ? [this.gate] : [])],
+                },
+                childOpts,
+            );
+            const appGate = stageSpec.gates.find((g) => g.kind === "app");
+            if (appGate && args.gate) {
+                this.appCheck = new command.local.Command(
+                    `${name}-app-check`,
+                    {
+                        create: gateCommand("app-check"),
+                        environment: {
+                            [APP_CHECK_ENV.namespace]: args.namespace,
+                            [APP_CHECK_ENV.kubeconfig]: args.gate.kubeconfig,
+                            [APP_CHECK_ENV.context]: args.gate.context,
+                            [APP_CHECK_ENV.spec]: JSON.stringify(appGate),
+                            [APP_CHECK_ENV.route]: JSON.stringify(route),
+                            [APP_CHECK_ENV.testers]: JSON.stringify(args.mesh.testers),
+                        },
+                        // Re-runs whenever the route or a pod behind it changes.
+                        triggers: [fingerprint({ stage, fleet, route, appGate })],
+                    },
+                    { parent: this, dependsOn: [this.mesh, args.gate.client] },
+                );
+            }
+        }
+
         this.stage = pulumi.output(stage);
         this.fromStage = pulumi.output(args.from);
-        this.servingShares = pulumi.output(Object.fromEntries(fleet.map((w) => [w.version, sharePercent(fleet, w.version)])));
+        this.servingShares = pulumi.output(route ? route.weights : Object.fromEntries(fleet.map((w) => [w.version, sharePercent(fleet, w.version)])));
         this.gateResult = this.gate
             ? // No output when a targeted `up` left the gate out: then it did not run, and recorded nothing.
               this.gate.stdout.apply((out) => (out ?? "").trim().split("\n").pop() || "not run: left out of this up (--target)")
             : pulumi.output(`not run: ${candidate ? "render mode" : `no candidate in stage ${stage}`}`);
-        this.registerOutputs({ stage: this.stage, fromStage: this.fromStage, servingShares: this.servingShares, gateResult: this.gateResult });
+        this.appCheckResult = this.appCheck
+            ? this.appCheck.stdout.apply((out) => (out ?? "").trim().split("\n").pop() || "not run: left out of this up (--target)")
+            : pulumi.output(`not run: ${!args.mesh ? "traffic strategy pods" : !args.gate ? "render mode" : `no app check in stage ${stage}`}`);
+        this.registerOutputs({
+            stage: this.stage,
+            fromStage: this.fromStage,
+            servingShares: this.servingShares,
+            gateResult: this.gateResult,
+            appCheckResult: this.appCheckResult,
+        });
     }
 }

@@ -6,6 +6,8 @@ import type * as k8sClient from "@kubernetes/client-node";
 import { isReviewsDeployment, workloadOf } from "../rollout/workload-of";
 import { gateViewOf, RawConfigMap } from "../rollout/gate-record";
 import { GATE_RECORD_NAME } from "../rollout/labels";
+import { DestinationRuleSpec, MESH_API_VERSION, MESH_OBJECT_NAME, readRoute, VirtualServiceSpec } from "../rollout/mesh-objects";
+import { DEFAULT_TESTERS, Traffic } from "../rollout/traffic";
 import { LiveView } from "../rollout/verdict";
 
 /** Where the program talks to: what the Provider and the live read both use. */
@@ -68,11 +70,18 @@ export async function connect(kubeconfig: string, context: string): Promise<Clus
 
 type Deployment = k8sClient.V1Deployment;
 
-/** Reads the facts the guard judges by, in one round of parallel requests. */
-export async function readClusterFacts(access: ClusterAccess, namespace: string): Promise<ClusterFacts> {
+/**
+ * Reads the facts the guard judges by, in one round of parallel requests. The reviews route is read whatever the
+ * configured strategy (a cluster without Istio's CRDs has none), so a change of strategy mid-rollout is seen.
+ */
+export async function readClusterFacts(access: ClusterAccess, namespace: string, traffic: Traffic): Promise<ClusterFacts> {
     const k8s = await loadClient();
     const core = access.client.makeApiClient(k8s.CoreV1Api);
     const apps = access.client.makeApiClient(k8s.AppsV1Api);
+    const custom = access.client.makeApiClient(k8s.CustomObjectsApi);
+    const [group, version] = MESH_API_VERSION.split("/");
+    const meshObject = (plural: string) => () =>
+        custom.getNamespacedCustomObject({ group, version, namespace, plural, name: MESH_OBJECT_NAME }) as Promise<{ spec?: unknown }>;
     const absentOn404 = async <T>(what: string, read: () => Promise<T>): Promise<T | undefined> => {
         try {
             return await read();
@@ -82,11 +91,15 @@ export async function readClusterFacts(access: ClusterAccess, namespace: string)
             throw new ClusterReadError(`cannot read ${what} from ${access.server} (context "${access.context}"): ${detail}`);
         }
     };
-    const [ns, deployments, record] = await Promise.all([
+    const [ns, deployments, record, vs, dr] = await Promise.all([
         absentOn404(`namespace ${namespace}`, () => core.readNamespace({ name: namespace })),
         absentOn404(`the Deployments of namespace ${namespace}`, () => apps.listNamespacedDeployment({ namespace })),
         absentOn404(`the gate record ${namespace}/${GATE_RECORD_NAME}`, () => core.readNamespacedConfigMap({ name: GATE_RECORD_NAME, namespace })),
+        // 404 also when the CRD is not installed: no Istio, no route.
+        absentOn404(`VirtualService ${namespace}/${MESH_OBJECT_NAME}`, meshObject("virtualservices")),
+        absentOn404(`DestinationRule ${namespace}/${MESH_OBJECT_NAME}`, meshObject("destinationrules")),
     ]);
+    const testers = traffic.strategy === "istio" ? traffic.testers : DEFAULT_TESTERS;
     const items = deployments?.items ?? [];
     const services = Object.fromEntries(
         items.filter((d) => !isReviewsDeployment(d)).map((d) => [d.metadata?.name ?? "", d.spec?.template?.spec?.containers?.[0]?.image ?? ""]),
@@ -97,6 +110,7 @@ export async function readClusterFacts(access: ClusterAccess, namespace: string)
             fleet: items.filter(isReviewsDeployment).map(workloadOf),
             services,
             gate: gateViewOf(record as RawConfigMap | undefined),
+            ...(vs || dr ? { route: readRoute(vs?.spec as VirtualServiceSpec | undefined, dr?.spec as DestinationRuleSpec | undefined, testers) } : {}),
         },
     };
 }

@@ -14,3 +14,16 @@ export const GATE_ENV = {
     /** The stage table's gate (SmokeGate) as JSON: port, path, requests in a row, checks. */
     spec: "GATE_SPEC",
 } as const;
+
+/** Inputs of the app check through the mesh (io/app-check.ts), set by the ReviewsRollout's second Command. */
+export const APP_CHECK_ENV = {
+    namespace: "APP_CHECK_NAMESPACE",
+    kubeconfig: "APP_CHECK_KUBECONFIG",
+    context: "APP_CHECK_CONTEXT",
+    /** The stage table's app gate (AppGate) as JSON. */
+    spec: "APP_CHECK_SPEC",
+    /** The route the stage gives (rollout/route.ts Route) as JSON: what plain users and testers must get. */
+    route: "APP_CHECK_ROUTE",
+    /** Who the testers are (Testers) as JSON. */
+    testers: "APP_CHECK_TESTERS",
+} as const;

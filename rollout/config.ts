@@ -4,7 +4,8 @@
 import { z } from "zod";
 import { Release } from "./fleet";
 import { STAR_COLORS, StarColor } from "./smoke-check";
-import { STAGE_NAMES, stageByName } from "./stages";
+import { stageIn, stageNames, stageTableOf } from "./stages";
+import { DEFAULT_STEPS, DEFAULT_TESTERS, DEFAULT_TRAFFIC, Traffic, TRAFFIC_STRATEGIES } from "./traffic";
 import { Bounds } from "./verdict";
 
 /** Bookinfo's image naming: `<registry>/examples-bookinfo-<name>:<tag>`, e.g. name `reviews-v1`. */
@@ -71,11 +72,32 @@ const boundsSchema = z.preprocess(
     z.object({ maxReplicas: count(1), maxReplicaChange: count(1), minServingPods: count(1) }).partial().strict(),
 );
 
+const percent = (min: number, max: number) =>
+    z.preprocess(wholeNumber, z.number({ invalid_type_error: "wrong type, expected a number" }).int("not a whole number").min(min, `less than ${min}`).max(max, `more than ${max}`));
+const headerName = text(/^[a-z0-9-]{1,63}$/, "not a lowercase header or cookie name");
+const trafficSchema = z.preprocess(
+    parseStructured,
+    z.discriminatedUnion("strategy", [
+        z.object({ strategy: z.literal("pods") }).strict(),
+        z.object({
+            strategy: z.literal("istio"),
+            steps: z.array(percent(1, 99)).min(1, "needs at least one step")
+                .refine((s) => s.every((w, i) => i === 0 || w > s[i - 1]), "not ascending without repeats").default(DEFAULT_STEPS),
+            mirrorPercent: percent(1, 100).default(100),
+            testers: z.object({ header: headerName, cookie: headerName, value: text(/^[\w.@-]{1,64}$/, "not a plain user name") }).strict().default(DEFAULT_TESTERS),
+        }).strict(),
+    ], { errorMap: (issue, ctx) => ({ message: issue.code === "invalid_union_discriminator" ? `unknown strategy; allowed: ${TRAFFIC_STRATEGIES.join(", ")}` : ctx.defaultError }) }),
+);
+
 /** One entry per key: its schema (with the default) and what it allows, for messages. */
 const KEYS = {
     stage: {
-        schema: z.enum(STAGE_NAMES, { errorMap: () => ({ message: "unknown stage" }) }).default("stable"),
-        allowed: STAGE_NAMES.join(" | "),
+        schema: text(/^[a-z0-9-]{1,40}$/, "not a stage name").default("stable"),
+        allowed: "a stage of the traffic strategy's table (`npm run docs:stages`)",
+    },
+    traffic: {
+        schema: trafficSchema.default(DEFAULT_TRAFFIC),
+        allowed: `{strategy: pods} (default), or {strategy: istio, steps (candidate weights in percent, ascending, 1-99; default ${JSON.stringify(DEFAULT_STEPS)}), mirrorPercent (1-100, default 100), testers {header, cookie, value} (default ${JSON.stringify(DEFAULT_TESTERS)})}, set with \`pulumi config set --path traffic.strategy istio\``,
     },
     release: {
         schema: releaseSchema.default(DEFAULT_RELEASE),
@@ -122,7 +144,8 @@ export const CONFIG_KEYS = Object.keys(KEYS) as Key[];
 const schema = z.object(Object.fromEntries(CONFIG_KEYS.map((k) => [k, KEYS[k].schema])) as { [K in Key]: (typeof KEYS)[K]["schema"] });
 
 type Parsed = z.infer<typeof schema>;
-export type StageConfig = Omit<Parsed, "bounds" | "release"> & {
+export type StageConfig = Omit<Parsed, "bounds" | "release" | "traffic"> & {
+    traffic: Traffic;
     release: Release & { candidate?: Release["candidate"] & { stars: StarColor } };
     bounds: Bounds;
 };
@@ -133,8 +156,12 @@ function describe(value: unknown): string {
 
 /** Cross-key rules, once each key is valid on its own. */
 function crossKeyProblems(c: StageConfig, project: string): string[] {
+    const table = stageTableOf(c.traffic);
+    if (!stageNames(table).includes(c.stage)) {
+        return [`${project}:stage = "${c.stage}": unknown stage; allowed: ${stageNames(table).join(" | ")} (traffic strategy ${c.traffic.strategy})`];
+    }
     const out: string[] = [];
-    const stage = stageByName(c.stage);
+    const stage = stageIn(table, c.stage);
     const { stable, candidate } = c.release;
     if (stage.candidate && !candidate) {
         out.push(`${project}:stage = "${c.stage}" needs a candidate: set release.candidate.version and release.candidate.image (\`pulumi config set --path release.candidate.version v2\`)`);

@@ -1,7 +1,9 @@
 // The reviews workloads as the guard sees them: one entry per version (its Deployment), how many pods, which image,
 // whether the reviews Service selects them. The program's goal, the policy pack's view of the goal and the live
 // cluster are all read into this shape, so one verdict judges them alike.
-import { PodCount, Stage, StageName, STAGES, stageByName } from "./stages";
+import type { RouteReading } from "./mesh-objects";
+import { routeFits } from "./route";
+import { PodCount, Stage, StageName, StageTable, stageIn } from "./stages";
 
 /** One version of reviews in a release: its `version` label, image and replica count. */
 export interface Version {
@@ -34,9 +36,9 @@ function candidatePods(count: PodCount, release: Release): number {
     return count;
 }
 
-/** The reviews Deployments a stage asks for, for a release (stable first). */
-export function fleetOf(release: Release, stageName: StageName): Workload[] {
-    const stage = stageByName(stageName);
+/** The reviews Deployments a stage of `table` asks for, for a release (stable first). */
+export function fleetOf(release: Release, stageName: StageName, table: StageTable): Workload[] {
+    const stage = stageIn(table, stageName);
     const fleet: Workload[] = [];
     if (stage.stable) fleet.push({ ...release.stable, serving: true });
     if (stage.candidate) {
@@ -80,18 +82,29 @@ function candidateFits(stage: Stage, w: Workload | undefined, stable: Workload |
 }
 
 /**
- * The stage whose shape `fleet` has for `release` ("none" when there is no reviews Deployment at all), or undefined
- * when it fits no stage: another version runs, the stable does not serve, or the candidate has an odd pod count.
- * Shapes are judged by structure and by the candidate's count relative to the stable, so a stable replica change
- * is judged by its own rules, not mistaken for another stage. The first fit in table order wins.
+ * Does the mesh route fit `stage` of `table`? Without a route (no Istio objects) only stages without a candidate
+ * fit a mesh table; with one, only those fit the pods table: the strategy changes only where no candidate runs.
  */
-export function stageOf(fleet: Fleet, release: Release): StageName | "none" | undefined {
+function routeFitsStage(table: StageTable, stage: Stage, route: RouteReading | undefined, release: Release): boolean {
+    if (table.strategy === "pods" || !route) return route === undefined || !stage.candidate;
+    return "route" in route && routeFits(route.route, stage, release);
+}
+
+/**
+ * The stage of `table` whose shape `fleet` (and, for the istio table, the mesh `route`) has for `release` ("none"
+ * when there is no reviews Deployment at all), or undefined when it fits no stage: another version runs, the stable
+ * does not serve, the candidate has an odd pod count, or the route is not one the table gives. Shapes are judged
+ * by structure and by the candidate's count relative to the stable, so a stable replica change is judged by its
+ * own rules, not mistaken for another stage. The first fit in table order wins.
+ */
+export function stageOf(fleet: Fleet, release: Release, table: StageTable, route?: RouteReading): StageName | "none" | undefined {
     if (fleet.length === 0) return "none";
     const stable = fleet.find((w) => w.version === release.stable.version);
     const candidate = release.candidate && fleet.find((w) => w.version === release.candidate!.version);
     if (fleet.some((w) => w !== stable && w !== candidate)) return undefined;
-    const fits = STAGES.find(
-        (s) => (s.stable ? stable?.serving === true : stable === undefined) && candidateFits(s, candidate, stable),
+    const fits = table.stages.find(
+        (s) => (s.stable ? stable?.serving === true : stable === undefined) && candidateFits(s, candidate, stable) &&
+            routeFitsStage(table, s, route, release),
     );
     return fits?.name;
 }

@@ -1,8 +1,8 @@
 // Why the stage table refuses a move, worked out from the table (what each stage serves), so the reason stays
 // true when the table changes. Which moves are allowed comes from rollout/moves.ts; only the wording lives here.
-import { Fleet, Release, sharePercent } from "./fleet";
-import { allowedNext, isForwardOf, LiveStage, MOVES, skipped } from "./moves";
-import { BASE_STAGE, StageName, stageByName, STAGES } from "./stages";
+import { Release } from "./fleet";
+import { allowedNext, isForwardOf, LiveStage, movesOf, skipped } from "./moves";
+import { baseStage, StageName, stageIn, StageTable } from "./stages";
 
 export function list(names: string[]): string {
     return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
@@ -15,40 +15,47 @@ export function moveName(from: LiveStage, to: StageName): string {
 }
 
 /** "Allowed from X: a (stay), b (forward)". */
-export function allowedText(from: LiveStage): string {
-    const next = allowedNext(from).map(({ to, kind }) => `${to} (${kind})`);
+export function allowedText(table: StageTable, from: LiveStage): string {
+    const next = allowedNext(table, from).map(({ to, kind }) => `${to} (${kind})`);
     const where = from === "none" ? "Allowed first stages" : `Allowed from ${from}`;
     return `${where}: ${next.map((n) => n.replace(" (first)", "")).join(", ")}.`;
 }
 
-/** Stages where the candidate runs but serves nothing: where its gate first runs. */
-export const darkStages = () => STAGES.filter((s) => s.candidate && !s.candidate.serving).map((s) => s.name);
+/** Stages where the candidate runs but gets no live traffic: where its gate first runs. */
+export const darkStages = (table: StageTable) =>
+    table.stages.filter((s) => s.candidate && (s.route ? s.route.weight === 0 && !s.route.mirror : !s.candidate.serving)).map((s) => s.name);
 
-/** Why the table refuses from -> to, in one clause about the move, with shares measured on the two fleets. */
-export function whyRefused(from: LiveStage, to: StageName, live: Fleet, requested: Fleet, release: Release): string {
-    const target = stageByName(to);
+/** What the candidate's share is: of the serving pods (pods strategy) or of the requests the route weighs (istio). */
+const shareUnit = (table: StageTable) => (table.strategy === "pods" ? "of serving reviews pods" : "of reviews requests");
+
+/**
+ * Why the table refuses from -> to, in one clause about the move; `before` and `after` are the candidate's share
+ * (percent) in the live and the requested state.
+ */
+export function whyRefused(table: StageTable, from: LiveStage, to: StageName, before: number, after: number, release: Release): string {
+    const target = stageIn(table, to);
     const candidate = release.candidate?.version;
-    const before = sharePercent(live, candidate);
-    const after = sharePercent(requested, candidate);
+    const unit = shareUnit(table);
+    const base = baseStage(table);
     if (from === "none") {
-        return `${to} is not a first stage: a never-deployed stack would put the candidate in service (${after}% of serving reviews pods) before its gate ran, which happens in ${list(darkStages())}`;
+        return `${to} is not a first stage: a never-deployed stack would put the candidate in service (${after}% ${unit}) before its gate ran, which happens in ${list(darkStages(table))}`;
     }
     if (from === "off-table") {
-        return `the live reviews workloads fit no stage of release ${releaseName(release)}, and from there only a rollback to ${BASE_STAGE.name} (keeping what serves, adding nothing) leads back onto the table`;
+        return `the live reviews workloads fit no stage of release ${releaseName(release)}, and from there only a rollback to ${base.name} (keeping what serves, adding nothing) leads back onto the table`;
     }
-    const source = stageByName(from);
-    if (isForwardOf(from, to)) {
-        const skipping = `skipping ${list(skipped(from, to))}`;
+    const source = stageIn(table, from);
+    if (isForwardOf(table, from, to)) {
+        const skipping = `skipping ${list(skipped(table, from, to))}`;
         if (!target.stable) {
-            return `it deletes the stable version before the candidate served more than ${before}% of reviews pods (${before}% -> ${after}% at once, ${skipping})`;
+            return `it deletes the stable version before the candidate served more than ${before}% ${unit} (${before}% -> ${after}% at once, ${skipping})`;
         }
-        if (!source.candidate?.serving) return `it puts the candidate in service at ${after}% of serving reviews pods at once, ${skipping}`;
-        return `it raises the candidate from ${before}% to ${after}% of serving reviews pods at once, ${skipping}`;
+        if (before === 0) return `it puts the candidate in service at ${after}% ${unit} at once, ${skipping}`;
+        return `it raises the candidate from ${before}% to ${after}% ${unit} at once, ${skipping}`;
     }
     if (!source.stable) {
-        return `${from} deleted the stable version (${release.stable.version}), so there is nothing to roll back to and ${to} would rebuild it from scratch; to close the release instead, make the candidate the stable (release.stable = ${candidate ?? "the candidate"} with its image, no release.candidate) at stage ${BASE_STAGE.name}`;
+        return `${from} deleted the stable version (${release.stable.version}), so there is nothing to roll back to and ${to} would rebuild it from scratch; to close the release instead, make the candidate the stable (release.stable = ${candidate ?? "the candidate"} with its image, no release.candidate) at stage ${base.name}`;
     }
-    const rollbacks = MOVES.filter((m) => m.from === from && m.kind === "rollback").map((m) => m.to);
+    const rollbacks = movesOf(table).filter((m) => m.from === from && m.kind === "rollback").map((m) => m.to);
     const keeps = target.candidate?.serving ? "in service" : "running";
     if (rollbacks.length === 0) return `a partial step back keeps a suspect candidate ${keeps}, and ${from} has no rollback move`;
     return `a partial step back keeps a suspect candidate ${keeps}; a rollback goes straight to ${list(rollbacks)} and the rollout then moves forward one step at a time`;

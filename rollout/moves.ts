@@ -1,7 +1,7 @@
-// The moves between stages, derived from the stage table (rollout/stages.ts): forward is the next stage in table
+// The moves between stages, derived from a stage table (rollout/stages.ts): forward is the next stage in table
 // order, a rollback goes to the first stage, a restore comes back from it, a never-deployed stack starts at a
 // `first` stage, and closing a release turns the candidate of a `closes` stage into the stable version.
-import { BASE_STAGE, StageName, STAGES } from "./stages";
+import { baseStage, StageName, StageTable } from "./stages";
 
 export type MoveKind = "stay" | "first" | "forward" | "rollback" | "restore";
 /** What was deployed before: a stage, nothing yet, or reviews workloads that fit no stage ("off-table"). */
@@ -13,32 +13,36 @@ export interface Move {
     kind: MoveKind;
 }
 
-const order = (name: StageName) => STAGES.findIndex((s) => s.name === name);
+const order = (table: StageTable, name: StageName) => table.stages.findIndex((s) => s.name === name);
 
 /** Every move of the table in table order: firsts, forwards, rollbacks, restores (staying put is not listed). */
-export const MOVES: readonly Move[] = [
-    ...STAGES.filter((s) => s.first).map((s): Move => ({ from: "none", to: s.name, kind: "first" })),
-    ...STAGES.slice(1).map((s, i): Move => ({ from: STAGES[i].name, to: s.name, kind: "forward" })),
-    ...STAGES.filter((s) => s.rollback && s !== BASE_STAGE).map((s): Move => ({ from: s.name, to: BASE_STAGE.name, kind: "rollback" })),
-    ...STAGES.filter((s) => s.restore).map((s): Move => ({ from: BASE_STAGE.name, to: s.name, kind: "restore" })),
-];
+export function movesOf(table: StageTable): Move[] {
+    const { stages } = table;
+    const base = baseStage(table);
+    return [
+        ...stages.filter((s) => s.first).map((s): Move => ({ from: "none", to: s.name, kind: "first" })),
+        ...stages.slice(1).map((s, i): Move => ({ from: stages[i].name, to: s.name, kind: "forward" })),
+        ...stages.filter((s) => s.rollback && s !== base).map((s): Move => ({ from: s.name, to: base.name, kind: "rollback" })),
+        ...stages.filter((s) => s.restore).map((s): Move => ({ from: base.name, to: s.name, kind: "restore" })),
+    ];
+}
 
 /** The kind of from -> to, or undefined when the table has no such move. Off-table live state may only roll back. */
-export function moveKind(from: LiveStage, to: StageName): MoveKind | undefined {
+export function moveKind(table: StageTable, from: LiveStage, to: StageName): MoveKind | undefined {
     if (from === to) return "stay";
-    if (from === "off-table") return to === BASE_STAGE.name ? "rollback" : undefined;
-    return MOVES.find((m) => m.from === from && m.to === to)?.kind;
+    if (from === "off-table") return to === baseStage(table).name ? "rollback" : undefined;
+    return movesOf(table).find((m) => m.from === from && m.to === to)?.kind;
 }
 
 /** Stages allowed from `from` (including staying), in table order, with the kind of each move. */
-export function allowedNext(from: LiveStage): { to: StageName; kind: MoveKind }[] {
-    return STAGES.map((s) => ({ to: s.name, kind: moveKind(from, s.name) }))
+export function allowedNext(table: StageTable, from: LiveStage): { to: StageName; kind: MoveKind }[] {
+    return table.stages.map((s) => ({ to: s.name, kind: moveKind(table, from, s.name) }))
         .filter((m): m is { to: StageName; kind: MoveKind } => m.kind !== undefined);
 }
 
 /** Stages strictly between two stages in table order (what a jump skips). */
-export function skipped(from: StageName, to: StageName): StageName[] {
-    return STAGES.slice(order(from) + 1, order(to)).map((s) => s.name);
+export function skipped(table: StageTable, from: StageName, to: StageName): StageName[] {
+    return table.stages.slice(order(table, from) + 1, order(table, to)).map((s) => s.name);
 }
 
-export const isForwardOf = (from: StageName, to: StageName) => order(to) > order(from);
+export const isForwardOf = (table: StageTable, from: StageName, to: StageName) => order(table, to) > order(table, from);

@@ -1,11 +1,13 @@
-// The stage table: the single source of truth for a release of reviews (stable -> candidate). Stages are relative
-// to the release pair, so v1 -> v2 and v2 -> v3 walk the same table with the same gates. The moves between
-// stages (rollout/moves.ts), the components, the guard, the scripts, the README tables and the tests derive from
-// this data; nothing else spells out a stage.
+// The stage tables: the single source of truth for a release of reviews (stable -> candidate), one per traffic
+// strategy. Stages are relative to the release pair, so v1 -> v2 and v2 -> v3 walk the same table with the same
+// gates. The moves between stages (rollout/moves.ts), the components, the guard, the scripts, the README tables
+// and the tests derive from this data; nothing else spells out a stage.
 import { ANSWER_CHECKS, AnswerCheck } from "./smoke-check";
+import { MeshTraffic, Traffic, TrafficStrategy } from "./traffic";
 
+/** Stage names of the `pods` table, in order (the mesh table's names derive from its step list). */
 export const STAGE_NAMES = ["stable", "dark", "canary", "half", "promoted"] as const;
-export type StageName = (typeof STAGE_NAMES)[number];
+export type StageName = string;
 
 /**
  * The tutorial's smoke test as a gate: from the sleep pod, each candidate pod by IP, one request and then
@@ -22,6 +24,23 @@ export interface SmokeGate {
 export const SMOKE_GATE: SmokeGate = { kind: "smoke", port: 9080, path: "/reviews/7", requestsInARow: 10, checks: ANSWER_CHECKS };
 
 /**
+ * Bookinfo's app check through the mesh (`istio` strategy): from the sleep pod, productpage's pods by IP, which call
+ * reviews through the mesh. Plain users must get the versions the route weighs, testers the candidate.
+ */
+export interface AppGate {
+    kind: "app";
+    port: number;
+    /** productpage's API call that fetches reviews through the mesh. */
+    path: string;
+    /** Requests per productpage pod as a plain user, and again as the tester. */
+    requests: number;
+}
+
+export const APP_GATE: AppGate = { kind: "app", port: 9080, path: "/api/v1/products/0/reviews", requests: 10 };
+
+export type Gate = SmokeGate | AppGate;
+
+/**
  * How the candidate's pods are counted: a fixed number, as many as the stable version runs (half the serving
  * pods), or the candidate's own replica count from the release (it serves alone).
  */
@@ -35,10 +54,15 @@ export interface Stage {
     tutorialStep: string;
     /** The stable version runs (all its replicas, in service). */
     stable: boolean;
-    /** The candidate's Deployment in this stage; absent when the stage has no candidate. */
+    /**
+     * The candidate's Deployment in this stage; absent when the stage has no candidate. `serving`: its pods carry
+     * app=reviews, so the reviews Service selects them (under `istio`, the route then decides what they get).
+     */
     candidate?: { pods: PodCount; serving: boolean };
-    /** Gates that run on entry and again whenever anything about the candidate's pods changes. */
-    gates: readonly SmokeGate[];
+    /** `istio` strategy only: what the reviews route gives the candidate (absent: no route to it). */
+    route?: StageRoute;
+    /** Gates that run on entry and again whenever anything about the candidate's pods or route changes. */
+    gates: readonly Gate[];
     /** May be the first stage of a never-deployed stack. */
     first: boolean;
     /** A rollback from here goes straight to the first stage of the table (no candidate). */
@@ -49,10 +73,17 @@ export interface Stage {
     closes: boolean;
 }
 
-/** How the candidate receives traffic, for the whole rollout: `pods` = its share of the pods behind the Service. */
-export const TRAFFIC = { strategy: "pods" } as const;
+/** What the mesh route gives the candidate in a stage of the `istio` table. */
+export interface StageRoute {
+    /** Requests of the testers (Traffic.testers) go to the candidate. */
+    testers: boolean;
+    /** The weighted requests are copied to the candidate at Traffic.mirrorPercent (its answers are discarded). */
+    mirror: boolean;
+    /** Percent of the other requests the candidate answers. */
+    weight: number;
+}
 
-/** In forward order: each stage's forward move is the next one. */
+/** `pods` table, in forward order: each stage's forward move is the next one. */
 export const STAGES: readonly Stage[] = [
     {
         name: "stable",
@@ -115,11 +146,80 @@ export const STAGES: readonly Stage[] = [
     },
 ];
 
-export function stageByName(name: StageName): Stage {
-    const stage = STAGES.find((s) => s.name === name);
-    if (!stage) throw new Error(`unknown stage "${name}"; allowed: ${STAGE_NAMES.join(", ")}`);
+const [stablePods, darkPods, , , promotedPods] = STAGES;
+export const weightStageName = (weight: number) => `weight-${weight}`;
+
+/**
+ * The `istio` table: the candidate's pods are in the reviews Service from the start and the mesh route decides
+ * what they get: testers only (dark), then copies of live traffic (mirror), then each weight of the step list,
+ * then all of it (weight-100) while the stable still runs, then the stable goes (promoted). Every stage after
+ * dark re-runs the smoke gate and the app check through the mesh.
+ */
+function meshStages(traffic: MeshTraffic): Stage[] {
+    const gates = [SMOKE_GATE, APP_GATE];
+    const weighted = (weight: number, restore: boolean): Stage => ({
+        name: weightStageName(weight),
+        summary: weight === 100
+            ? "the candidate's pods answer every reviews request; the stable's pods still run, for an instant rollback"
+            : `the candidate's pods answer ${weight}% of reviews requests (testers: all of theirs); the stable's pods the rest`,
+        tutorialStep: weight === 100 ? "all traffic on the candidate while the stable still runs (instant rollback)" : "move in small steps while it stays healthy",
+        stable: true,
+        candidate: { pods: "as-stable", serving: true },
+        route: { testers: true, mirror: false, weight },
+        gates,
+        first: false,
+        rollback: true,
+        restore,
+        closes: false,
+    });
+    return [
+        { ...stablePods, summary: "the stable version's 3 pods serve all traffic; the route sends everything to them", route: { testers: false, mirror: false, weight: 0 } },
+        {
+            ...darkPods,
+            summary: `1 candidate pod in the reviews Service; the route sends it only the testers' requests (${traffic.testers.header}: ${traffic.testers.value}, or cookie ${traffic.testers.cookie}=${traffic.testers.value})`,
+            tutorialStep: "route testers by header or cookie; the smoke test by pod IP as in steps 1-3",
+            candidate: { pods: 1, serving: true },
+            route: { testers: true, mirror: false, weight: 0 },
+            gates: [SMOKE_GATE, APP_GATE],
+        },
+        {
+            name: "mirror",
+            summary: `as many candidate pods as stable pods; ${traffic.mirrorPercent}% of live requests are copied to them, every answer still comes from the stable`,
+            tutorialStep: "mirror production traffic to the candidate",
+            stable: true,
+            candidate: { pods: "as-stable", serving: true },
+            route: { testers: true, mirror: true, weight: 0 },
+            gates,
+            first: false,
+            rollback: true,
+            restore: false,
+            closes: false,
+        },
+        ...traffic.steps.map((w, i) => weighted(w, i === 0)),
+        weighted(100, false),
+        { ...promotedPods, route: { testers: false, mirror: false, weight: 100 }, gates },
+    ];
+}
+
+/** A stage table: the stages of one traffic strategy, in forward order. */
+export interface StageTable {
+    strategy: TrafficStrategy;
+    stages: readonly Stage[];
+}
+
+export const POD_TABLE: StageTable = { strategy: "pods", stages: STAGES };
+
+export function stageTableOf(traffic: Traffic): StageTable {
+    return traffic.strategy === "pods" ? POD_TABLE : { strategy: "istio", stages: meshStages(traffic) };
+}
+
+export const stageNames = (table: StageTable): string[] => table.stages.map((s) => s.name);
+
+export function stageIn(table: StageTable, name: StageName): Stage {
+    const stage = table.stages.find((s) => s.name === name);
+    if (!stage) throw new Error(`unknown stage "${name}" for traffic strategy ${table.strategy}; allowed: ${stageNames(table).join(", ")}`);
     return stage;
 }
 
 /** The stage a rollback goes to and a closed release starts from: the first of the table. */
-export const BASE_STAGE: Stage = STAGES[0];
+export const baseStage = (table: StageTable): Stage => table.stages[0];

@@ -2,12 +2,14 @@
 // cluster (live Deployments, ready pods) and the gate record, not against what the program says about itself.
 // The program runs it before declaring any resource; every mandatory rule of the policy pack reports its own part
 // of it. Pure: the callers read the cluster and the config.
-import { describeFleet, Fleet, Release, servingPods, stageOf, Workload } from "./fleet";
+import { describeFleet, Fleet, Release, servingPods, sharePercent, stageOf, Workload } from "./fleet";
 import { GateView, passOf } from "./gate-record";
 import { GATE_RECORD_NAME } from "./labels";
+import type { RouteReading } from "./mesh-objects";
 import { LiveStage, MoveKind, moveKind } from "./moves";
 import { allowedText, darkStages, list, moveName, releaseName, whyRefused } from "./move-reasons";
-import { StageName, stageByName } from "./stages";
+import { describeRoute, exposedVersions } from "./route";
+import { StageName, stageIn, StageTable } from "./stages";
 
 /** Limits on replica counts, from stack config (rollout/config.ts has the defaults). */
 export interface Bounds {
@@ -25,12 +27,21 @@ export interface LiveView {
     /** Images of the other Bookinfo Deployments, by Deployment name. */
     services: Record<string, string>;
     gate: GateView;
+    /** The reviews route read from the live VirtualService and DestinationRule; undefined when neither exists. */
+    route?: RouteReading;
 }
 
 /** What this change asks for. */
 export interface Requested {
+    /** The stage table of the configured traffic strategy. */
+    table: StageTable;
     release: Release;
     fleet: Fleet;
+    /**
+     * The reviews route the change makes (istio strategy), or why it makes none the guard can read: such a route
+     * fits no stage, so the move is refused with the reason.
+     */
+    route?: RouteReading;
     services: Record<string, string>;
 }
 
@@ -60,16 +71,40 @@ export interface Verdict {
 }
 
 const key = (w: Workload) => `${w.version}\u0000${w.image}`;
-const servingKeys = (fleet: Fleet) => new Set(fleet.filter((w) => w.serving).map(key));
+
+/**
+ * The workloads that get live requests (or copies of them): the serving ones, or with a mesh route the versions it
+ * weighs or mirrors to. A route that cannot be read counts every serving workload, as the Service would.
+ */
+function exposedKeys(fleet: Fleet, route: RouteReading | undefined): Set<string> {
+    const versions = route && "route" in route ? exposedVersions(route.route) : undefined;
+    return new Set(fleet.filter((w) => w.serving && (!versions || versions.has(w.version))).map(key));
+}
+
+/** How messages name a route reading. */
+const describeReading = (r: RouteReading | undefined) =>
+    !r ? describeRoute(undefined) : "route" in r ? describeRoute(r.route) : `unreadable (${r.problem})`;
+
+/** The candidate's share in percent: of the serving pods (pods), or of the plain requests by the route (istio). */
+function candidateShare(table: StageTable, fleet: Fleet, route: RouteReading | undefined, release: Release): number {
+    const version = release.candidate?.version;
+    if (table.strategy === "pods") return sharePercent(fleet, version);
+    return route && "route" in route && version ? (route.route.weights[version] ?? 0) : 0;
+}
 
 function moveRule(from: LiveStage, to: StageName | undefined, kind: MoveKind | undefined, live: LiveView, req: Requested): string[] {
     if (to === undefined) {
-        return [`the requested reviews workloads (${describeFleet(req.fleet)}) fit no stage of release ${releaseName(req.release)}: every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label or a version outside the release that differs from it is not a stage.`];
+        const route = req.table.strategy === "pods" ? "" : ` with route ${describeReading(req.route)}`;
+        return [`the requested reviews workloads (${describeFleet(req.fleet)})${route} fit no stage of release ${releaseName(req.release)} for traffic strategy ${req.table.strategy}: every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label, a route or a version outside the release that differs from it is not a stage.`];
     }
-    if (kind === undefined) return [`${moveName(from, to)} is refused: ${whyRefused(from, to, live.fleet, req.fleet, req.release)}.`];
+    if (kind === undefined) {
+        const before = candidateShare(req.table, live.fleet, live.route, req.release);
+        const after = candidateShare(req.table, req.fleet, req.route, req.release);
+        return [`${moveName(from, to)} is refused: ${whyRefused(req.table, from, to, before, after, req.release)}.`];
+    }
     if (kind === "rollback") {
-        const liveServing = servingKeys(live.fleet);
-        const added = req.fleet.filter((w) => w.serving && !liveServing.has(key(w)));
+        const liveServing = exposedKeys(live.fleet, live.route);
+        const added = req.fleet.filter((w) => exposedKeys([w], req.route).size > 0 && !liveServing.has(key(w)));
         if (added.length > 0) {
             return [`${moveName(from, to)} is a rollback, and a rollback only removes: it may not put ${added.map((w) => `reviews-${w.version} (${w.image})`).join(", ")} in service.`];
         }
@@ -116,9 +151,10 @@ function capacityRule(live: LiveView, req: Requested, bounds: Bounds): string[] 
 function needsPass(kind: MoveKind | undefined, live: LiveView, req: Requested): Workload[] {
     // A first deployment's stable version is the baseline: nothing served before it, so nothing is put at risk.
     if (live.fleet.length === 0 && req.fleet.every((w) => !w.serving || w.version === req.release.stable.version)) return [];
-    const liveServing = servingKeys(live.fleet);
+    const liveServing = exposedKeys(live.fleet, live.route);
     const entering = kind === "forward" || kind === "restore";
-    return req.fleet.filter((w) => w.serving && (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)));
+    const exposed = exposedKeys(req.fleet, req.route);
+    return req.fleet.filter((w) => exposed.has(key(w)) && (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)));
 }
 
 function gateRule(kind: MoveKind | undefined, live: LiveView, req: Requested, namespaceNote: string): string[] {
@@ -129,10 +165,13 @@ function gateRule(kind: MoveKind | undefined, live: LiveView, req: Requested, na
             live.gate.trust === "absent" ? `there is no gate record (${GATE_RECORD_NAME}${namespaceNote})` :
             live.gate.trust === "untrusted" ? `the gate record ${GATE_RECORD_NAME} is not trusted: ${live.gate.why} (delete it; the gate writes a new one)` :
             `the gate record has no pass for exactly this version and image`;
-        out.push(`reviews-${w.version} would serve image ${w.image} in this stage, but ${record}: run the candidate through ${list(darkStages())} first, where its gate (the smoke test) runs and records a pass.`);
+        out.push(`reviews-${w.version} would serve image ${w.image} in this stage, but ${record}: run the candidate through ${list(darkStages(req.table))} first, where its gate (the smoke test) runs and records a pass.`);
     }
     return out;
 }
+
+const midRollout = (from: LiveStage, req: Requested) =>
+    from !== "off-table" && from !== "none" && stageIn(req.table, from).candidate !== undefined;
 
 function stableRule(from: LiveStage, live: LiveView, req: Requested): string[] {
     const liveStable = live.fleet.find((w) => w.version === req.release.stable.version);
@@ -142,16 +181,14 @@ function stableRule(from: LiveStage, live: LiveView, req: Requested): string[] {
     if (wanted.image !== liveStable.image) {
         out.push(`the stable version reviews-${wanted.version} would change image in place (${liveStable.image} -> ${wanted.image}), serving every user at once: a new image comes as the candidate of a release (release.candidate) and walks the stages.`);
     }
-    const midRollout = from !== "off-table" && from !== "none" && stageByName(from).candidate !== undefined;
-    if (midRollout && wanted.replicas < liveStable.replicas) {
+    if (midRollout(from, req) && wanted.replicas < liveStable.replicas) {
         out.push(`the stable version reviews-${wanted.version} would drop from ${liveStable.replicas} to ${wanted.replicas} pods while a rollout is under way (${from}): the stable keeps its capacity until the release is closed or rolled back.`);
     }
     return out;
 }
 
 function servicesRule(from: LiveStage, live: LiveView, req: Requested): string[] {
-    const midRollout = from !== "off-table" && from !== "none" && stageByName(from).candidate !== undefined;
-    if (!midRollout) return [];
+    if (!midRollout(from, req)) return [];
     return Object.entries(req.services)
         .filter(([name, image]) => live.services[name] !== undefined && live.services[name] !== image)
         .map(([name, image]) => `${name} would change image (${live.services[name]} -> ${image}) while the reviews rollout is under way (${from}): the other services stay fixed until the release is closed or rolled back, so a failure is the candidate's alone.`);
@@ -174,11 +211,11 @@ function boundsRule(live: LiveView, req: Requested, bounds: Bounds): string[] {
 
 /** Judges the change. `namespace` only names the gate record in messages. */
 export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace = ""): Verdict {
-    const liveStage = stageOf(live.fleet, req.release);
+    const liveStage = stageOf(live.fleet, req.release, req.table, live.route);
     const from: LiveStage = liveStage ?? "off-table";
-    const fits = stageOf(req.fleet, req.release);
+    const fits = stageOf(req.fleet, req.release, req.table, req.route);
     const to = fits === "none" ? undefined : fits;
-    const kind = to && moveKind(from, to);
+    const kind = to ? moveKind(req.table, from, to) : undefined;
     const note = namespace ? ` in namespace ${namespace}` : "";
     const found: [Rule, string[]][] = [
         [RULES.move, moveRule(from, to, kind, live, req)],
@@ -192,14 +229,19 @@ export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace 
     return { from, to, kind, violations: found.flatMap(([rule, messages]) => messages.map((message) => ({ rule, message }))) };
 }
 
+/** The live reviews workloads, and the route when there are Istio objects. */
+export function describeLive(live: LiveView): string {
+    return live.route ? `${describeFleet(live.fleet)}; route: ${describeReading(live.route)}` : describeFleet(live.fleet);
+}
+
 /** The refusal as one message: what was asked, each broken rule and why, and what is allowed next. */
 export function refusalText(verdict: Verdict, req: Requested, live: LiveView): string {
     const asked = verdict.to ? moveName(verdict.from, verdict.to) : `${verdict.from} -> (no stage)`;
     const lines = verdict.violations.map((v) => `  - [${v.rule}] ${v.message}`);
     return [
         `reviews rollout ${asked} for release ${releaseName(req.release)} refused; nothing was changed.`,
-        `Live: ${describeFleet(live.fleet)}.`,
+        `Live: ${describeLive(live)}.`,
         ...lines,
-        allowedText(verdict.from),
+        allowedText(req.table, verdict.from),
     ].join("\n");
 }

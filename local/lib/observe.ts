@@ -18,6 +18,7 @@ export class ClusterView {
     private readonly core: k8s.CoreV1Api;
     private readonly discovery: k8s.DiscoveryV1Api;
     private readonly apps: k8s.AppsV1Api;
+    private readonly custom: k8s.CustomObjectsApi;
 
     constructor(kubeconfigPath: string, readonly namespace: string) {
         const kc = new k8s.KubeConfig();
@@ -25,6 +26,18 @@ export class ClusterView {
         this.core = kc.makeApiClient(k8s.CoreV1Api);
         this.discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
         this.apps = kc.makeApiClient(k8s.AppsV1Api);
+        this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    }
+
+    /** The namespace's Istio objects of `plural` (none where Istio's CRDs are not installed). */
+    private async meshObjects(plural: string): Promise<k8s.KubernetesObject[]> {
+        try {
+            const list = await this.custom.listNamespacedCustomObject({ group: "networking.istio.io", version: "v1", namespace: this.namespace, plural });
+            return (list as { items: k8s.KubernetesObject[] }).items;
+        } catch (e) {
+            if (e instanceof k8s.ApiException && e.code === 404) return [];
+            throw e;
+        }
     }
 
     async reviewsPods(): Promise<ReviewsPod[]> {
@@ -56,7 +69,8 @@ export class ClusterView {
 
     /**
      * Kind, name, uid and resourceVersion of every object of the namespace a change could touch, the program's own
-     * and what Kubernetes derives from them (ReplicaSets, pods, EndpointSlices): equal snapshots mean nothing changed.
+     * (with the Istio route) and what Kubernetes derives from them (ReplicaSets, pods, EndpointSlices): equal
+     * snapshots mean nothing changed.
      */
     async snapshot(): Promise<string[]> {
         const ns = { namespace: this.namespace };
@@ -68,6 +82,8 @@ export class ClusterView {
             this.discovery.listNamespacedEndpointSlice(ns).then((l) => l.items.map((o) => ["EndpointSlice", o] as const)),
             this.core.listNamespacedConfigMap(ns).then((l) => l.items.map((o) => ["ConfigMap", o] as const)),
             this.core.listNamespacedServiceAccount(ns).then((l) => l.items.map((o) => ["ServiceAccount", o] as const)),
+            this.meshObjects("virtualservices").then((l) => l.map((o) => ["VirtualService", o] as const)),
+            this.meshObjects("destinationrules").then((l) => l.map((o) => ["DestinationRule", o] as const)),
         ]);
         return lists.flat().map(([kind, o]) => `${kind}/${o.metadata!.name}@${o.metadata!.uid}:${o.metadata!.resourceVersion}`).sort();
     }

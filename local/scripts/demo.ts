@@ -3,7 +3,7 @@
 // and what the cluster does at each stage (pods, endpoints, the candidate's measured share), then a summary.
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { fleetOf, Release, sharePercent } from "../../rollout/fleet";
-import { StageName } from "../../rollout/stages";
+import { POD_TABLE, StageName } from "../../rollout/stages";
 import { clusterKubeconfig } from "../lib/env";
 import { ClusterView, percentOf } from "../lib/observe";
 import { RolloutStack } from "../lib/stack";
@@ -89,7 +89,7 @@ async function main() {
         console.log(`   reviews endpoints (ready): ${endpoints.map((e) => `${e.ip}(${e.pod})`).join(" ") || "none"}`);
         console.log(`   gate: ${String(outputs.gate?.value ?? "").trim()}`);
         const share = await view.measureShare(SHARE_REQUESTS);
-        const expected = sharePercent(fleetOf(release, step.stage), candidate);
+        const expected = sharePercent(fleetOf(release, step.stage, POD_TABLE), candidate);
         const measured = percentOf(share, candidate);
         console.log(`   ${candidate ?? "candidate"} share over ${SHARE_REQUESTS} requests: ${measured}% (expected ${expected}%), by version ${JSON.stringify(share.byVersion)}, errors ${share.errors}`);
         const versions = [...new Set(pods.map((x) => x.version))];

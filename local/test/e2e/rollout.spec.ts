@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Release } from "../../../rollout/fleet";
 import { allowedNext, LiveStage } from "../../../rollout/moves";
-import { STAGE_NAMES, StageName } from "../../../rollout/stages";
+import { POD_TABLE, STAGE_NAMES, StageName } from "../../../rollout/stages";
 import { clearFault, setFault } from "../../cluster/faults";
 import { clusterKubeconfig } from "../../lib/env";
 import { EndpointWatcher, WatchReport } from "../../lib/endpoint-watcher";
@@ -40,7 +40,7 @@ describe("e2e: two releases on the local cluster", function () {
 
     /** Every move the table refuses from the deployed stage: refused by preview and up, naming the rule, nothing changed. */
     async function expectRefusedMovesFrom(): Promise<void> {
-        const refused = STAGE_NAMES.filter((s) => !allowedNext(deployed).some((m) => m.to === s));
+        const refused = STAGE_NAMES.filter((s) => !allowedNext(POD_TABLE, deployed).some((m) => m.to === s));
         assert.ok(refused.length > 0);
         for (const to of refused) {
             const before = await Promise.all([view.settled(), stateOf(rollout)]);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { fleetOf, Release, sharePercent } from "../../../../rollout/fleet";
 import { REVIEWS_APP, REVIEWS_DARK_APP } from "../../../../rollout/labels";
-import { StageName } from "../../../../rollout/stages";
+import { POD_TABLE, StageName } from "../../../../rollout/stages";
 import { sleep } from "../../../cluster/processes";
 import { ClusterView, percentOf } from "../../../lib/observe";
 
@@ -21,7 +21,7 @@ export function shareTolerance(expectedPercent: number, requests = SHARE_REQUEST
 
 /** Waits until the cluster settles on the stage (pods terminate asynchronously after `up`), then asserts it. */
 export async function expectStage(view: ClusterView, release: Release, stage: StageName): Promise<{ candidatePercent: number }> {
-    const fleet = fleetOf(release, stage);
+    const fleet = fleetOf(release, stage, POD_TABLE);
     const deadline = Date.now() + 60_000;
     for (;;) {
         const pods = await view.reviewsPods();

@@ -1,0 +1,96 @@
+// The app check through the mesh (istio strategy), run by the ReviewsRollout's second Command once the route is in
+// place: from the sleep pod, each ready productpage pod by IP is asked for reviews (productpage calls reviews
+// through the mesh) as a plain user and as the tester. Plain answers must come only from versions the route
+// weighs, the tester's from the candidate when the route sends testers there. The mesh takes a moment to serve a
+// changed route, so the check retries until APP_CHECK_WAIT_MS; then it fails with
+// "app check failed: <what> on pod <name>: <detail>". Inputs: io/gate-env.ts APP_CHECK_ENV; kubectl on PATH.
+import { execFileSync } from "child_process";
+import { APP_LABEL, VERSION_LABEL } from "../rollout/labels";
+import type { Route } from "../rollout/route";
+import type { AppGate } from "../rollout/stages";
+import type { Testers } from "../rollout/traffic";
+import { APP_CHECK_ENV } from "./gate-env";
+
+const WAIT_MS = 30_000;
+const env = (name: string) => process.env[name] ?? "";
+
+function kubectl(args: string[]): string {
+    const cluster = [
+        ...(env(APP_CHECK_ENV.kubeconfig) ? ["--kubeconfig", env(APP_CHECK_ENV.kubeconfig)] : []),
+        ...(env(APP_CHECK_ENV.context) ? ["--context", env(APP_CHECK_ENV.context)] : []),
+    ];
+    return execFileSync("kubectl", [...cluster, "--request-timeout=30s", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+}
+
+interface Pod {
+    metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+    status: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
+function readyPods(namespace: string, selector: string): Pod[] {
+    const list = JSON.parse(kubectl(["get", "pods", "-n", namespace, "-l", selector, "-o", "json"])) as { items: Pod[] };
+    return list.items.filter((p) => !p.metadata.deletionTimestamp && p.status.phase === "Running" && !!p.status.podIP &&
+        (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"));
+}
+
+const END = "--app-check-answer-end--";
+
+/** `count` requests in one exec; each answer's reviews pod, mapped to its version ("" when no pod named). */
+function versionsAnswered(namespace: string, sleep: string, url: string, count: number, headers: string[], versionOf: Map<string, string>): string[] {
+    const out = kubectl(["exec", sleep, "-n", namespace, "-c", "sleep", "--", "curl", "-sS", "-m", "5", ...headers.flatMap((h) => ["-H", h]),
+        "-w", `\\n%{http_code}\\n${END}\\n`, ...Array<string>(count).fill(url)]);
+    return out.split(`\n${END}\n`).slice(0, -1).map((answer) => {
+        const cut = answer.lastIndexOf("\n");
+        const [body, code] = [answer.slice(0, cut), answer.slice(cut + 1).trim()];
+        if (code !== "200") return `HTTP ${code}`;
+        try {
+            return versionOf.get(JSON.parse(body).podname) ?? `unknown pod ${JSON.parse(body).podname}`;
+        } catch {
+            return "no JSON";
+        }
+    });
+}
+
+/** One pass over every productpage pod; returns what was wrong, or nothing. */
+function check(namespace: string, gate: AppGate, route: Route, testers: Testers): string | undefined {
+    const sleep = readyPods(namespace, `${APP_LABEL}=sleep`)[0];
+    if (!sleep) return `no ready pod with ${APP_LABEL}=sleep in namespace ${namespace}`;
+    const pages = readyPods(namespace, `${APP_LABEL}=productpage`);
+    if (pages.length === 0) return `no ready productpage pod in namespace ${namespace}`;
+    const versionOf = new Map(readyPods(namespace, `${APP_LABEL}=reviews`).map((p) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? ""]));
+    const plainOk = new Set(Object.keys(route.weights));
+    for (const page of pages) {
+        const url = `http://${page.status.podIP}:${gate.port}${gate.path}`;
+        const plain = versionsAnswered(namespace, sleep.metadata.name, url, gate.requests, [], versionOf);
+        const wrong = plain.filter((v) => !plainOk.has(v));
+        if (wrong.length) return `plain users got ${wrong.join(", ")} on pod ${page.metadata.name}, the route weighs only ${[...plainOk].join(", ")}`;
+        const tester = versionsAnswered(namespace, sleep.metadata.name, url, gate.requests, [`${testers.header}: ${testers.value}`], versionOf);
+        const testerOk = route.testers ? new Set([route.testers]) : plainOk;
+        const off = tester.filter((v) => !testerOk.has(v));
+        if (off.length) return `the tester (${testers.header}: ${testers.value}) got ${off.join(", ")} on pod ${page.metadata.name}, expected ${[...testerOk].join(", ")}`;
+        console.log(`ok   ${page.metadata.name}: plain ${plain.join(",")}; tester ${tester.join(",")}`);
+    }
+    return undefined;
+}
+
+async function main(): Promise<void> {
+    const namespace = env(APP_CHECK_ENV.namespace);
+    const gate = JSON.parse(env(APP_CHECK_ENV.spec) || "null") as AppGate | null;
+    const route = JSON.parse(env(APP_CHECK_ENV.route) || "null") as Route | null;
+    const testers = JSON.parse(env(APP_CHECK_ENV.testers) || "null") as Testers | null;
+    if (!namespace || !gate || !route || !testers) throw new Error(`inputs: set ${Object.values(APP_CHECK_ENV).join(", ")}`);
+    const deadline = Date.now() + WAIT_MS;
+    const started = Date.now();
+    for (;;) {
+        const problem = check(namespace, gate, route, testers);
+        if (!problem) break;
+        if (Date.now() > deadline) throw new Error(`${problem} (still after ${WAIT_MS / 1000} s)`);
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    console.log(`app check passed: productpage serves reviews through the mesh as the route says (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+main().catch((e: { stderr?: string; message: string }) => {
+    console.error(`app check failed: ${(e.stderr || e.message).trim()}`);
+    process.exit(1);
+});
