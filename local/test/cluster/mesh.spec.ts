@@ -4,6 +4,7 @@
 // pod's `x-bookinfo-pod`, mapped to its version label) and what was mirrored (the pod server's counters). Needs
 // the cluster started with the mesh (npm run cluster:up, with istio and envoy in the toolchain).
 import assert from "node:assert/strict";
+import { envoyServing } from "../../cluster/mesh";
 import {
     countersByVersion, meshGet, RequestCounts, sendThroughMesh, ServedRoute, waitForRoute,
 } from "../../lib/mesh";
@@ -53,6 +54,7 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
     const latencies: Record<string, number> = {};
 
     before(async () => {
+        assert.ok(await envoyServing(), "the mesh is not running: build istio and envoy (npm run toolchain), then npm run cluster:up");
         serverSideApply([meshedNamespace(ns)]);
         serverSideApply([...bookinfoWorkloads(ns), destinationRule(ns)]);
         await answeringPods(ns, "app=reviews", 2);
