@@ -9,10 +9,15 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { connect, readClusterFacts } from "../../io/cluster";
+import { Traffic } from "../../rollout/traffic";
 
 const NS = "/api/v1/namespaces/bookinfo";
 const DEPLOYMENTS = "/apis/apps/v1/namespaces/bookinfo/deployments";
 const RECORD = "/api/v1/namespaces/bookinfo/configmaps/reviews-gate-record";
+const VS = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/reviews";
+const DR = "/apis/networking.istio.io/v1/namespaces/bookinfo/destinationrules/reviews";
+const HOST = "reviews.bookinfo.svc.cluster.local";
+const PODS: Traffic = { strategy: "pods" };
 const notFound = { status: 404, body: { kind: "Status", code: 404, reason: "NotFound" } };
 
 const deployment = (name: string, labels: Record<string, string>, image: string, replicas: number, ready: number) => ({
@@ -50,7 +55,7 @@ describe("cluster read", () => {
     it("reads a never-deployed namespace as nothing", async () => {
         const access = await connect(kubeconfig, "fake");
         assert.strictEqual(access.context, "fake");
-        assert.deepStrictEqual(await readClusterFacts(access, "bookinfo"), { namespace: undefined, live: { fleet: [], services: {}, gate: { trust: "absent" } } });
+        assert.deepStrictEqual(await readClusterFacts(access, "bookinfo", PODS), { namespace: undefined, live: { fleet: [], services: {}, gate: { trust: "absent" } } });
     });
 
     it("reads reviews Deployments as workloads (serving from the pod label, ready pods), other images, the namespace and the record", async () => {
@@ -66,7 +71,7 @@ describe("cluster read", () => {
             },
         };
         answers[RECORD] = { status: 200, body: { metadata: { managedFields: [{ manager: "kubectl-edit", operation: "Update", fieldsV1: { "f:data": {} } }] }, data: { "passed.json": "[]" } } };
-        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo");
+        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS);
         assert.deepStrictEqual(facts.namespace, { uid: "u-1", labels: { "rollout.bookinfo.dev/stack": "o.p.s" } });
         assert.deepStrictEqual(facts.live.fleet, [
             { version: "v1", image: "r/reviews-v1:1", replicas: 3, serving: true, ready: 3 },
@@ -76,10 +81,35 @@ describe("cluster read", () => {
         assert.strictEqual(facts.live.gate.trust, "untrusted");
     });
 
+    it("reads the VirtualService and DestinationRule reviews as the route, with the configured testers", async () => {
+        answers[VS] = {
+            status: 200,
+            body: {
+                spec: {
+                    hosts: [HOST],
+                    http: [
+                        { name: "testers", match: [{ headers: { "x-user": { exact: "qa" } } }, { headers: { cookie: { regex: "^(.*?;\\s*)?who=qa(;.*)?$" } } }], route: [{ destination: { host: HOST, subset: "v2" } }] },
+                        { name: "primary", route: [{ destination: { host: HOST, subset: "v1" }, weight: 90 }, { destination: { host: HOST, subset: "v2" }, weight: 10 }] },
+                    ],
+                },
+            },
+        };
+        answers[DR] = { status: 200, body: { spec: { host: HOST, subsets: [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }] } } };
+        const istio: Traffic = { strategy: "istio", steps: [10], mirrorPercent: 100, testers: { header: "x-user", cookie: "who", value: "qa" } };
+        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", istio);
+        assert.deepStrictEqual(facts.live.route, { route: { weights: { v1: 90, v2: 10 }, testers: "v2" } });
+    });
+
+    it("reads a DestinationRule without a VirtualService as an unreadable route, not as none", async () => {
+        answers[DR] = { status: 200, body: { spec: { host: HOST, subsets: [] } } };
+        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS);
+        assert.deepStrictEqual(facts.live.route, { problem: "no VirtualService" });
+    });
+
     it("stops with the object, server, context and status on any other error", async () => {
         answers[DEPLOYMENTS] = { status: 403, body: { kind: "Status", code: 403, message: "forbidden: no access" } };
         await assert.rejects(
-            readClusterFacts(await connect(kubeconfig, ""), "bookinfo"),
+            readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS),
             /cannot read the Deployments of namespace bookinfo from http:\/\/127\.0\.0\.1:\d+ \(context "other"\): HTTP 403: .*forbidden: no access/,
         );
     });

@@ -19,13 +19,22 @@ const project = yaml.load(fs.readFileSync(path.join(__dirname, "../../Pulumi.yam
 const V1 = "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3";
 
 describe("stack config", () => {
-    it("accepts the keys Pulumi.yaml declares with the same defaults, plus the structured release and bounds", () => {
+    it("accepts the keys Pulumi.yaml declares with the same defaults, plus the structured traffic, release and bounds", () => {
         assert.strictEqual(project.name, PROJECT);
-        assert.deepStrictEqual([...CONFIG_KEYS].filter((k) => k !== "release" && k !== "bounds").sort(), Object.keys(project.config).sort());
+        assert.deepStrictEqual([...CONFIG_KEYS].filter((k) => !["traffic", "release", "bounds"].includes(k)).sort(), Object.keys(project.config).sort());
         const parsed = parseRolloutConfig({}, PROJECT) as unknown as Record<string, unknown>;
         for (const [key, decl] of Object.entries(project.config)) assert.deepStrictEqual(parsed[key], decl.default, key);
         assert.deepStrictEqual(parsed.release, { stable: { version: "v1", image: V1, replicas: 3 } });
         assert.deepStrictEqual(parsed.bounds, { maxReplicas: 10, maxReplicaChange: 5, minServingPods: 3 });
+        assert.deepStrictEqual(parsed.traffic, { strategy: "pods" });
+    });
+
+    it("reads traffic {strategy: istio} with its defaults, and a stage of the table its steps make", () => {
+        const c = parseRolloutConfig({ traffic: '{"strategy":"istio"}' }, PROJECT);
+        assert.deepStrictEqual(c.traffic, { strategy: "istio", steps: [1, 5, 10, 25, 50], mirrorPercent: 100, testers: { header: "end-user", cookie: "user", value: "jason" } });
+        const candidate = { version: "v2", image: "r.io/reviews:2" };
+        const own = parseRolloutConfig({ stage: "weight-30", traffic: '{"strategy":"istio","steps":[30],"mirrorPercent":"20"}', release: JSON.stringify({ candidate }) }, PROJECT);
+        assert.deepStrictEqual([own.stage, own.traffic], ["weight-30", { strategy: "istio", steps: [30], mirrorPercent: 20, testers: { header: "end-user", cookie: "user", value: "jason" } }]);
     });
 
     it("reads the release as `pulumi config set --path` writes it, the candidate's replicas defaulting to the stable's", () => {
@@ -38,8 +47,19 @@ describe("stack config", () => {
         { case: "a stage of the old v1/v2 table", config: { stage: "v2-dark" }, message: /stage = "v2-dark": stages are named relative to the release now; "v2-dark" is "dark"/ },
         { case: "a retired key", config: { v2Replicas: "100" }, message: /v2Replicas = "100": this key was retired; set release.candidate.replicas/ },
         { case: "the retired fault knob", config: { v2Fault: "http-500" }, message: /v2Fault = "http-500": this key was retired; set nothing: faults belong to the local test cluster/ },
-        { case: "an unknown key", config: { replicaz: "3" }, message: /replicaz = "3": unknown key; allowed keys: stage, release, namespace/ },
+        { case: "an unknown key", config: { replicaz: "3" }, message: /replicaz = "3": unknown key; allowed keys: stage, traffic, release, namespace/ },
         { case: "a stage that needs a candidate, without one", config: { stage: "canary" }, message: /stage = "canary" needs a candidate: set release.candidate.version and release.candidate.image/ },
+        { case: "an unknown traffic strategy", config: { traffic: '{"strategy":"linkerd"}' }, message: /traffic.strategy = "linkerd": unknown strategy; allowed: pods, istio/ },
+        { case: "steps not ascending", config: { traffic: '{"strategy":"istio","steps":[5,1]}' }, message: /traffic.steps = \[5,1\] \(object\): not ascending without repeats/ },
+        { case: "a step of 100 (weight-100 is a stage of its own)", config: { traffic: '{"strategy":"istio","steps":[1,100]}' }, message: /traffic.steps.1 = 100 \(number\): more than 99/ },
+        { case: "mirrorPercent 0", config: { traffic: '{"strategy":"istio","mirrorPercent":0}' }, message: /traffic.mirrorPercent = 0 \(number\): less than 1/ },
+        {
+            case: "a weight stage the steps do not make",
+            config: { stage: "weight-5", traffic: '{"strategy":"istio","steps":[10,50]}' },
+            message: /stage = "weight-5": unknown stage; allowed: stable \| dark \| mirror \| weight-10 \| weight-50 \| weight-100 \| promoted \(traffic strategy istio\)/,
+        },
+        { case: "a pods stage under istio", config: { stage: "canary", traffic: '{"strategy":"istio"}' }, message: /stage = "canary": unknown stage; allowed: stable \| dark \| mirror \| weight-1 \| .* \(traffic strategy istio\)/ },
+        { case: "an istio stage under pods", config: { stage: "weight-5" }, message: /stage = "weight-5": unknown stage; allowed: stable \| dark \| canary \| half \| promoted \(traffic strategy pods\)/ },
         {
             case: "a negative stable replica count",
             config: { release: JSON.stringify({ stable: { version: "v1", image: V1, replicas: -1 } }) },
