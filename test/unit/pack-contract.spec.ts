@@ -9,20 +9,20 @@ import { StageName } from "../../rollout/stages";
 import { DEPLOYED, run } from "./program";
 import { DEPLOYMENT } from "../../policy/lib/kubernetes";
 import { policies } from "../../policy/policies";
-import { ReleaseName, scenario } from "../../policy/testing/fixtures";
+import { meshScenario, Scenario, scenario } from "../../policy/testing/fixtures";
 import { resourceViolationsByRule, stackViolationsByRule, TestResource } from "../../policy/testing/harness";
 import { COLUMNS, FIRST, MATRICES, Row } from "../../policy/testing/move-tables";
 
 /** The mocks run the program as stack "unit" of organization "organization". */
 const UNIT_STACK_LABEL = "organization.bookinfo-rollout.unit";
 
-async function contract(release: ReleaseName, live: StageName | "none", goal: StageName, allowed: boolean) {
-    const s = scenario(release, live, goal);
+async function contract(s: Scenario, allowed: boolean) {
     const { stars: _stars, ...candidate } = s.config.release.candidate!;
-    const values = { stage: goal, release: { stable: s.config.release.stable, candidate } };
+    const traffic = s.config.traffic.strategy === "istio" ? { traffic: s.config.traffic } : {};
+    const values = { stage: s.config.stage, ...traffic, release: { stable: s.config.release.stable, candidate } };
     const namespace = s.namespace && { ...s.namespace, labels: { "rollout.bookinfo.dev/stack": UNIT_STACK_LABEL } };
     const facts = { namespace, live: s.live };
-    const previous = live === "none" ? undefined : DEPLOYED;
+    const previous = s.live.fleet.length === 0 ? undefined : DEPLOYED;
     if (!allowed) {
         await assert.rejects(run(values, facts, previous), /refused; nothing was changed/);
         return;
@@ -51,9 +51,36 @@ describe("the pack against the program's goal states", function () {
                     const goal = COLUMNS[column] as StageName;
                     const allowed = expected === "Y";
                     it(`${live} -> ${goal}: ${allowed ? "the program's goal passes every mandatory rule" : "the program refuses before declaring anything"}`, () =>
-                        contract(release, live, goal, allowed));
+                        contract(scenario(release, live, goal), allowed));
                 });
             }
         });
+    }
+});
+
+/** Istio moves of release v1 -> v2 (live, goal, allowed), written out: every kind of move, and skips. */
+const MESH_MOVES: [string, string, boolean][] = [
+    ["stable", "dark", true],
+    ["dark", "mirror", true],
+    ["mirror", "weight-1", true],
+    ["weight-1", "weight-5", true],
+    ["weight-50", "weight-100", true],
+    ["weight-100", "promoted", true],
+    ["weight-25", "stable", true],
+    ["weight-100", "stable", true],
+    ["stable", "weight-1", true],
+    ["weight-10", "weight-10", true],
+    ["dark", "weight-5", false],
+    ["mirror", "weight-100", false],
+    ["weight-50", "weight-25", false],
+    ["stable", "promoted", false],
+];
+
+describe("the pack against the program's goal states (istio, release v1->v2)", function () {
+    this.timeout(20_000);
+
+    for (const [live, goal, allowed] of MESH_MOVES) {
+        it(`${live} -> ${goal}: ${allowed ? "the program's goal passes every mandatory rule" : "the program refuses before declaring anything"}`, () =>
+            contract(meshScenario(live, goal), allowed));
     }
 });

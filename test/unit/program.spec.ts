@@ -4,7 +4,7 @@ import * as assert from "assert";
 import { GATE_RECORD_NAME, STACK_LABEL } from "../../rollout/labels";
 import { STAGE_NAMES } from "../../rollout/stages";
 import { DEPLOYED, facts, run, STACK_LABEL_VALUE } from "./program";
-import { IMG, passed, RELEASES, SHAPES, V1_TO_V2 } from "./shapes";
+import { IMG, MESH_ROUTES, MESH_SHAPES, MESH_TRAFFIC, passed, RELEASES, SHAPES, V1_TO_V2 } from "./shapes";
 
 const reviewsDeployments = (resources: { type: string; inputs: any; name: string }[]) =>
     resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.name.startsWith("reviews-"));
@@ -56,6 +56,53 @@ describe("program", function () {
             });
         }
     }
+
+    it("istio weight-5: declares the DestinationRule and VirtualService reviews, the mesh label, and the app check after the route", async () => {
+        const live = facts(MESH_SHAPES["weight-1"], passed(["v2", IMG.v2]));
+        live.live.route = { route: MESH_ROUTES["weight-1"] };
+        const { resources, outputs } = await run({ stage: "weight-5", traffic: MESH_TRAFFIC, release: V1_TO_V2 }, live, DEPLOYED);
+        const host = "reviews.bookinfo.svc.cluster.local";
+        const dr = resources.find((r) => r.type === "kubernetes:networking.istio.io/v1:DestinationRule")!;
+        assert.deepStrictEqual(dr.inputs, {
+            apiVersion: "networking.istio.io/v1",
+            kind: "DestinationRule",
+            metadata: { name: "reviews", namespace: "bookinfo" },
+            spec: { host, subsets: [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }] },
+        });
+        const vs = resources.find((r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService")!;
+        assert.deepStrictEqual(vs.inputs, {
+            apiVersion: "networking.istio.io/v1",
+            kind: "VirtualService",
+            metadata: { name: "reviews", namespace: "bookinfo" },
+            spec: {
+                hosts: [host],
+                http: [
+                    {
+                        name: "testers",
+                        match: [{ headers: { "end-user": { exact: "jason" } } }, { headers: { cookie: { regex: "^(.*?;\\s*)?user=jason(;.*)?$" } } }],
+                        route: [{ destination: { host, subset: "v2" } }],
+                    },
+                    { name: "primary", route: [{ destination: { host, subset: "v1" }, weight: 95 }, { destination: { host, subset: "v2" }, weight: 5 }] },
+                ],
+            },
+        });
+        assert.ok(["reviews-rollout-v1", "reviews-rollout-v2", "reviews-rollout-gate"].every((d) => vs.dependencies.includes(d)), "the route moves only once the pods are in place and gated");
+        const ns = resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
+        assert.deepStrictEqual(ns.inputs.metadata.labels, { [STACK_LABEL]: STACK_LABEL_VALUE, "istio-injection": "enabled" });
+        const appCheck = resources.find((r) => r.name === "reviews-rollout-app-check")!;
+        assert.deepStrictEqual(JSON.parse(appCheck.inputs.environment.APP_CHECK_ROUTE), { weights: { v1: 95, v2: 5 }, testers: "v2" });
+        assert.ok(appCheck.dependencies.includes("reviews-rollout-mesh-virtual-service"), "the app check runs through the new route");
+        assert.deepStrictEqual([outputs.servingShares, outputs.candidateSharePercent, outputs.traffic], [{ v1: 95, v2: 5 }, 5, "istio"]);
+    });
+
+    it("istio: refuses dark -> weight-5 before declaring anything", async () => {
+        const live = facts(MESH_SHAPES.dark, passed(["v2", IMG.v2]));
+        live.live.route = { route: MESH_ROUTES.dark };
+        await assert.rejects(
+            run({ stage: "weight-5", traffic: MESH_TRAFFIC, release: V1_TO_V2 }, live, DEPLOYED),
+            /\[reviews-stage-move-allowed\] dark -> weight-5 is refused: .* skipping mirror and weight-1\.[\s\S]*Allowed from dark: stable \(rollback\), dark \(stay\), mirror \(forward\)\./,
+        );
+    });
 
     it("keeps a version's Deployment under one resource name from candidate to stable: never replaced", async () => {
         const first = await run({ stage: "promoted", release: RELEASES["v1->v2"] }, facts(SHAPES["v1->v2"].promoted, passed(["v2", IMG.v2])), DEPLOYED);
