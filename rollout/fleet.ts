@@ -86,7 +86,8 @@ function candidateFits(stage: Stage, w: Workload | undefined, stable: Workload |
  * fit a mesh table; with one, only those fit the pods table: the strategy changes only where no candidate runs.
  */
 function routeFitsStage(table: StageTable, stage: Stage, route: RouteReading | undefined, release: Release): boolean {
-    if (table.strategy === "pods" || !route) return route === undefined || !stage.candidate;
+    if (!route) return table.strategy === "pods" || !stage.candidate;
+    if (table.strategy === "pods") return !stage.candidate;
     return "route" in route && routeFits(route.route, stage, release);
 }
 
