@@ -81,6 +81,16 @@ function exposedKeys(fleet: Fleet, route: RouteReading | undefined): Set<string>
     return new Set(fleet.filter((w) => w.serving && (!versions || versions.has(w.version))).map(key));
 }
 
+/**
+ * What served before the change: the exposed workloads, and the release's stable wherever its pods are in the
+ * Service, even at weight 0 (weight-100): it served until then, and it is what a rollback returns to.
+ */
+function servedBefore(live: LiveView, req: Requested): Set<string> {
+    const keys = exposedKeys(live.fleet, live.route);
+    for (const w of live.fleet) if (w.serving && w.version === req.release.stable.version) keys.add(key(w));
+    return keys;
+}
+
 /** How messages name a route reading. */
 const describeReading = (r: RouteReading | undefined) =>
     !r ? describeRoute(undefined) : "route" in r ? describeRoute(r.route) : `unreadable (${r.problem})`;
@@ -103,7 +113,7 @@ function moveRule(from: LiveStage, to: StageName | undefined, kind: MoveKind | u
         return [`${moveName(from, to)} is refused: ${whyRefused(req.table, from, to, before, after, req.release)}.`];
     }
     if (kind === "rollback") {
-        const liveServing = exposedKeys(live.fleet, live.route);
+        const liveServing = servedBefore(live, req);
         const added = req.fleet.filter((w) => exposedKeys([w], req.route).size > 0 && !liveServing.has(key(w)));
         if (added.length > 0) {
             return [`${moveName(from, to)} is a rollback, and a rollback only removes: it may not put ${added.map((w) => `reviews-${w.version} (${w.image})`).join(", ")} in service.`];
@@ -151,7 +161,7 @@ function capacityRule(live: LiveView, req: Requested, bounds: Bounds): string[] 
 function needsPass(kind: MoveKind | undefined, live: LiveView, req: Requested): Workload[] {
     // A first deployment's stable version is the baseline: nothing served before it, so nothing is put at risk.
     if (live.fleet.length === 0 && req.fleet.every((w) => !w.serving || w.version === req.release.stable.version)) return [];
-    const liveServing = exposedKeys(live.fleet, live.route);
+    const liveServing = servedBefore(live, req);
     const entering = kind === "forward" || kind === "restore";
     const exposed = exposedKeys(req.fleet, req.route);
     return req.fleet.filter((w) => exposed.has(key(w)) && (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)));
