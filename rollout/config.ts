@@ -154,14 +154,20 @@ function describe(value: unknown): string {
     return typeof value === "string" ? JSON.stringify(value) : `${JSON.stringify(value)} (${typeof value})`;
 }
 
-/** Cross-key rules, once each key is valid on its own. */
+/** The stage against the table of the configured strategy: judged whenever both keys are valid on their own. */
+function stageProblems(raw: Record<string, unknown>, project: string): string[] {
+    const stage = KEYS.stage.schema.safeParse(raw.stage);
+    const traffic = KEYS.traffic.schema.safeParse(raw.traffic);
+    if (!stage.success || !traffic.success) return [];
+    const names = stageNames(stageTableOf(traffic.data as Traffic));
+    if (names.includes(stage.data)) return [];
+    return [`${project}:stage = "${stage.data}": unknown stage; allowed: ${names.join(" | ")} (traffic strategy ${traffic.data.strategy})`];
+}
+
+/** Cross-key rules, once each key is valid on its own and the stage is one of the strategy's table. */
 function crossKeyProblems(c: StageConfig, project: string): string[] {
-    const table = stageTableOf(c.traffic);
-    if (!stageNames(table).includes(c.stage)) {
-        return [`${project}:stage = "${c.stage}": unknown stage; allowed: ${stageNames(table).join(" | ")} (traffic strategy ${c.traffic.strategy})`];
-    }
     const out: string[] = [];
-    const stage = stageIn(table, c.stage);
+    const stage = stageIn(stageTableOf(c.traffic), c.stage);
     const { stable, candidate } = c.release;
     if (stage.candidate && !candidate) {
         out.push(`${project}:stage = "${c.stage}" needs a candidate: set release.candidate.version and release.candidate.image (\`pulumi config set --path release.candidate.version v2\`)`);
@@ -189,6 +195,7 @@ export function parseRolloutConfig(raw: Record<string, unknown>, project: string
     if (typeof stageValue === "string" && RENAMED_STAGES[stageValue]) {
         problems.push(`${project}:stage = "${stageValue}": stages are named relative to the release now; "${stageValue}" is "${RENAMED_STAGES[stageValue]}" (release.stable = v1, release.candidate = v2)`);
     }
+    if (!problems.some((p) => p.includes(":stage ="))) problems.push(...stageProblems(raw, project));
     const known = Object.fromEntries(Object.entries(raw).filter(([k]) => k in KEYS));
     const result = schema.safeParse(known);
     if (!result.success) {
