@@ -2,7 +2,7 @@
 // (`--otel-traces file://...`: one OTLP JSON document per line, span times in Unix nanoseconds).
 
 /** Consecutive phases; together they make the wall time. */
-export const PHASES = ["CLI start", "policy pack start", "program start-up", "resource steps", "smoke test", "finish"] as const;
+export const PHASES = ["CLI start", "policy pack start", "program start", "program load", "program reads", "resource steps", "gate", "finish"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface Breakdown {
@@ -45,9 +45,16 @@ export function breakdown(traceText: string, startMs: number, endMs: number): Br
     };
     const run = first("pulumirpc.LanguageRuntime/Run");
     const policyStart = named("pulumirpc.LanguageRuntime/RunPlugin")[0]?.start ?? run.start;
-    const firstResource = first("pulumirpc.ResourceMonitor/RegisterResource").start;
+    // The SDK registers the Stack resource before it loads the program; the program's own first resource (Bookinfo)
+    // comes after its reads: config, then the stack's recorded target (a StackReference: ReadResource), the cluster.
+    const registrations = named("pulumirpc.ResourceMonitor/RegisterResource").map((s) => s.start).sort((a, b) => a - b);
+    if (registrations.length === 0) throw new Error("the trace has no pulumirpc.ResourceMonitor/RegisterResource span");
+    const stackRegistered = registrations[0];
+    const targetRead = named("pulumirpc.ResourceMonitor/ReadResource").map((s) => s.start).sort((a, b) => a - b)[0];
+    const firstResource = registrations.find((t) => t > (targetRead ?? stackRegistered)) ?? run.end;
+    const loaded = targetRead ?? firstResource;
 
-    // Providers are told apart by address: kubernetes checks every object; the command provider (the smoke test)
+    // Providers are told apart by address: kubernetes checks every object; the command provider (gate, app check)
     // is any other provider that created or updated something.
     const checks = new Map<string, number>();
     for (const s of named("pulumirpc.ResourceProvider/Check")) checks.set(s.peer ?? "", (checks.get(s.peer ?? "") ?? 0) + 1);
@@ -62,9 +69,11 @@ export function breakdown(traceText: string, startMs: number, endMs: number): Br
     const ms: Record<Phase, number> = {
         "CLI start": policyStart - startMs,
         "policy pack start": run.start - policyStart,
-        "program start-up": firstResource - run.start,
+        "program start": stackRegistered - run.start,
+        "program load": loaded - stackRegistered,
+        "program reads": firstResource - loaded,
         "resource steps": run.end - firstResource - smoke,
-        "smoke test": smoke,
+        gate: smoke,
         finish: endMs - run.end,
     };
     const phases = Object.fromEntries(PHASES.map((p) => [p, ms[p] / 1000])) as Record<Phase, number>;

@@ -2,13 +2,25 @@
 // kubectl (server-side apply of the manifests the program renders, deletes of the Deployments the stage drops,
 // then `kubectl rollout status`), in one run on one cluster; plus a no-op preview, and where each `pulumi` run
 // spends its time (from the CLI's OpenTelemetry trace). A benchmark prints numbers; it never fails on a slow machine.
+//
+//   npm run bench                                  the pods walk against kubectl
+//   npm run bench -- --extra-services 10           the same with 10 more Bookinfo-sized services in both stacks
+//   npm run bench -- --traffic istio               the istio walk: each weight step's up, and the time from up
+//                                                  returning to Envoy serving the new weights, against kubectl
+//   npm run bench -- --compare <checkout> [--rounds N]
+//                                                  before/after: interleaved no-op previews and stage changes of
+//                                                  this checkout and another one (built, e.g. a `git archive` of
+//                                                  the base commit with node_modules linked), medians and ratios
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { Release } from "../../rollout/fleet";
-import { STAGE_NAMES, StageName } from "../../rollout/stages";
-import { policyDir, pulumiEnv, repoRoot, stateDir, toolchainBin } from "../lib/env";
+import { routeOf } from "../../rollout/route";
+import { stageIn, stageNames, stageTableOf } from "../../rollout/stages";
+import { Traffic } from "../../rollout/traffic";
+import { clusterKubeconfig, projectName, pulumiEnv, repoRoot, stateDir, toolchainBin } from "../lib/env";
 import { kubectl as kubectlOnCluster } from "../lib/kube";
+import { waitForRoute } from "../lib/mesh";
 import { RolloutStack } from "../lib/stack";
 import { breakdown, Breakdown, PHASES } from "../lib/trace-phases";
 
@@ -20,12 +32,31 @@ const RELEASE: Release = {
 
 const PULUMI_NS = "bookinfo-bench";
 const KUBECTL_NS = "bookinfo-bench-kubectl";
-const renderRoot = path.join(stateDir, "render");
 const traceDir = path.join(stateDir, "bench-traces");
 
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 /** The rig's kubectl, with room for `rollout status --timeout=300s` and deletes that wait. */
 const kubectl = (...args: string[]) => kubectlOnCluster(args, { timeoutMs: 330_000 });
+const f1 = (s: number) => s.toFixed(1);
+const f2 = (s: number) => s.toFixed(2);
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function option(name: string): string | undefined {
+    const i = process.argv.indexOf(`--${name}`);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const extraServices = option("extra-services") ?? "0";
+const traffic: Traffic = option("traffic") === "istio" ? { strategy: "istio", steps: [1, 5, 10, 25, 50], mirrorPercent: 100, testers: { header: "end-user", cookie: "user", value: "jason" } } : { strategy: "pods" };
+const extraConfig: Record<string, string> = {
+    ...(extraServices !== "0" ? { extraServices } : {}),
+    ...(traffic.strategy === "istio" ? { traffic: JSON.stringify({ strategy: "istio" }) } : {}),
+};
+const table = stageTableOf(traffic);
+const STAGES = stageNames(table);
+const renderRoot = path.join(stateDir, traffic.strategy === "istio" ? "render-istio" : "render");
 
 /**
  * Renders every stage with the program itself (config renderYamlTo) in a throwaway stack, without the policy pack:
@@ -33,24 +64,24 @@ const kubectl = (...args: string[]) => kubectlOnCluster(args, { timeoutMs: 330_0
  * destroy would delete the files.
  */
 async function renderStages(): Promise<void> {
-    for (const stage of STAGE_NAMES) {
+    for (const stage of STAGES) {
         const dir = path.join(renderRoot, stage);
         fs.rmSync(dir, { recursive: true, force: true });
-        const render = await RolloutStack.open({ stack: "bench-render", namespace: KUBECTL_NS, release: RELEASE, config: { stage, renderYamlTo: dir } });
+        const render = await RolloutStack.open({ stack: "bench-render", namespace: KUBECTL_NS, release: RELEASE, config: { ...extraConfig, stage, renderYamlTo: dir } });
         await render.stack.up({ color: "never" });
         await render.stack.workspace.removeStack("bench-render", { force: true });
     }
 }
 
 /** Files the Provider wrote for a stage: `<dir>/1-manifest/<group>_<version>-<kind>-<namespace>-<name>.yaml`. */
-const manifests = (stage: StageName) => path.join(renderRoot, stage, "1-manifest");
-function deploymentsOf(stage: StageName): string[] {
+const manifests = (stage: string) => path.join(renderRoot, stage, "1-manifest");
+function deploymentsOf(stage: string): string[] {
     const prefix = `apps_v1-deployment-${KUBECTL_NS}-`;
     return fs.readdirSync(manifests(stage)).filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length, -".yaml".length));
 }
 
 /** kubectl's version of a stage change: apply the stage's manifests (namespace first), delete what it drops, wait. */
-function kubectlConverge(stage: StageName, previous: StageName | undefined): number {
+function kubectlConverge(stage: string, previous: string | undefined): number {
     const t0 = process.hrtime.bigint();
     kubectl("apply", "--server-side", "-f", path.join(manifests(stage), `v1-namespace-default-${KUBECTL_NS}.yaml`));
     kubectl("apply", "--server-side", "-f", manifests(stage));
@@ -62,45 +93,70 @@ function kubectlConverge(stage: StageName, previous: StageName | undefined): num
     return seconds(t0);
 }
 
-/**
- * One `pulumi` run of stack `bench` straight through the CLI (what a user types, policy pack attached as
- * RolloutStack does), traced with `--otel-traces` for the breakdown.
- */
-function pulumi(command: "up" | "preview", label: string): Breakdown {
-    const trace = path.join(traceDir, `${label}.json`);
-    fs.rmSync(trace, { force: true });
-    const args = [command, "--stack", "bench", "--policy-pack", policyDir, "--color", "never", "--otel-traces", `file://${trace}`];
-    const start = Date.now();
-    execFileSync(path.join(toolchainBin, "pulumi"), command === "up" ? [...args, "--yes", "--skip-preview"] : args, {
-        cwd: repoRoot,
-        env: { ...process.env, ...pulumiEnv() },
-        stdio: ["ignore", "ignore", "inherit"],
-    });
-    return breakdown(fs.readFileSync(trace, "utf8"), start, Date.now());
+interface PulumiRun extends Breakdown {
+    stdout: string;
 }
 
-const f1 = (s: number) => s.toFixed(1);
+/**
+ * One `pulumi` run of a stack straight through the CLI (what a user types, policy pack attached as RolloutStack
+ * does), traced with `--otel-traces` for the breakdown. `checkout`: the project directory (default this one).
+ */
+function pulumi(command: "up" | "preview", label: string, stack = "bench", checkout = repoRoot): PulumiRun {
+    const trace = path.join(traceDir, `${label}.json`);
+    fs.rmSync(trace, { force: true });
+    const args = [command, "--cwd", checkout, "--stack", `organization/${projectName}/${stack}`, "--policy-pack", path.join(checkout, "policy"),
+        "--color", "never", "--otel-traces", `file://${trace}`];
+    const start = Date.now();
+    const stdout = execFileSync(path.join(toolchainBin, "pulumi"), command === "up" ? [...args, "--yes", "--skip-preview"] : args, {
+        cwd: checkout,
+        env: { ...process.env, ...pulumiEnv() },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 64 << 20,
+    });
+    return { ...breakdown(fs.readFileSync(trace, "utf8"), start, Date.now()), stdout };
+}
 
-async function main() {
+function printBreakdown(runs: [string, Breakdown][]): void {
+    console.log(`\nWhere each \`pulumi\` run spends its time (s; from --otel-traces):\n`);
+    console.log(`| run | wall | ${PHASES.join(" | ")} | policy checks (within steps) |\n|---|---|${PHASES.map(() => "---|").join("")}---|`);
+    for (const [label, b] of runs) {
+        console.log(`| ${label} | ${f1(b.wall)} | ${PHASES.map((p) => f2(b.phases[p])).join(" | ")} | ${f2(b.policyChecks)} |`);
+    }
+}
+
+/** The walk through the strategy's stage table, each transition with pulumi and with kubectl; then a no-op preview. */
+async function walk(): Promise<void> {
     fs.mkdirSync(traceDir, { recursive: true });
-    console.log("rendering every stage's manifests with the program (renderYamlTo) ...");
+    console.log(`rendering every stage's manifests with the program (renderYamlTo) ...`);
     await renderStages();
 
-    const rollout = await RolloutStack.open({ stack: "bench", namespace: PULUMI_NS, release: RELEASE });
+    const rollout = await RolloutStack.open({ stack: "bench", namespace: PULUMI_NS, release: RELEASE, config: extraConfig });
     const rows: string[][] = [];
+    const meshRows: string[][] = [];
     const runs: [string, Breakdown][] = [];
     try {
         await rollout.destroy();
         kubectl("delete", "namespace", KUBECTL_NS, "--ignore-not-found", "--wait");
-        let previous: StageName | undefined;
-        for (const stage of STAGE_NAMES) {
+        let previous: string | undefined;
+        for (const stage of STAGES) {
             const transition = `${previous ?? "none"} -> ${stage}`;
             await rollout.setStage(stage);
             const up = pulumi("up", `up-${stage}`);
+            const wanted = traffic.strategy === "istio" ? routeOf(stageIn(table, stage), RELEASE, traffic.mirrorPercent).weights : undefined;
+            const served = (r: { weights: Record<string, number> }) => JSON.stringify(r.weights) === JSON.stringify(Object.fromEntries(Object.entries(wanted!).sort()));
+            const pulumiRoute = wanted && (await waitForRoute(PULUMI_NS, (r) => served({ weights: Object.fromEntries(Object.entries(r.weights).sort()) })));
             const k = kubectlConverge(stage, previous);
+            const kubectlRoute = wanted && (await waitForRoute(KUBECTL_NS, (r) => served({ weights: Object.fromEntries(Object.entries(r.weights).sort()) })));
             rows.push([transition, f1(up.wall), f1(k), (up.wall / k).toFixed(1)]);
             runs.push([`up ${transition}`, up]);
-            console.log(`  ${transition}: pulumi up ${f1(up.wall)}s, kubectl ${f1(k)}s`);
+            let line = `  ${transition}: pulumi up ${f1(up.wall)}s, kubectl ${f1(k)}s`;
+            if (wanted) {
+                const appCheck = /app check passed: .*\(([\d.]+) s\)/.exec(up.stdout)?.[1] ?? "-";
+                meshRows.push([transition, JSON.stringify(wanted), f1(up.wall), f2(pulumiRoute!.ms / 1000), appCheck, f1(k), f2(kubectlRoute!.ms / 1000)]);
+                line += `; Envoy serves ${JSON.stringify(wanted)} ${pulumiRoute!.ms} ms after up, ${kubectlRoute!.ms} ms after kubectl; app check waited ${appCheck} s`;
+            }
+            console.log(line);
             previous = stage;
         }
         runs.push(["no-op preview", pulumi("preview", "preview-noop")]);
@@ -110,21 +166,89 @@ async function main() {
         kubectl("delete", "namespace", KUBECTL_NS, "--ignore-not-found", "--wait");
     }
 
-    console.log("\n| transition | pulumi up (s) | kubectl (s) | ratio |\n|---|---|---|---|");
+    console.log(`\ntraffic ${traffic.strategy}, extra services ${extraServices}\n`);
+    console.log("| transition | pulumi up (s) | kubectl (s) | ratio |\n|---|---|---|---|");
     for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+    if (meshRows.length) {
+        console.log("\n| transition | weights | pulumi up (s) | Envoy after up (s) | app check's wait inside up (s) | kubectl (s) | Envoy after kubectl (s) |\n|---|---|---|---|---|---|---|");
+        for (const r of meshRows) console.log(`| ${r.join(" | ")} |`);
+    }
     const noop = runs[runs.length - 1][1];
     console.log(`\nno-op \`pulumi preview\` (policy pack attached): ${f1(noop.wall)}s`);
-    console.log(`program start-up (node start, SDK load, config, live-state read, until the first resource): ` +
-        runs.map(([, b]) => b.phases["program start-up"].toFixed(2)).join(", ") + " s");
+    printBreakdown(runs);
+}
 
-    console.log(`\nWhere each \`pulumi\` run spends its time (s; from --otel-traces):\n`);
-    console.log(`| run | wall | ${PHASES.join(" | ")} | policy checks (within steps) |\n|---|---|${PHASES.map(() => "---|").join("")}---|`);
-    for (const [label, b] of runs) {
-        console.log(`| ${label} | ${f1(b.wall)} | ${PHASES.map((p) => b.phases[p].toFixed(2)).join(" | ")} | ${b.policyChecks.toFixed(2)} |`);
+/** A stack of `checkout` driven through the CLI: config set as a team would, with `--path` for the release. */
+function configure(checkout: string, stack: string, namespace: string): void {
+    const cli = (...args: string[]) =>
+        execFileSync(path.join(toolchainBin, "pulumi"), [...args, "--cwd", checkout, "--stack", `organization/${projectName}/${stack}`], {
+            cwd: checkout, env: { ...process.env, ...pulumiEnv() }, stdio: ["ignore", "ignore", "inherit"],
+        });
+    try {
+        cli("stack", "init", "--non-interactive");
+    } catch {
+        // exists already
+    }
+    const leaves: [string, string][] = [["namespace", namespace], ["kubeconfig", clusterKubeconfig], ["stage", "stable"], ...Object.entries(extraConfig)];
+    for (const [role, v] of Object.entries(RELEASE)) for (const [field, value] of Object.entries(v!)) leaves.push([`release.${role}.${field}`, String(value)]);
+    for (const [key, value] of leaves) cli("config", "set", ...(key.includes(".") ? ["--path"] : []), `${projectName}:${key}`, value);
+}
+
+function setStage(checkout: string, stack: string, stage: string): void {
+    execFileSync(path.join(toolchainBin, "pulumi"), ["config", "set", `${projectName}:stage`, stage, "--cwd", checkout, "--stack", `organization/${projectName}/${stack}`], {
+        cwd: checkout, env: { ...process.env, ...pulumiEnv() }, stdio: ["ignore", "ignore", "inherit"],
+    });
+}
+
+function destroy(checkout: string, stack: string): void {
+    const args = ["--cwd", checkout, "--stack", `organization/${projectName}/${stack}`, "--color", "never"];
+    const opts = { cwd: checkout, env: { ...process.env, ...pulumiEnv() }, stdio: ["ignore", "ignore", "inherit"] as ("ignore" | "inherit")[] };
+    execFileSync(path.join(toolchainBin, "pulumi"), ["destroy", "--yes", "--skip-preview", ...args], opts);
+    execFileSync(path.join(toolchainBin, "pulumi"), ["stack", "rm", "--yes", "--force", ...args], opts);
+}
+
+/**
+ * Before/after in one process: this checkout ("after", stack bench-after) and another ("before", stack
+ * bench-before), each in its own namespace, take turns (the order alternates per round) at a no-op preview, a
+ * stable -> dark up (the gate runs) and a dark -> stable up (a rollback). Medians per run kind and phase.
+ */
+async function compare(before: string, rounds: number): Promise<void> {
+    fs.mkdirSync(traceDir, { recursive: true });
+    const sides = [
+        { name: "before", checkout: path.resolve(before), stack: "bench-before", ns: `${PULUMI_NS}-before` },
+        { name: "after", checkout: repoRoot, stack: "bench-after", ns: `${PULUMI_NS}-after` },
+    ];
+    const results: Record<string, Record<string, Breakdown[]>> = { before: {}, after: {} };
+    const record = (side: string, kind: string, b: Breakdown) => (results[side][kind] ??= []).push(b);
+    try {
+        for (const s of sides) {
+            configure(s.checkout, s.stack, s.ns);
+            record(s.name, "up none -> stable", pulumi("up", `${s.name}-first`, s.stack, s.checkout));
+        }
+        for (let round = 0; round < rounds; round++) {
+            for (const s of round % 2 ? [...sides].reverse() : sides) {
+                record(s.name, "no-op preview", pulumi("preview", `${s.name}-preview`, s.stack, s.checkout));
+                setStage(s.checkout, s.stack, "dark");
+                record(s.name, "up stable -> dark", pulumi("up", `${s.name}-dark`, s.stack, s.checkout));
+                setStage(s.checkout, s.stack, "stable");
+                record(s.name, "up dark -> stable", pulumi("up", `${s.name}-stable`, s.stack, s.checkout));
+            }
+            console.log(`  round ${round + 1}/${rounds} done`);
+        }
+    } finally {
+        for (const s of sides) destroy(s.checkout, s.stack);
+    }
+    console.log(`\nbefore: ${sides[0].checkout}; after: ${repoRoot}; ${rounds} interleaved rounds (first up: 1 run); medians (s)\n`);
+    console.log(`| run | wall before | wall after | after/before | ${PHASES.map((p) => `${p} b -> a`).join(" | ")} |\n|---|---|---|---|${PHASES.map(() => "---|").join("")}`);
+    for (const kind of Object.keys(results.after)) {
+        const [b, a] = [results.before[kind], results.after[kind]];
+        const m = (xs: Breakdown[], p?: (typeof PHASES)[number]) => median(xs.map((x) => (p ? x.phases[p] : x.wall)));
+        console.log(`| ${kind} | ${f2(m(b))} | ${f2(m(a))} | ${(m(a) / m(b)).toFixed(2)} | ${PHASES.map((p) => `${f2(m(b, p))} -> ${f2(m(a, p))}`).join(" | ")} |`);
     }
 }
 
-main().catch((e) => {
+const compareWith = option("compare");
+(compareWith ? compare(compareWith, Number(option("rounds") ?? 5)) : walk()).catch((e) => {
     console.error(`bench failed: ${(e as Error).message}`);
     process.exit(1);
 });
