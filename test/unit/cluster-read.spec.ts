@@ -1,4 +1,4 @@
-// Reading the live facts through @kubernetes/client-node against a stand-in API server on loopback: reviews
+// Reading the live facts (io/cluster.ts: its own reader, or client-node for what it does not read) against a stand-in API server on loopback: reviews
 // Deployments as workloads, other images, the gate record and the namespace; absent objects read as absent, any
 // other answer stops the read with the object, server, context and status named. (Plain HTTP needs
 // insecure-skip-tls-verify in client-node.)
@@ -30,9 +30,12 @@ describe("cluster read", () => {
     let server: http.Server;
     let answers: Record<string, { status: number; body: unknown }>;
     let kubeconfig: string;
+    let basicAuthKubeconfig: string;
+    let authorization: (string | undefined)[];
 
     before(async () => {
         server = http.createServer((req, res) => {
+            authorization.push(req.headers.authorization);
             const a = answers[(req.url ?? "").split("?")[0]] ?? notFound;
             res.writeHead(a.status, { "content-type": "application/json" });
             res.end(JSON.stringify(a.body));
@@ -48,8 +51,19 @@ describe("cluster read", () => {
             contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }, { name: "other", context: { cluster: "fake", user: "fake" } }],
             "current-context": "other",
         }));
+        // Basic auth is not read by io/cluster.ts itself: this kubeconfig goes through client-node.
+        basicAuthKubeconfig = path.join(path.dirname(kubeconfig), "basic-auth");
+        fs.writeFileSync(basicAuthKubeconfig, JSON.stringify({
+            clusters: [{ name: "fake", cluster: { server: `http://127.0.0.1:${port}`, "insecure-skip-tls-verify": true } }],
+            users: [{ name: "fake", user: { username: "u", password: "p" } }],
+            contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }],
+            "current-context": "fake",
+        }));
     });
-    beforeEach(() => (answers = {}));
+    beforeEach(() => {
+        answers = {};
+        authorization = [];
+    });
     after(() => server.close());
 
     it("reads a never-deployed namespace as nothing", async () => {
@@ -112,6 +126,27 @@ describe("cluster read", () => {
             readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS),
             /cannot read the Deployments of namespace bookinfo from http:\/\/127\.0\.0\.1:\d+ \(context "other"\): HTTP 403: .*forbidden: no access/,
         );
+    });
+
+    it("reads through client-node what it does not read itself (here basic auth), with the same facts and errors", async () => {
+        answers[NS] = { status: 200, body: { metadata: { name: "bookinfo", uid: "u-1", labels: {} } } };
+        answers[DEPLOYMENTS] = { status: 200, body: { items: [deployment("reviews-v1", { app: "reviews", version: "v1" }, "r/reviews-v1:1", 3, 3)] } };
+        const facts = await readClusterFacts(await connect(basicAuthKubeconfig, ""), "bookinfo", PODS);
+        assert.deepStrictEqual(facts, {
+            namespace: { uid: "u-1", labels: {} },
+            live: { fleet: [{ version: "v1", image: "r/reviews-v1:1", replicas: 3, serving: true, ready: 3 }], services: {}, gate: { trust: "absent" } },
+        });
+        assert.ok(authorization.every((a) => a === `Basic ${Buffer.from("u:p").toString("base64")}`), `authorization headers: ${authorization}`);
+        answers[DEPLOYMENTS] = { status: 403, body: { kind: "Status", code: 403, message: "forbidden: no access" } };
+        await assert.rejects(
+            readClusterFacts(await connect(basicAuthKubeconfig, ""), "bookinfo", PODS),
+            /cannot read the Deployments of namespace bookinfo from http:\/\/127\.0\.0\.1:\d+ \(context "fake"\): HTTP 403: .*forbidden: no access/,
+        );
+    });
+
+    it("sends the kubeconfig's bearer token with every read", async () => {
+        await readClusterFacts(await connect(kubeconfig, "fake"), "bookinfo", PODS);
+        assert.deepStrictEqual(authorization, Array(5).fill("Bearer t"));
     });
 
     it("names the missing context and the ones the kubeconfig has, and a kubeconfig it cannot read", async () => {
