@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { Release } from "../../../rollout/fleet";
 import { clusterKubeconfig } from "../../lib/env";
+import { kubectl } from "../../lib/kube";
 import { countersByVersion, sendThroughMesh, ServedRoute, waitForRoute } from "../../lib/mesh";
 import { ClusterView } from "../../lib/observe";
 import { RolloutStack } from "../../lib/stack";
@@ -100,6 +101,38 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
 
     it("refuses weight jumps from dark in preview and up, changing nothing", async () => {
         for (const to of ["weight-5", "weight-100", "promoted"]) await expectRefused(to, "dark");
+    });
+
+    it("the guard holds under istio: without the pack, a targeted up, a strategy switch, a hand-edited route", async () => {
+        const vsUrn = "urn:pulumi:e2e-mesh::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$bookinfo:index:ReviewsMesh$kubernetes:networking.istio.io/v1:VirtualService::reviews-rollout-mesh-virtual-service";
+        const cases: { name: string; stage: string; run: Parameters<RolloutStack["up"]>[0]; traffic?: string; refusedBy: RegExp }[] = [
+            { name: "a plain up without the pack, dark -> weight-5", stage: "weight-5", run: { noPolicyPack: true }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-5 is refused/ },
+            { name: "a targeted up of the VirtualService alone, dark -> weight-25", stage: "weight-25", run: { target: [vsUrn] }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-25 is refused/ },
+            { name: "the pods strategy mid-rollout", stage: "canary", run: {}, traffic: JSON.stringify({ strategy: "pods" }), refusedBy: /\[reviews-stage-move-allowed\] off-table -> canary/ },
+        ];
+        for (const c of cases) {
+            const before = await Promise.all([view.settled(), stateOf(rollout)]);
+            await rollout.setStage(c.stage);
+            if (c.traffic) await rollout.setConfig("traffic", c.traffic);
+            try {
+                await assert.rejects(rollout.up({ ...c.run, onEvent: log.onEvent }), (e: Error) => c.refusedBy.test(e.message), c.name);
+                assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, `${c.name} changed the cluster or the state`);
+            } finally {
+                await rollout.setStage("dark");
+                if (c.traffic) await rollout.setConfig("traffic", JSON.stringify({ strategy: "istio" }));
+            }
+        }
+        // Someone moves weight by hand: the live route fits no stage, so only the rollback is allowed.
+        kubectl(["-n", namespace, "patch", "virtualservice", "reviews", "--type=json", "-p",
+            JSON.stringify([{ op: "replace", path: "/spec/http/1/route", value: [
+                { destination: { host: `reviews.${namespace}.svc.cluster.local`, subset: "v1" }, weight: 70 },
+                { destination: { host: `reviews.${namespace}.svc.cluster.local`, subset: "v2" }, weight: 30 },
+            ] }])]);
+        await waitForRoute(namespace, weightsAre({ v1: 70, v2: 30 }));
+        await rollout.setStage("mirror");
+        await assert.rejects(rollout.up({ onEvent: log.onEvent }), (e: Error) => /off-table -> mirror/.test(e.message) && /v1 70%, v2 30%/.test(e.message), "forward from a hand-edited route");
+        await upTo("stable", weightsAre({ v1: 100 }));
+        await upTo("dark", (r) => r.headerRoutes.some((h) => h.subset === "v2"));
     });
 
     it("mirror: v2's pods receive copies of live requests while every answer comes from v1", async () => {
