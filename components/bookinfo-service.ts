@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_LABEL, VERSION_LABEL } from "../rollout/labels";
-import { DEPLOYMENT_TIMEOUTS, podTemplate } from "./pod-template";
+import { DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS } from "./pod-template";
 
 export interface BookinfoServiceArgs {
     /** Namespace of every object (an Output of the Namespace resource, so it is created first). */
@@ -67,7 +67,7 @@ export class BookinfoService extends pulumi.ComponentResource {
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
             {
-                metadata: { name: args.app, namespace: args.namespace, labels: { [APP_LABEL]: args.app, service: args.app } },
+                metadata: { name: args.app, namespace: args.namespace, labels: { [APP_LABEL]: args.app, service: args.app }, annotations: SERVICE_ANNOTATIONS },
                 spec: {
                     ports: [{ name: "http", port: args.servicePort, targetPort: args.containerPort ?? args.servicePort }],
                     selector: { [APP_LABEL]: podLabels[APP_LABEL] },

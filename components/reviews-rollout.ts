@@ -11,7 +11,7 @@ import { StarColor } from "../rollout/smoke-check";
 import { routeOf } from "../rollout/route";
 import { SmokeGate, StageName, stageIn, StageTable } from "../rollout/stages";
 import { Testers } from "../rollout/traffic";
-import { BOOKINFO_PORT, DEPLOYMENT_TIMEOUTS, podTemplate } from "./pod-template";
+import { BOOKINFO_PORT, DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS } from "./pod-template";
 import { ReviewsMesh } from "./reviews-mesh";
 
 /**
@@ -95,7 +95,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
             {
-                metadata: { name: "reviews", namespace: args.namespace, labels: { [APP_LABEL]: REVIEWS_APP, service: "reviews" } },
+                metadata: { name: "reviews", namespace: args.namespace, labels: { [APP_LABEL]: REVIEWS_APP, service: "reviews" }, annotations: SERVICE_ANNOTATIONS },
                 spec: { ports: [{ name: "http", port: BOOKINFO_PORT }], selector: { [APP_LABEL]: REVIEWS_APP } },
             },
             childOpts,
