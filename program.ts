@@ -82,6 +82,7 @@ export async function runProgram(reads: ProgramReads) {
         stage: config.stage,
         from,
         traffic: config.traffic,
+        extraServices: config.extraServices,
         destination,
     });
     const reviews = bookinfo.reviews;

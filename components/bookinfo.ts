@@ -52,6 +52,8 @@ export interface BookinfoArgs {
     from: LiveStage;
     /** How the candidate gets traffic: `pods` (its share of the Service's pods) or `istio` (a mesh route). */
     traffic: Traffic;
+    /** Extra Bookinfo-sized services `extra-<n>` (details' image), for measuring how a run grows; default none. */
+    extraServices?: number;
     destination: Destination;
 }
 
@@ -65,6 +67,7 @@ export class Bookinfo extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
     public readonly services: Record<"details" | "ratings" | "productpage" | "sleep", BookinfoService>;
     public readonly reviews: ReviewsRollout;
+    public readonly extraServices: BookinfoService[];
 
     constructor(name: string, args: BookinfoArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("bookinfo:index:Bookinfo", name, {}, opts);
@@ -137,6 +140,10 @@ export class Bookinfo extends pulumi.ComponentResource {
                 command: ["/bin/sleep", "infinity"],
             }),
         };
+
+        this.extraServices = Array.from({ length: args.extraServices ?? 0 }, (_, i) =>
+            app(`extra-${i + 1}`, { image: images["details-v1"], serviceAccountName: `bookinfo-extra-${i + 1}` }),
+        );
 
         this.reviews = new ReviewsRollout(
             ROLLOUT_COMPONENT_NAME,

@@ -122,6 +122,10 @@ const KEYS = {
         schema: boundsSchema.default({}),
         allowed: `{maxReplicas, maxReplicaChange, minServingPods}: whole numbers >= 1 (defaults ${JSON.stringify(DEFAULT_BOUNDS)})`,
     },
+    extraServices: {
+        schema: z.preprocess(wholeNumber, z.number({ invalid_type_error: "wrong type, expected a number" }).int("not a whole number").min(0, "less than 0").max(50, "more than 50")).default(0),
+        allowed: "a whole number 0-50: extra Bookinfo-sized services (ServiceAccount, one-pod Deployment, Service each, named extra-<n>) beside Bookinfo, for measuring how a run grows with the stack (`npm run bench -- --extra-services 10`); default 0",
+    },
     renderYamlTo: {
         schema: text().default(""),
         allowed: "a directory to write the stage's manifests to instead of applying them (never-deployed stacks only), or empty to deploy",
@@ -144,8 +148,10 @@ export const CONFIG_KEYS = Object.keys(KEYS) as Key[];
 const schema = z.object(Object.fromEntries(CONFIG_KEYS.map((k) => [k, KEYS[k].schema])) as { [K in Key]: (typeof KEYS)[K]["schema"] });
 
 type Parsed = z.infer<typeof schema>;
-export type StageConfig = Omit<Parsed, "bounds" | "release" | "traffic"> & {
+export type StageConfig = Omit<Parsed, "bounds" | "release" | "traffic" | "extraServices"> & {
     traffic: Traffic;
+    /** Parsed, always set (default 0); optional for configs written by hand (the pack's fixtures). */
+    extraServices?: number;
     release: Release & { candidate?: Release["candidate"] & { stars: StarColor } };
     bounds: Bounds;
 };

@@ -107,13 +107,18 @@ function pulumi(command: "up" | "preview", label: string, stack = "bench", check
     const args = [command, "--cwd", checkout, "--stack", `organization/${projectName}/${stack}`, "--policy-pack", path.join(checkout, "policy"),
         "--color", "never", "--otel-traces", `file://${trace}`];
     const start = Date.now();
-    const stdout = execFileSync(path.join(toolchainBin, "pulumi"), command === "up" ? [...args, "--yes", "--skip-preview"] : args, {
-        cwd: checkout,
-        env: { ...process.env, ...pulumiEnv() },
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "inherit"],
-        maxBuffer: 64 << 20,
-    });
+    let stdout: string;
+    try {
+        stdout = execFileSync(path.join(toolchainBin, "pulumi"), command === "up" ? [...args, "--yes", "--skip-preview"] : args, {
+            cwd: checkout,
+            env: { ...process.env, ...pulumiEnv() },
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "inherit"],
+            maxBuffer: 64 << 20,
+        });
+    } catch (e) {
+        throw new Error(`pulumi ${command} of ${stack} in ${checkout} failed:\n${String((e as { stdout?: string }).stdout ?? "").split("\n").slice(-30).join("\n")}`);
+    }
     return { ...breakdown(fs.readFileSync(trace, "utf8"), start, Date.now()), stdout };
 }
 

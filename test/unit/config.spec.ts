@@ -96,6 +96,13 @@ describe("stack config", () => {
         });
     }
 
+    it("reads extraServices as a whole number 0-50 and refuses anything else", () => {
+        assert.strictEqual(parseRolloutConfig({ extraServices: "10" }, PROJECT).extraServices, 10);
+        for (const [value, why] of [["-1", "less than 0"], ["51", "more than 50"], ["2.5", "not a whole number"], ["ten", "wrong type, expected a number"]]) {
+            assert.throws(() => parseRolloutConfig({ extraServices: value }, PROJECT), (e: Error) => e.message.includes(`bookinfo-rollout:extraServices = "${value}": ${why}; allowed: a whole number 0-50`));
+        }
+    });
+
     it("lists every bad key in the one message", () => {
         assert.throws(
             () => parseRolloutConfig({ stage: "x", namespace: "Bad_NS", extra: "1" }, PROJECT),
