@@ -19,6 +19,16 @@ function modules(name: string): Map<string, string> {
     return new Map(rows.map((f) => [f[2], f[3]]));
 }
 
+/** A dependency's version as the pinned module's own go.mod requires it (the module is in Go's module cache). */
+function required(module: string, at: string, dependency: string): string {
+    const r = spawnSync("go", ["mod", "download", "-json", `${module}@${at}`], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 0, `go mod download ${module}@${at} failed: ${r.stderr}`);
+    const goMod = fs.readFileSync(JSON.parse(r.stdout).GoMod, "utf8");
+    const line = goMod.split("\n").find((l) => l.trim().startsWith(`${dependency} `));
+    assert.ok(line, `${module}@${at} does not require ${dependency}`);
+    return line.trim().split(/\s+/)[1];
+}
+
 describe("toolchain binaries are built from the pinned modules", () => {
     const k8s = `v${versions.kubernetes}`;
     for (const name of ["kubectl", "kube-apiserver", "kube-controller-manager", "kube-scheduler"]) {
@@ -34,6 +44,19 @@ describe("toolchain binaries are built from the pinned modules", () => {
         it(`${name} (ours) against github.com/pulumi/pulumi/sdk/v3 v${versions.pulumi}`, () =>
             assert.equal(modules(name).get("github.com/pulumi/pulumi/sdk/v3"), `v${versions.pulumi}`));
     }
+    // Istio is built inside a copy of its module, so its main module reads "(devel)": its dependencies must be the
+    // ones the pinned commit's go.mod requires.
+    for (const name of ["pilot-discovery", "istioctl"]) {
+        it(`${name} with the dependencies of istio.io/istio ${versions.istio.pseudo}`, () => {
+            for (const dep of ["istio.io/api", "istio.io/client-go"]) {
+                assert.equal(modules(name).get(dep), required(versions.istio.module, versions.istio.pseudo, dep), `${name}: ${dep}`);
+            }
+        });
+    }
+    it(`envoy is upstream Envoy ${versions.envoy}`, () => {
+        const r = spawnSync(bin("envoy"), ["--version"], { encoding: "utf8", timeout: 30_000 });
+        assert.match(r.stdout, new RegExp(`/${versions.envoy.replace(/\./g, "\\.")}/Clean/RELEASE/`));
+    });
     const k8sProvider = versions.pulumiKubernetes;
     it(`pulumi-resource-kubernetes from the ${k8sProvider.version} commit (${k8sProvider.pseudo})`, () =>
         assert.equal(modules("pulumi-resource-kubernetes").get(k8sProvider.module), k8sProvider.pseudo));
