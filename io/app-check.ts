@@ -2,7 +2,7 @@
 // place: from the sleep pod, each ready productpage pod by IP is asked for reviews (productpage calls reviews
 // through the mesh) as a plain user and as the tester. Plain answers must come only from versions the route
 // weighs, the tester's from the candidate when the route sends testers there. The mesh takes a moment to serve a
-// changed route, so the check retries until APP_CHECK_WAIT_MS; then it fails with
+// changed route (istiod batches changes for 100 ms), so the check retries every RETRY_MS until WAIT_MS; then it fails with
 // "app check failed: <what> on pod <name>: <detail>". Inputs: io/gate-env.ts APP_CHECK_ENV; kubectl on PATH.
 import { execFileSync } from "child_process";
 import { APP_LABEL, VERSION_LABEL } from "../rollout/labels";
@@ -12,6 +12,7 @@ import type { Testers } from "../rollout/traffic";
 import { APP_CHECK_ENV } from "./gate-env";
 
 const WAIT_MS = 30_000;
+const RETRY_MS = 100;
 const env = (name: string) => process.env[name] ?? "";
 
 function kubectl(args: string[]): string {
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
         const problem = check(namespace, gate, route, testers);
         if (!problem) break;
         if (Date.now() > deadline) throw new Error(`${problem} (still after ${WAIT_MS / 1000} s)`);
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, RETRY_MS));
     }
     console.log(`app check passed: productpage serves reviews through the mesh as the route says (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
