@@ -167,7 +167,7 @@ function needsPass(kind: MoveKind | undefined, live: LiveView, req: Requested): 
     return req.fleet.filter((w) => exposed.has(key(w)) && (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)));
 }
 
-function gateRule(kind: MoveKind | undefined, live: LiveView, req: Requested, namespaceNote: string): string[] {
+function gateRule(from: LiveStage, kind: MoveKind | undefined, live: LiveView, req: Requested, namespaceNote: string): string[] {
     const out: string[] = [];
     for (const w of needsPass(kind, live, req)) {
         if (passOf(live.gate, w.version, w.image)) continue;
@@ -176,6 +176,15 @@ function gateRule(kind: MoveKind | undefined, live: LiveView, req: Requested, na
             live.gate.trust === "untrusted" ? `the gate record ${GATE_RECORD_NAME} is not trusted: ${live.gate.why} (delete it; the gate writes a new one)` :
             `the gate record has no pass for exactly this version and image`;
         out.push(`reviews-${w.version} would serve image ${w.image} in this stage, but ${record}: run the candidate through ${list(darkStages(req.table))} first, where its gate (the smoke test) runs and records a pass.`);
+    }
+    // Moving on exposes the candidate's pods that run now until their Deployment's step replaces them, and a run may
+    // leave that step out (--target): pods someone switched to an image without a pass get no more traffic.
+    if (kind === "forward" || kind === "restore") {
+        for (const w of needsPass(kind, live, req).filter((x) => x.version === req.release.candidate?.version)) {
+            const running = live.fleet.find((x) => x.version === w.version);
+            if (!running || running.image === w.image || passOf(live.gate, running.version, running.image)) continue;
+            out.push(`reviews-${w.version} runs image ${running.image} in the cluster, not the configured ${w.image}, and that image has no gate pass: moving on would send it more traffic until its Deployment is replaced; first run pulumi up --refresh on ${from} (the refreshed Deployment gets the configured image back), or roll back.`);
+        }
     }
     return out;
 }
@@ -231,7 +240,7 @@ export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace 
         [RULES.move, moveRule(from, to, kind, live, req)],
         [RULES.ready, readyRule(kind, live)],
         [RULES.capacity, capacityRule(live, req, bounds)],
-        [RULES.gate, gateRule(kind, live, req, note)],
+        [RULES.gate, gateRule(from, kind, live, req, note)],
         [RULES.stable, stableRule(from, live, req)],
         [RULES.services, servicesRule(from, live, req)],
         [RULES.bounds, boundsRule(live, req, bounds)],

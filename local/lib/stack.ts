@@ -25,6 +25,8 @@ export interface RunOptions {
     noPolicyPack?: boolean;
     /** `--target` URNs. */
     target?: string[];
+    /** `--refresh`: read every resource's live state first (drift from hand edits becomes a diff). */
+    refresh?: boolean;
 }
 
 export class RolloutStack {
@@ -77,7 +79,7 @@ export class RolloutStack {
     }
 
     up(run: RunOptions = {}): Promise<UpResult> {
-        return this.stack.up({ ...this.policy(run), target: run.target, onOutput: run.onOutput, onEvent: run.onEvent, color: "never" });
+        return this.stack.up({ ...this.policy(run), target: run.target, refresh: run.refresh, onOutput: run.onOutput, onEvent: run.onEvent, color: "never" });
     }
 
     preview(run: RunOptions = {}): Promise<PreviewResult> {

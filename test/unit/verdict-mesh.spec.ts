@@ -83,4 +83,16 @@ describe("verdict (istio)", () => {
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
         assert.match(v.violations[0].message, /with route unreadable \(the plain requests' weights sum to 90, not 100\) fit no stage/);
     });
+
+    it("refuses moving on while the candidate's pods run a hand-set image without a pass (a --target of the route alone would expose them); staying is allowed", () => {
+        const handSet = "docker.io/istio/examples-bookinfo-reviews-v2:hand-set";
+        const live: LiveView = { ...liveAt("weight-1"), fleet: ready(MESH_SHAPES["weight-1"]).map((w) => (w.version === "v2" ? { ...w, image: handSet } : w)) };
+        const forward = judge(live, ask("weight-5"), BOUNDS);
+        assert.deepStrictEqual(rulesOf(forward), [RULES.gate]);
+        assert.strictEqual(forward.violations[0].message,
+            `reviews-v2 runs image ${handSet} in the cluster, not the configured ${IMG.v2}, and that image has no gate pass: moving on would send it more traffic until its Deployment is replaced; first run pulumi up --refresh on weight-1 (the refreshed Deployment gets the configured image back), or roll back.`);
+        assert.deepStrictEqual(judge(live, ask("weight-1"), BOUNDS).violations, []);
+        const alsoPassed = { ...live, gate: passed(["v2", IMG.v2], ["v2", handSet]) };
+        assert.deepStrictEqual(judge(alsoPassed, ask("weight-5"), BOUNDS).violations, []);
+    });
 });

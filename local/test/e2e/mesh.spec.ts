@@ -103,7 +103,7 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
         for (const to of ["weight-5", "weight-100", "promoted"]) await expectRefused(to, "dark");
     });
 
-    it("the guard holds under istio: without the pack, a targeted up, a strategy switch, a hand-edited route", async () => {
+    it("the guard holds under istio: without the pack, a targeted up, a strategy switch, hand-set pods, a hand-edited route", async () => {
         const vsUrn = "urn:pulumi:e2e-mesh::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$bookinfo:index:ReviewsMesh$kubernetes:networking.istio.io/v1:VirtualService::reviews-rollout-mesh-virtual-service";
         const cases: { name: string; stage: string; run: Parameters<RolloutStack["up"]>[0]; traffic?: string; refusedBy: RegExp }[] = [
             { name: "a plain up without the pack, dark -> weight-5", stage: "weight-5", run: { noPolicyPack: true }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-5 is refused/ },
@@ -122,6 +122,19 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
                 if (c.traffic) await rollout.setConfig("traffic", JSON.stringify({ strategy: "istio" }));
             }
         }
+        // Someone switches the candidate's pods to an ungated image by hand: a targeted up of the route alone would
+        // send them mirrored traffic, so moving on is refused; an up --refresh puts the configured image back.
+        const handSet = image("v2").replace(":1.20.3", ":hand-set");
+        kubectl(["-n", namespace, "set", "image", "deployment/reviews-v2", `reviews=${handSet}`]);
+        kubectl(["-n", namespace, "rollout", "status", "deployment/reviews-v2", "--timeout=60s"]);
+        const before = await Promise.all([view.settled(), stateOf(rollout)]);
+        await rollout.setStage("mirror");
+        await assert.rejects(rollout.up({ target: [vsUrn], onEvent: log.onEvent }),
+            (e: Error) => /\[reviews-serves-only-gate-passed-images\] reviews-v2 runs image \S+:hand-set in the cluster/.test(e.message), "forward onto hand-set pods");
+        assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, "the refused targeted up changed something");
+        await rollout.setStage("dark");
+        await rollout.up({ refresh: true, onEvent: log.onEvent });
+        assert.equal(JSON.parse(kubectl(["-n", namespace, "get", "deployment", "reviews-v2", "-o", "json"])).spec.template.spec.containers[0].image, image("v2"));
         // Someone moves weight by hand: the live route fits no stage, so only the rollback is allowed.
         kubectl(["-n", namespace, "patch", "virtualservice", "reviews", "--type=json", "-p",
             JSON.stringify([{ op: "replace", path: "/spec/http/1/route", value: [
