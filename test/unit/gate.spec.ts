@@ -51,18 +51,19 @@ const passes = (record: any) => JSON.parse(record.data["passed.json"]);
 describe("gate script", function () {
     this.timeout(60_000);
 
-    it("passes a healthy candidate pod: checks, then 10 requests in a row, with config's kubeconfig and context", () => {
+    it("passes a healthy candidate pod: one request, then 10 in a row, in one exec, with config's kubeconfig and context", () => {
         const r = runGate("healthy");
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /ok +http-200, json, podname, ratings, stars on pod reviews-v2-a \(10\.0\.0\.7\)/);
         assert.match(r.stdout, /ok +10 requests in a row on pod reviews-v2-a/);
         const execs = r.calls.filter((c) => c.includes("exec"));
         const url = "http://10.0.0.7:9080/reviews/7";
-        assert.deepStrictEqual(execs.map((c) => c.filter((a) => a === url).length), [1, 10]);
-        assert.deepStrictEqual(execs[0].slice(execs[0].indexOf("exec")), [
+        assert.deepStrictEqual(execs.map((c) => c.filter((a) => a === url).length), [11]);
+        assert.deepStrictEqual(execs[0].slice(execs[0].indexOf("exec"), execs[0].indexOf(url) + 1), [
             "exec", "sleep-1", "-n", "bookinfo", "-c", "sleep", "--",
             "curl", "-sS", "-m", "5", "-w", "\\n%{http_code}\\n--gate-answer-end--\\n", url,
         ]);
+        assert.deepStrictEqual(r.calls.map((c) => c[5]), ["get", "exec", "get", "apply"], "one pod read, one exec, the record read and write");
         for (const call of r.calls) assert.deepStrictEqual(call.slice(0, 4), ["--kubeconfig", "/tmp/kc.yaml", "--context", "kwok-bookinfo"]);
     });
 
