@@ -46,7 +46,7 @@ export function destinationRuleSpec(host: string, versions: string[]): Destinati
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Envoy matches regexes against the whole value: the cookie may stand anywhere in the Cookie header. */
-export const testerCookieRegex = (t: Testers) => `^(.*?;\\s*)?${escapeRegex(t.cookie)}=${escapeRegex(t.value)}(;.*)?$`;
+const testerCookieRegex = (t: Testers) => `^(.*?;\\s*)?${escapeRegex(t.cookie)}=${escapeRegex(t.value)}(;.*)?$`;
 
 const testerMatch = (t: Testers): HttpRoute["match"] =>
     [{ headers: { [t.header]: { exact: t.value } } }, { headers: { cookie: { regex: testerCookieRegex(t) } } }];
