@@ -4,35 +4,17 @@
 // weighs, the tester's from the candidate when the route sends testers there. The mesh takes a moment to serve a
 // changed route (istiod batches changes for 100 ms), so the check retries every RETRY_MS until WAIT_MS; then it fails with
 // "app check failed: <what> on pod <name>: <detail>". Inputs: io/gate-env.ts APP_CHECK_ENV; kubectl on PATH.
-import { execFileSync } from "child_process";
 import { APP_LABEL, VERSION_LABEL } from "../rollout/labels";
 import type { Route } from "../rollout/route";
 import type { AppGate } from "../rollout/stages";
 import type { Testers } from "../rollout/traffic";
 import { APP_CHECK_ENV } from "./gate-env";
+import { kubectlFor, labelled, readyPods } from "./kubectl";
 
 const WAIT_MS = 30_000;
 const RETRY_MS = 100;
 const env = (name: string) => process.env[name] ?? "";
-
-function kubectl(args: string[]): string {
-    const cluster = [
-        ...(env(APP_CHECK_ENV.kubeconfig) ? ["--kubeconfig", env(APP_CHECK_ENV.kubeconfig)] : []),
-        ...(env(APP_CHECK_ENV.context) ? ["--context", env(APP_CHECK_ENV.context)] : []),
-    ];
-    return execFileSync("kubectl", [...cluster, "--request-timeout=30s", ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
-}
-
-interface Pod {
-    metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
-    status: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
-}
-
-function readyPods(namespace: string, selector: string): Pod[] {
-    const list = JSON.parse(kubectl(["get", "pods", "-n", namespace, "-l", selector, "-o", "json"])) as { items: Pod[] };
-    return list.items.filter((p) => !p.metadata.deletionTimestamp && p.status.phase === "Running" && !!p.status.podIP &&
-        (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"));
-}
+const kubectl = kubectlFor(env(APP_CHECK_ENV.kubeconfig), env(APP_CHECK_ENV.context));
 
 const END = "--app-check-answer-end--";
 
@@ -54,11 +36,12 @@ function versionsAnswered(namespace: string, sleep: string, url: string, count: 
 
 /** One pass over every productpage pod; returns what was wrong, or nothing. */
 function check(namespace: string, gate: AppGate, route: Route, testers: Testers): string | undefined {
-    const sleep = readyPods(namespace, `${APP_LABEL}=sleep`)[0];
+    const ready = readyPods(kubectl, namespace);
+    const sleep = ready.find(labelled({ [APP_LABEL]: "sleep" }));
     if (!sleep) return `no ready pod with ${APP_LABEL}=sleep in namespace ${namespace}`;
-    const pages = readyPods(namespace, `${APP_LABEL}=productpage`);
+    const pages = ready.filter(labelled({ [APP_LABEL]: "productpage" }));
     if (pages.length === 0) return `no ready productpage pod in namespace ${namespace}`;
-    const versionOf = new Map(readyPods(namespace, `${APP_LABEL}=reviews`).map((p) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? ""]));
+    const versionOf = new Map(ready.filter(labelled({ [APP_LABEL]: "reviews" })).map((p) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? ""]));
     const plainOk = new Set(Object.keys(route.weights));
     for (const page of pages) {
         const url = `http://${page.status.podIP}:${gate.port}${gate.path}`;

@@ -5,47 +5,17 @@
 // (curl fetches its URLs in turn, pod after pod), after one read of the namespace's pods: each kubectl call costs
 // about 0.1 s of the stage change. Prints one line per check; the first failure
 // exits 1 with "gate failed: <check> on pod <name> (<ip>): <detail>". Inputs: io/gate-env.ts; kubectl on PATH.
-import { execFileSync } from "child_process";
 import { GatePass, gateRecordManifest, gateRecordRef, gateViewOf, withPass } from "../rollout/gate-record";
 import { APP_LABEL, GATE_FIELD_MANAGER, GATE_RECORD_NAME, VERSION_LABEL, WORKLOAD_LABEL, REVIEWS_WORKLOAD } from "../rollout/labels";
 import { checkReviewsAnswer, parseCurlOutput, StarColor } from "../rollout/smoke-check";
 import { SmokeGate } from "../rollout/stages";
 import { GATE_ENV } from "./gate-env";
+import { kubectlFor, labelled, Pod, readyPods } from "./kubectl";
 
 class GateFailure extends Error {}
 
 const env = (name: string) => process.env[name] ?? "";
-
-function kubectl(args: string[], input?: string): string {
-    const cluster = [
-        ...(env(GATE_ENV.kubeconfig) ? ["--kubeconfig", env(GATE_ENV.kubeconfig)] : []),
-        ...(env(GATE_ENV.context) ? ["--context", env(GATE_ENV.context)] : []),
-    ];
-    return execFileSync("kubectl", [...cluster, "--request-timeout=30s", ...args], {
-        encoding: "utf8",
-        input,
-        stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-        timeout: 60_000,
-    });
-}
-
-interface Pod {
-    metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
-    spec: { containers: { name: string; image: string }[] };
-    status: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
-}
-
-/** The namespace's pods that are Running, Ready and not on their way out: what a Deployment counts as available. */
-function readyPods(namespace: string): Pod[] {
-    const list = JSON.parse(kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as { items: Pod[] };
-    return list.items.filter(
-        (p) =>
-            !p.metadata.deletionTimestamp &&
-            p.status.phase === "Running" &&
-            !!p.status.podIP &&
-            (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
-    );
-}
+const kubectl = kubectlFor(env(GATE_ENV.kubeconfig), env(GATE_ENV.context));
 
 function fail(check: string, pod: Pod | undefined, detail: string): never {
     const where = pod ? ` on pod ${pod.metadata.name} (${pod.status.podIP})` : "";
@@ -103,14 +73,13 @@ function main(): void {
         throw new GateFailure(`gate failed: inputs: set ${Object.values(GATE_ENV).filter((n) => !n.includes("KUBE") && !n.includes("CONTEXT")).join(", ")}`);
     }
 
-    const ready = readyPods(namespace);
-    const labelled = (key: string, value: string) => (p: Pod) => p.metadata.labels?.[key] === value;
-    const sleep = ready.find(labelled(APP_LABEL, "sleep"));
+    const ready = readyPods(kubectl, namespace);
+    const sleep = ready.find(labelled({ [APP_LABEL]: "sleep" }));
     if (!sleep) fail("sleep-pod-ready", undefined, `no ready pod with ${APP_LABEL}=sleep in namespace ${namespace}`);
     console.log(`ok   sleep-pod-ready: ${sleep.metadata.name}`);
 
     const selector = `${WORKLOAD_LABEL}=${REVIEWS_WORKLOAD},${VERSION_LABEL}=${version}`;
-    const pods = ready.filter((p) => labelled(WORKLOAD_LABEL, REVIEWS_WORKLOAD)(p) && labelled(VERSION_LABEL, version)(p));
+    const pods = ready.filter(labelled({ [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: version }));
     if (pods.length !== expectedPods) fail("pods-ready", undefined, `expected ${expectedPods} ready pods with ${selector} in ${namespace}, found ${pods.length}`);
     console.log(`ok   pods-ready: ${pods.map((p) => p.metadata.name).join(", ")}`);
     for (const pod of pods) {
