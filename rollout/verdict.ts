@@ -169,7 +169,8 @@ function needsPass(kind: MoveKind | undefined, live: LiveView, req: Requested): 
 
 function gateRule(from: LiveStage, kind: MoveKind | undefined, live: LiveView, req: Requested, namespaceNote: string): string[] {
     const out: string[] = [];
-    for (const w of needsPass(kind, live, req)) {
+    const needing = needsPass(kind, live, req);
+    for (const w of needing) {
         if (passOf(live.gate, w.version, w.image)) continue;
         const record =
             live.gate.trust === "absent" ? `there is no gate record (${GATE_RECORD_NAME}${namespaceNote})` :
@@ -180,7 +181,7 @@ function gateRule(from: LiveStage, kind: MoveKind | undefined, live: LiveView, r
     // Moving on exposes the candidate's pods that run now until their Deployment's step replaces them, and a run may
     // leave that step out (--target): pods someone switched to an image without a pass get no more traffic.
     if (kind === "forward" || kind === "restore") {
-        for (const w of needsPass(kind, live, req).filter((x) => x.version === req.release.candidate?.version)) {
+        for (const w of needing.filter((x) => x.version === req.release.candidate?.version)) {
             const running = live.fleet.find((x) => x.version === w.version);
             if (!running || running.image === w.image || passOf(live.gate, running.version, running.image)) continue;
             out.push(`reviews-${w.version} runs image ${running.image} in the cluster, not the configured ${w.image}, and that image has no gate pass: moving on would send it more traffic until its Deployment is replaced; first run pulumi up --refresh on ${from} (the refreshed Deployment gets the configured image back), or roll back.`);
