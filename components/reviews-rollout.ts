@@ -50,6 +50,10 @@ export interface ReviewsRolloutArgs {
     gate?: GateArgs;
 }
 
+/** A check's verdict: its last line. No output when a targeted `up` left it out: then it did not run (nor record). */
+const lastLine = (check: command.local.Command) =>
+    check.stdout.apply((out) => (out ?? "").trim().split("\n").pop() || "not run: left out of this up (--target)");
+
 /** What a check judges, as a short hash: the check's Command re-runs when any of it changes. */
 const fingerprint = (judged: unknown) => createHash("sha256").update(JSON.stringify(judged)).digest("hex").slice(0, 16);
 
@@ -190,11 +194,10 @@ export class ReviewsRollout extends pulumi.ComponentResource {
         this.fromStage = pulumi.output(args.from);
         this.servingShares = pulumi.output(route ? route.weights : Object.fromEntries(fleet.map((w) => [w.version, sharePercent(fleet, w.version)])));
         this.gateResult = this.gate
-            ? // No output when a targeted `up` left the gate out: then it did not run, and recorded nothing.
-              this.gate.stdout.apply((out) => (out ?? "").trim().split("\n").pop() || "not run: left out of this up (--target)")
+            ? lastLine(this.gate)
             : pulumi.output(`not run: ${candidate ? "render mode" : `no candidate in stage ${stage}`}`);
         this.appCheckResult = this.appCheck
-            ? this.appCheck.stdout.apply((out) => (out ?? "").trim().split("\n").pop() || "not run: left out of this up (--target)")
+            ? lastLine(this.appCheck)
             : pulumi.output(`not run: ${!args.mesh ? "traffic strategy pods" : !args.gate ? "render mode" : `no app check in stage ${stage}`}`);
         this.registerOutputs({
             stage: this.stage,
