@@ -1,11 +1,11 @@
 // Helpers for the local cluster specs: running the cluster scripts, plain HTTP, wait loops, and Bookinfo-like
 // Deployments (the images never run: kwok has no containers, the pod server answers instead). kubectl, readiness
 // and ready endpoints are the rig's own (local/lib/kube.ts).
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { APP_LABEL, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
-import { POD_PORT } from "../../cluster/paths";
+import { bin, POD_PORT } from "../../cluster/paths";
 import { waitFor as waitUntil } from "../../cluster/processes";
 import { isReady, kubectl, serviceReadyEndpoints } from "../../lib/kube";
 
@@ -105,3 +105,9 @@ export async function answeringPods(ns: string, selector: string, count: number)
 
 /** Ready endpoint IPs of a Service, from its EndpointSlices. */
 export const readyEndpointIps = (ns: string, svc: string): string[] => serviceReadyEndpoints(ns, svc).map((e) => e.ip);
+
+/** The toolchain's istioctl: its exit code (non-zero on findings) and its output. */
+export function istioctl(args: string[]): { code: number; out: string } {
+    const r = spawnSync(bin("istioctl"), args, { encoding: "utf8", timeout: 60_000 });
+    return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}

@@ -3,19 +3,13 @@
 // DestinationRule defines is IST0101). Without `-A` analyze looks only at namespace `default` and passes anything
 // else: the last case pins that trap down. Needs only the toolchain's istioctl, no cluster.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { bin } from "../../cluster/paths";
 import { bookinfoWorkloads, destinationRule, meshedNamespace, virtualService } from "./mesh-manifests";
+import { istioctl } from "./helpers";
 
 const ns = "bookinfo-mesh";
-
-function istioctl(args: string[]): { code: number; out: string } {
-    const r = spawnSync(bin("istioctl"), args, { encoding: "utf8", timeout: 60_000 });
-    return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
 
 describe("istioctl on the hand-written mesh manifests", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-istioctl-"));

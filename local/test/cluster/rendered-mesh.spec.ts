@@ -3,16 +3,15 @@
 // `istioctl analyze --use-kube=false -A` (without -A it would only look at namespace `default`) and a server-side
 // dry-run against the installed Istio CRDs must accept it; a route to a subset nobody defines must be caught.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Release } from "../../../rollout/fleet";
 import { stageNames, stageTableOf } from "../../../rollout/stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS } from "../../../rollout/traffic";
-import { bin } from "../../cluster/paths";
 import { kubectl, tryKubectl } from "../../lib/kube";
 import { RolloutStack } from "../../lib/stack";
+import { istioctl } from "./helpers";
 
 const namespace = "bookinfo-mesh-render";
 const RELEASE: Release = {
@@ -21,12 +20,6 @@ const RELEASE: Release = {
 };
 const STAGES = stageNames(stageTableOf({ strategy: "istio", steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS }));
 const TRAFFIC = JSON.stringify({ strategy: "istio" });
-
-/** istioctl's exit code and output (it exits non-zero on findings). */
-function istioctl(args: string[]): { code: number; out: string } {
-    const r = spawnSync(bin("istioctl"), args, { encoding: "utf8", timeout: 60_000 });
-    return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
-}
 
 describe("cluster: the rendered Istio route, judged by Istio's tools", function () {
     this.timeout(15 * 60_000);
