@@ -147,7 +147,7 @@ export const STAGES: readonly Stage[] = [
 ];
 
 const [stablePods, darkPods, , , promotedPods] = STAGES;
-const weightStageName = (weight: number) => `weight-${weight}`;
+export const weightStageName = (weight: number) => `weight-${weight}`;
 
 /**
  * The `istio` table: the candidate's pods are in the reviews Service from the start and the mesh route decides

@@ -17,7 +17,7 @@ import path from "node:path";
 import { Release } from "../../rollout/fleet";
 import { routeOf } from "../../rollout/route";
 import { stageIn, stageNames, stageTableOf } from "../../rollout/stages";
-import { Traffic } from "../../rollout/traffic";
+import { DEFAULT_STEPS, DEFAULT_TESTERS, Traffic } from "../../rollout/traffic";
 import { clusterKubeconfig, projectName, pulumiEnv, repoRoot, stateDir, toolchainBin } from "../lib/env";
 import { kubectl as kubectlOnCluster } from "../lib/kube";
 import { waitForRoute } from "../lib/mesh";
@@ -49,7 +49,7 @@ function option(name: string): string | undefined {
     return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const extraServices = option("extra-services") ?? "0";
-const traffic: Traffic = option("traffic") === "istio" ? { strategy: "istio", steps: [1, 5, 10, 25, 50], mirrorPercent: 100, testers: { header: "end-user", cookie: "user", value: "jason" } } : { strategy: "pods" };
+const traffic: Traffic = option("traffic") === "istio" ? { strategy: "istio", steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS } : { strategy: "pods" };
 const extraConfig: Record<string, string> = {
     ...(extraServices !== "0" ? { extraServices } : {}),
     ...(traffic.strategy === "istio" ? { traffic: JSON.stringify({ strategy: "istio" }) } : {}),
@@ -149,16 +149,17 @@ async function walk(): Promise<void> {
             await rollout.setStage(stage);
             const up = pulumi("up", `up-${stage}`);
             const wanted = traffic.strategy === "istio" ? routeOf(stageIn(table, stage), RELEASE, traffic.mirrorPercent).weights : undefined;
-            const served = (r: { weights: Record<string, number> }) => JSON.stringify(r.weights) === JSON.stringify(Object.fromEntries(Object.entries(wanted!).sort()));
-            const pulumiRoute = wanted && (await waitForRoute(PULUMI_NS, (r) => served({ weights: Object.fromEntries(Object.entries(r.weights).sort()) })));
+            const sorted = (weights: Record<string, number>) => JSON.stringify(Object.entries(weights).sort());
+            const served = (r: { weights: Record<string, number> }) => sorted(r.weights) === sorted(wanted!);
+            const pulumiRoute = wanted && (await waitForRoute(PULUMI_NS, served));
             // kubectl's route change: the rendered VirtualService alone, then Envoy, timed from the apply; then the rest.
             let kubectlRoute: { ms: number } | undefined;
             if (wanted && previous) {
                 kubectl("apply", "--server-side", "-f", path.join(manifests(stage), `networking.istio.io_v1-virtualservice-${KUBECTL_NS}-reviews.yaml`));
-                kubectlRoute = await waitForRoute(KUBECTL_NS, (r) => served({ weights: Object.fromEntries(Object.entries(r.weights).sort()) }));
+                kubectlRoute = await waitForRoute(KUBECTL_NS, served);
             }
             const k = kubectlConverge(stage, previous);
-            if (wanted && !previous) kubectlRoute = await waitForRoute(KUBECTL_NS, (r) => served({ weights: Object.fromEntries(Object.entries(r.weights).sort()) }));
+            if (wanted && !previous) kubectlRoute = await waitForRoute(KUBECTL_NS, served);
             rows.push([transition, f1(up.wall), f1(k), (up.wall / k).toFixed(1)]);
             runs.push([`up ${transition}`, up]);
             let line = `  ${transition}: pulumi up ${f1(up.wall)}s, kubectl ${f1(k)}s`;
@@ -189,12 +190,16 @@ async function walk(): Promise<void> {
     printBreakdown(runs);
 }
 
+/** `pulumi <args>` for a stack of `checkout`, quiet but for errors. */
+function cliOf(checkout: string, stack: string, ...args: string[]): void {
+    execFileSync(path.join(toolchainBin, "pulumi"), [...args, "--cwd", checkout, "--stack", `organization/${projectName}/${stack}`, "--color", "never"], {
+        cwd: checkout, env: { ...process.env, ...pulumiEnv() }, stdio: ["ignore", "ignore", "inherit"],
+    });
+}
+
 /** A stack of `checkout` driven through the CLI: config set as a team would, with `--path` for the release. */
 function configure(checkout: string, stack: string, namespace: string): void {
-    const cli = (...args: string[]) =>
-        execFileSync(path.join(toolchainBin, "pulumi"), [...args, "--cwd", checkout, "--stack", `organization/${projectName}/${stack}`], {
-            cwd: checkout, env: { ...process.env, ...pulumiEnv() }, stdio: ["ignore", "ignore", "inherit"],
-        });
+    const cli = (...args: string[]) => cliOf(checkout, stack, ...args);
     try {
         cli("stack", "init", "--non-interactive");
     } catch {
@@ -206,16 +211,12 @@ function configure(checkout: string, stack: string, namespace: string): void {
 }
 
 function setStage(checkout: string, stack: string, stage: string): void {
-    execFileSync(path.join(toolchainBin, "pulumi"), ["config", "set", `${projectName}:stage`, stage, "--cwd", checkout, "--stack", `organization/${projectName}/${stack}`], {
-        cwd: checkout, env: { ...process.env, ...pulumiEnv() }, stdio: ["ignore", "ignore", "inherit"],
-    });
+    cliOf(checkout, stack, "config", "set", `${projectName}:stage`, stage);
 }
 
 function destroy(checkout: string, stack: string): void {
-    const args = ["--cwd", checkout, "--stack", `organization/${projectName}/${stack}`, "--color", "never"];
-    const opts = { cwd: checkout, env: { ...process.env, ...pulumiEnv() }, stdio: ["ignore", "ignore", "inherit"] as ("ignore" | "inherit")[] };
-    execFileSync(path.join(toolchainBin, "pulumi"), ["destroy", "--yes", "--skip-preview", ...args], opts);
-    execFileSync(path.join(toolchainBin, "pulumi"), ["stack", "rm", "--yes", "--force", ...args], opts);
+    cliOf(checkout, stack, "destroy", "--yes", "--skip-preview");
+    cliOf(checkout, stack, "stack", "rm", "--yes", "--force");
 }
 
 /**

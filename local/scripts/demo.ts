@@ -6,7 +6,7 @@
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { fleetOf, Release, sharePercent } from "../../rollout/fleet";
 import { routeOf } from "../../rollout/route";
-import { POD_TABLE, StageName, stageIn, stageTableOf } from "../../rollout/stages";
+import { POD_TABLE, StageName, stageIn, stageTableOf, weightStageName } from "../../rollout/stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS, Traffic } from "../../rollout/traffic";
 import { clusterKubeconfig } from "../lib/env";
 import { countersByVersion, sendThroughMesh } from "../lib/mesh";
@@ -29,7 +29,7 @@ const RELEASE_2: Release = { stable: V2, candidate: V3 };
 
 type Step = { release: Release; stage: StageName; note: string; expectRefusal?: boolean };
 const weights = (release: Release) => TRAFFIC.strategy === "istio"
-    ? TRAFFIC.steps.map((w): Step => ({ release, stage: `weight-${w}`, note: `${release.candidate!.version} answers ${w}%` }))
+    ? TRAFFIC.steps.map((w): Step => ({ release, stage: weightStageName(w), note: `${release.candidate!.version} answers ${w}%` }))
     : [];
 
 /** The istio walk: testers, mirror, every weight step, a refused jump, a rollback + restore, closing, release 2. */
