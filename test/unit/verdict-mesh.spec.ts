@@ -27,6 +27,11 @@ describe("verdict (istio)", () => {
         assert.strictEqual(v.violations[0].message, "dark -> weight-5 is refused: it puts the candidate in service at 5% of reviews requests at once, skipping mirror and weight-1.");
     });
 
+    it("allows stable -> dark without any gate pass: the route gives the candidate only the testers' requests", () => {
+        const none: GateView = { trust: "absent" };
+        assert.deepStrictEqual(judge(liveAt("stable", none), ask("dark"), BOUNDS), { from: "stable", to: "dark", kind: "forward", violations: [] });
+    });
+
     it("allows dark -> mirror with the candidate's gate pass, refuses it without: mirrored copies are exposure too", () => {
         assert.deepStrictEqual(judge(liveAt("dark"), ask("mirror"), BOUNDS).violations, []);
         const v = judge(liveAt("dark", { trust: "trusted", passes: [] }), ask("mirror"), BOUNDS);
