@@ -36,6 +36,13 @@ export function meshClusterNames(services: MeshService[], rules: MeshRule[]): st
     return [...names].sort();
 }
 
+/**
+ * How long Envoy keeps an idle connection to a pod. The pod server keeps them longer (cluster/pod-server.ts): the
+ * side that closes an idle connection first races a request the other is sending on it, and only Envoy's close is
+ * safe, as in a real sidecar.
+ */
+export const UPSTREAM_IDLE_MS = 20_000;
+
 /** The CDS file (a DiscoveryResponse as JSON): EDS clusters whose endpoints istiod sends over ADS. */
 export function clustersFile(names: string[]): string {
     return JSON.stringify({
@@ -44,6 +51,13 @@ export function clustersFile(names: string[]): string {
             name,
             type: "EDS",
             connect_timeout: "1s",
+            typed_extension_protocol_options: {
+                "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+                    "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                    common_http_protocol_options: { idle_timeout: `${UPSTREAM_IDLE_MS / 1000}s` },
+                    explicit_http_config: { http_protocol_options: {} },
+                },
+            },
             eds_cluster_config: { service_name: name, eds_config: { ads: {}, resource_api_version: "V3" } },
         })),
     }, null, 1);

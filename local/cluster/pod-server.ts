@@ -8,7 +8,7 @@ import fs from "node:fs";
 import http from "node:http";
 import { answer, Reply, SLOW_FAULT_MS, Upstream } from "./bookinfo-api";
 import { Fault, FaultTable, readFaultTable } from "./faults";
-import { serviceHost } from "./mesh-clusters";
+import { serviceHost, UPSTREAM_IDLE_MS } from "./mesh-clusters";
 import { COUNTERS_URL, faultTablePath, MESH_LISTENER, NS_LINK_IP, POD_PORT, podTablePath } from "./paths";
 import type { PodEntry, PodTable } from "./pod-table";
 import { sleep } from "./processes";
@@ -155,6 +155,10 @@ const server = http.createServer(async (req, res) => {
     log(`${pod.namespace}/${pod.name} (${pod.app} ${pod.version}${fault ? `, fault ${fault}` : ""}) ${req.method} ${path}` +
         `${mirrored ? " (mirrored)" : ""} -> ${out.status}`);
 });
+
+// Node closes idle keep-alive connections after 5 s by default, before Envoy would: a request Envoy sends on one
+// as it closes gets a 503 "connection termination". Envoy closes first (mesh-clusters.ts).
+server.keepAliveTimeout = 2 * UPSTREAM_IDLE_MS;
 
 server.on("error", (err) => {
     log(`pod server failed: ${err.message}`);

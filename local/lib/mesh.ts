@@ -44,7 +44,11 @@ export interface MeshSample {
     byPod: Record<string, number>;
     /** Answers other than 200, and requests that failed. */
     errors: number;
+    /** Why, for the first few of them: the status and the start of the body, or the client's error. */
+    failures: string[];
 }
+
+const FAILURES_KEPT = 5;
 
 /**
  * Sends `requests` GETs of `path` (default /reviews/7) to `service` (default reviews) of `namespace` through the
@@ -54,7 +58,11 @@ export async function sendThroughMesh(namespace: string, requests: number,
     { service = "reviews", path = "/reviews/7", headers = {}, concurrency = 8 }:
     { service?: string; path?: string; headers?: Record<string, string>; concurrency?: number } = {}): Promise<MeshSample> {
     const versions = podVersions(namespace);
-    const sample: MeshSample = { requests, byVersion: {}, byPod: {}, errors: 0 };
+    const sample: MeshSample = { requests, byVersion: {}, byPod: {}, errors: 0, failures: [] };
+    const failed = (why: string) => {
+        sample.errors++;
+        if (sample.failures.length < FAILURES_KEPT) sample.failures.push(why);
+    };
     let next = 0;
     const worker = async () => {
         while (next < requests) {
@@ -62,12 +70,15 @@ export async function sendThroughMesh(namespace: string, requests: number,
             try {
                 const reply = await meshGet(namespace, service, path, headers);
                 const pod = reply.headers["x-bookinfo-pod"] as string | undefined;
-                if (reply.status !== 200 || !pod) { sample.errors++; continue; }
+                if (reply.status !== 200 || !pod) {
+                    failed(`${reply.status}${pod ? ` from ${pod}` : ""}: ${reply.body.slice(0, 160)}`);
+                    continue;
+                }
                 const version = versions.get(pod) ?? "unknown";
                 sample.byVersion[version] = (sample.byVersion[version] ?? 0) + 1;
                 sample.byPod[pod] = (sample.byPod[pod] ?? 0) + 1;
-            } catch {
-                sample.errors++;
+            } catch (err) {
+                failed((err as Error).message);
             }
         }
     };
@@ -96,6 +107,14 @@ export async function countersByVersion(namespace: string, selector = REVIEWS_PO
         v.mirrored += c.mirrored;
     }
     return out;
+}
+
+/** The sum of an Envoy cluster counter (e.g. `upstream_cx_destroy_remote`) over the clusters of `namespace`'s Services. */
+export async function envoyClusterCounter(namespace: string, counter: string): Promise<number> {
+    const stats: { name: string; value?: number }[] = JSON.parse(
+        await httpGet(`http://127.0.0.1:${ENVOY_ADMIN_PORT}/stats?format=json&filter=${encodeURIComponent(`\\.${counter}$`)}`)).stats ?? [];
+    const suffix = `.${namespace}.svc.cluster.local.${counter}`;
+    return stats.filter((s) => s.name.startsWith("cluster.outbound|") && s.name.endsWith(suffix)).reduce((n, s) => n + (s.value ?? 0), 0);
 }
 
 /** The route Envoy serves for reviews of a namespace, by subset (`""`: the Service without a subset). */

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { envoyServing } from "../../cluster/mesh";
 import {
-    countersByVersion, meshGet, RequestCounts, sendThroughMesh, ServedRoute, waitForRoute,
+    countersByVersion, envoyClusterCounter, meshGet, RequestCounts, sendThroughMesh, ServedRoute, waitForRoute,
 } from "../../lib/mesh";
 import { answeringPods, kubectl, waitFor } from "./helpers";
 import { bookinfoWorkloads, destinationRule, meshedNamespace, RouteShape, virtualService } from "./mesh-manifests";
@@ -72,12 +72,22 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
     });
 
     it("the tester (header end-user: jason, or cookie user=jason) always reaches v2; everyone else never at weight 0", async () => {
-        assert.deepEqual(await sendThroughMesh(ns, 200, { headers: JASON }).then((s) => [s.byVersion, s.errors]), [{ v2: 200 }, 0]);
-        assert.deepEqual(await sendThroughMesh(ns, 200, { headers: JASON_COOKIE }).then((s) => [s.byVersion, s.errors]), [{ v2: 200 }, 0]);
+        assert.deepEqual(await sendThroughMesh(ns, 200, { headers: JASON }).then((s) => [s.byVersion, s.failures]), [{ v2: 200 }, []]);
+        assert.deepEqual(await sendThroughMesh(ns, 200, { headers: JASON_COOKIE }).then((s) => [s.byVersion, s.failures]), [{ v2: 200 }, []]);
         for (const headers of [{}, { "end-user": "alice" }, { "end-user": "Jason" }, { cookie: "user=jasonx" }, { cookie: "olduser=jason" }] as Record<string, string>[]) {
             const s = await sendThroughMesh(ns, 200, { headers });
-            assert.deepEqual([s.byVersion, s.errors], [{ v1: 200 }, 0], `headers ${JSON.stringify(headers)}`);
+            assert.deepEqual([s.byVersion, s.failures], [{ v1: 200 }, []], `headers ${JSON.stringify(headers)}`);
         }
+    });
+
+    it("a pod never closes a connection Envoy pools: idle past Node's default keep-alive (5 s), nothing closed by a pod", async () => {
+        // Closing first races a request Envoy is already sending on that connection: a 503 "connection
+        // termination" once in a few thousand requests (seen in CI at a weight step).
+        await sendThroughMesh(ns, 50);
+        const before = await envoyClusterCounter(ns, "upstream_cx_destroy_remote");
+        await new Promise((r) => setTimeout(r, 6500));
+        assert.deepEqual((await sendThroughMesh(ns, 50)).failures, []);
+        assert.equal(await envoyClusterCounter(ns, "upstream_cx_destroy_remote") - before, 0, "connections closed by the pods");
     });
 
     it("productpage's reviews call goes through the mesh and forwards the tester: v1 for plain users, v2 for jason", async () => {
@@ -102,7 +112,7 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
         const before = await countersByVersion(ns);
         const n = 300;
         const sample = await sendThroughMesh(ns, n);
-        assert.deepEqual([sample.byVersion, sample.errors], [{ v1: n }, 0]);
+        assert.deepEqual([sample.byVersion, sample.failures], [{ v1: n }, []]);
         // Copies are sent on their own and their answers dropped: wait for them, then check none is extra.
         await waitFor(`${n} mirrored copies at v2`, async () => delta(await countersByVersion(ns), before, "v2").mirrored >= n, 10_000);
         await new Promise((r) => setTimeout(r, 300));
@@ -116,7 +126,7 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
             latencies[`weight ${weight}`] = await route({ v1: 100 - weight, v2: weight });
             const n = 2000;
             const s = await sendThroughMesh(ns, n);
-            assert.equal(s.errors, 0);
+            assert.deepEqual(s.failures, []);
             assert.equal((s.byVersion.v1 ?? 0) + (s.byVersion.v2 ?? 0), n);
             assertBinomial(s.byVersion.v2 ?? 0, n, weight / 100, `v2 at weight ${weight}`);
             console.log(`      v2 answered ${s.byVersion.v2 ?? 0} of ${n}`);
