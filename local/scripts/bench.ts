@@ -101,10 +101,10 @@ interface PulumiRun extends Breakdown {
  * One `pulumi` run of a stack straight through the CLI (what a user types, policy pack attached as RolloutStack
  * does), traced with `--otel-traces` for the breakdown. `checkout`: the project directory (default this one).
  */
-function pulumi(command: "up" | "preview", label: string, stack = "bench", checkout = repoRoot): PulumiRun {
+function pulumi(command: "up" | "preview", label: string, stack = "bench", checkout = repoRoot, project = projectName): PulumiRun {
     const trace = path.join(traceDir, `${label}.json`);
     fs.rmSync(trace, { force: true });
-    const args = [command, "--cwd", checkout, "--stack", `organization/${projectName}/${stack}`, "--policy-pack", path.join(checkout, "policy"),
+    const args = [command, "--cwd", checkout, "--stack", `organization/${project}/${stack}`, "--policy-pack", path.join(checkout, "policy"),
         "--color", "never", "--otel-traces", `file://${trace}`];
     const start = Date.now();
     let stdout: string;
@@ -127,6 +127,28 @@ function printBreakdown(runs: [string, Breakdown][]): void {
     console.log(`| run | wall | ${PHASES.join(" | ")} | policy checks (within steps) |\n|---|---|${PHASES.map(() => "---|").join("")}---|`);
     for (const [label, b] of runs) {
         console.log(`| ${label} | ${f1(b.wall)} | ${PHASES.map((p) => f2(b.phases[p])).join(" | ")} | ${f2(b.policyChecks)} |`);
+    }
+}
+
+const FLOOR = { checkout: path.join(repoRoot, "local", "bench-floor"), project: "bench-floor", stack: "floor", runs: 3 };
+
+/**
+ * The floor under every run: the same CLI, language host, engine and SDKs with a program that declares nothing and
+ * a pack whose one rule judges nothing (local/bench-floor); the run of median wall time of FLOOR.runs no-op ups and
+ * previews.
+ */
+function floor(): { up: Breakdown; preview: Breakdown } {
+    const { checkout, project, stack } = FLOOR;
+    const cli = (...args: string[]) => cliOfProject(project, checkout, stack, ...args);
+    const run = (command: "up" | "preview", i: number) => pulumi(command, `floor-${command}-${i}`, stack, checkout, project);
+    const medianRun = (runs: Breakdown[]) => [...runs].sort((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)];
+    cli("stack", "select", "--create");
+    try {
+        run("up", 0);
+        const runs = Array.from({ length: FLOOR.runs }, (_, i) => [run("up", i + 1), run("preview", i + 1)]);
+        return { up: medianRun(runs.map((r) => r[0])), preview: medianRun(runs.map((r) => r[1])) };
+    } finally {
+        cli("stack", "rm", "--yes", "--force");
     }
 }
 
@@ -172,6 +194,8 @@ async function walk(): Promise<void> {
             previous = stage;
         }
         runs.push(["no-op preview", pulumi("preview", "preview-noop")]);
+        const { up, preview } = floor();
+        runs.push(["floor: no-op up, empty program, one-rule pack", up], ["floor: no-op preview, same", preview]);
     } finally {
         await rollout.destroy();
         await rollout.stack.workspace.removeStack("bench", { force: true });
@@ -185,14 +209,19 @@ async function walk(): Promise<void> {
         console.log("\n| transition | weights | pulumi up (s) | Envoy after up (s) | app check's wait inside up (s) | kubectl (s) | Envoy after kubectl's VirtualService apply (s) |\n|---|---|---|---|---|---|---|");
         for (const r of meshRows) console.log(`| ${r.join(" | ")} |`);
     }
-    const noop = runs[runs.length - 1][1];
-    console.log(`\nno-op \`pulumi preview\` (policy pack attached): ${f1(noop.wall)}s`);
+    const wall = (label: string) => f1(runs.find(([l]) => l.startsWith(label))![1].wall);
+    console.log(`\nno-op \`pulumi preview\` (policy pack attached): ${wall("no-op preview")}s`);
+    console.log(`floor (local/bench-floor: nothing declared, a one-rule pack, same CLI and SDKs): up ${wall("floor: no-op up")}s, preview ${wall("floor: no-op preview")}s`);
     printBreakdown(runs);
 }
 
 /** `pulumi <args>` for a stack of `checkout`, quiet but for errors. */
 function cliOf(checkout: string, stack: string, ...args: string[]): void {
-    execFileSync(path.join(toolchainBin, "pulumi"), [...args, "--cwd", checkout, "--stack", `organization/${projectName}/${stack}`, "--color", "never"], {
+    cliOfProject(projectName, checkout, stack, ...args);
+}
+
+function cliOfProject(project: string, checkout: string, stack: string, ...args: string[]): void {
+    execFileSync(path.join(toolchainBin, "pulumi"), [...args, "--cwd", checkout, "--stack", `organization/${project}/${stack}`, "--color", "never"], {
         cwd: checkout, env: { ...process.env, ...pulumiEnv() }, stdio: ["ignore", "ignore", "inherit"],
     });
 }

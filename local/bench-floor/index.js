@@ -1,0 +1,2 @@
+// Declares nothing: what is left of a run is the CLI, the engine, node and the Pulumi SDK.
+require("@pulumi/pulumi");
