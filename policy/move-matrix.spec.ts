@@ -4,13 +4,12 @@
 // the verdict shows up there as a diff.
 import * as assert from "assert";
 import { STAGE_NAMES, StageName } from "../rollout/stages";
-import { ReleaseName, resourcesOf, scenario } from "./testing/fixtures";
-import { COLUMNS, FIRST, MATRICES, Row, RULES } from "./testing/move-tables";
+import { MESH_STAGES, meshScenario, ReleaseName, resourcesOf, scenario, Scenario } from "./testing/fixtures";
+import { COLUMNS, FIRST, MATRICES, MESH_COLUMNS, MESH_FIRST, MESH_MATRICES, Row, RULES } from "./testing/move-tables";
 import { packFor } from "./testing/pack";
 import { stackViolationsByRule } from "./testing/harness";
 
-async function refusedBy(release: ReleaseName, live: StageName | "none", goal: StageName): Promise<string> {
-    const s = scenario(release, live, goal);
+async function refusedBy(s: Scenario): Promise<string> {
     const found = await stackViolationsByRule(packFor(s), resourcesOf(s));
     const names = Object.keys(found).map((rule) => Object.keys(RULES).find((k) => RULES[k] === rule) ?? rule);
     return names.length === 0 ? "Y" : names.join(" ");
@@ -28,7 +27,27 @@ describe("the move matrix through the pack's stack checks", () => {
                 row.forEach((expected, column) => {
                     const goal = COLUMNS[column] as StageName;
                     it(`${live} -> ${goal}: ${expected === "Y" ? "allowed" : `refused by ${expected}`}`, async () => {
-                        assert.strictEqual(await refusedBy(release, live, goal), expected);
+                        assert.strictEqual(await refusedBy(scenario(release, live, goal)), expected);
+                    });
+                });
+            }
+        });
+    }
+});
+
+describe("the istio move matrix through the pack's stack checks", () => {
+    it("covers exactly the stages of the istio table", () => {
+        assert.deepStrictEqual(MESH_COLUMNS, MESH_STAGES);
+        for (const [, matrix] of MESH_MATRICES) assert.deepStrictEqual(Object.keys(matrix), MESH_STAGES);
+    });
+
+    for (const [release, matrix] of MESH_MATRICES) {
+        describe(`release ${release}`, () => {
+            for (const [live, row] of [["none", MESH_FIRST], ...Object.entries(matrix)] as [string, string[]][]) {
+                row.forEach((expected, column) => {
+                    const goal = MESH_COLUMNS[column];
+                    it(`${live} -> ${goal}: ${expected === "Y" ? "allowed" : `refused by ${expected}`}`, async () => {
+                        assert.strictEqual(await refusedBy(meshScenario(live, goal, release)), expected);
                     });
                 });
             }

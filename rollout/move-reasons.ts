@@ -38,6 +38,9 @@ export function whyRefused(table: StageTable, from: LiveStage, to: StageName, be
     const unit = shareUnit(table);
     const base = baseStage(table);
     if (from === "none") {
+        if (table.strategy === "istio") {
+            return `${to} is not a first stage: a never-deployed stack has no reviews route until the VirtualService, which waits for the candidate's gate, so the candidate's pods in the reviews Service would get plain requests before their gate ran`;
+        }
         return `${to} is not a first stage: a never-deployed stack would put the candidate in service (${after}% ${unit}) before its gate ran, which happens in ${list(darkStages(table))}`;
     }
     if (from === "off-table") {

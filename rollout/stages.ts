@@ -181,6 +181,9 @@ function meshStages(traffic: MeshTraffic): Stage[] {
             candidate: { pods: 1, serving: true },
             route: { testers: true, mirror: false, weight: 0 },
             gates: [SMOKE_GATE, APP_GATE],
+            // A never-deployed stack has no route until this stage's VirtualService, which waits for the gate: the
+            // candidate's pod would get plain requests through the Service meanwhile. Start at stable.
+            first: false,
         },
         {
             name: "mirror",

@@ -160,11 +160,12 @@ function capacityRule(live: LiveView, req: Requested, bounds: Bounds): string[] 
  */
 function needsPass(kind: MoveKind | undefined, live: LiveView, req: Requested): Workload[] {
     // A first deployment's stable version is the baseline: nothing served before it, so nothing is put at risk.
-    if (live.fleet.length === 0 && req.fleet.every((w) => !w.serving || w.version === req.release.stable.version)) return [];
+    const baseline = (w: Workload) => live.fleet.length === 0 && w.version === req.release.stable.version;
     const liveServing = servedBefore(live, req);
     const entering = kind === "forward" || kind === "restore";
     const exposed = exposedKeys(req.fleet, req.route);
-    return req.fleet.filter((w) => exposed.has(key(w)) && (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)));
+    return req.fleet.filter((w) => !baseline(w) && exposed.has(key(w)) &&
+        (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)));
 }
 
 function gateRule(from: LiveStage, kind: MoveKind | undefined, live: LiveView, req: Requested, namespaceNote: string): string[] {

@@ -82,6 +82,11 @@ describe(RULE, () => {
         assert.deepStrictEqual(await verdictsOf(scenario("v1->v2", "none", "dark")), NOTHING);
     });
 
+    it("a first deployment that would serve the candidate names the candidate alone: the stable is the baseline", async () => {
+        const gate = (await verdictsOf(scenario("v1->v2", "none", "canary"))).stack[RULE];
+        assert.deepStrictEqual(gate, [`reviews-v2 would serve image ${IMG.v2} in this stage, but there is no gate record (reviews-gate-record in namespace bookinfo): ${THEN}`]);
+    });
+
     it("istio: mirror -> weight-1 (the route's step alone) without the candidate's pass: refused at the VirtualService's step", async () => {
         const s = meshScenario("mirror", "weight-1");
         s.live.gate = { trust: "trusted", passes: [] };

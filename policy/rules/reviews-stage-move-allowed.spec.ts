@@ -90,6 +90,14 @@ describe(RULE, () => {
             assert.deepStrictEqual(await checkResource(policy, pick(resources, VS)), [message]);
         });
 
+        it("a never-deployed stack starts at stable: none -> dark is refused, the candidate's pod would be in the Service before its route", async () => {
+            const message = "none -> dark (first deployment) is refused: dark is not a first stage: a never-deployed stack has no reviews route until the VirtualService, " +
+                "which waits for the candidate's gate, so the candidate's pods in the reviews Service would get plain requests before their gate ran. Allowed first stages: stable.";
+            // The stack check: a first deployment's steps alone are partial fleets, which the resource checks leave to it.
+            assert.deepStrictEqual((await verdictsOf(meshScenario("none", "dark"))).stack, { [RULE]: [message] });
+            assert.deepStrictEqual(await verdictsOf(meshScenario("none", "stable")), NOTHING);
+        });
+
         it("a goal under istio without the VirtualService is refused: every istio stage routes", async () => {
             const s = meshScenario("weight-50", "weight-50");
             const resources = resourcesOf(s).filter((r) => r.name !== VS);

@@ -226,7 +226,7 @@ export function everyGoal(): { title: string; resources: TestResource[] }[] {
 export const goalResource = (release: ReleaseName, stage: StageName, name: string): TestResource =>
     pick(resourcesOf(scenario(release, stage, stage)), name);
 
-// The istio strategy (release v1 -> v2, default steps), written out like SHAPES: what each stage runs and routes.
+// The istio strategy (default steps), written out like SHAPES: what each stage of each release runs and routes.
 
 export const MESH_TRAFFIC: MeshTraffic = {
     strategy: "istio",
@@ -237,44 +237,74 @@ export const MESH_TRAFFIC: MeshTraffic = {
 
 export const MESH_STAGES = ["stable", "dark", "mirror", "weight-1", "weight-5", "weight-10", "weight-25", "weight-50", "weight-100", "promoted"];
 
-const stable3 = w("v1", IMG.v1, 3, true);
-const both3 = [stable3, w("v2", IMG.v2, 3, true)];
-
-/** v1 -> v2 under istio: the candidate serves (in the Service) from dark on; the route decides what it gets. */
-export const MESH_SHAPES: Record<string, Workload[]> = {
-    stable: [stable3],
-    dark: [stable3, w("v2", IMG.v2, 1, true)],
-    mirror: both3,
-    "weight-1": both3,
-    "weight-5": both3,
-    "weight-10": both3,
-    "weight-25": both3,
-    "weight-50": both3,
-    "weight-100": both3,
-    promoted: [w("v2", IMG.v2, 3, true)],
+/** Under istio the candidate serves (is in the Service) from dark on; the route decides what it gets. */
+export const MESH_SHAPES: Record<ReleaseName, Record<string, Workload[]>> = {
+    "v1->v2": {
+        stable: [w("v1", IMG.v1, 3, true)],
+        dark: [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 1, true)],
+        mirror: [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 3, true)],
+        "weight-1": [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 3, true)],
+        "weight-5": [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 3, true)],
+        "weight-10": [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 3, true)],
+        "weight-25": [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 3, true)],
+        "weight-50": [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 3, true)],
+        "weight-100": [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 3, true)],
+        promoted: [w("v2", IMG.v2, 3, true)],
+    },
+    "v2->v3": {
+        stable: [w("v2", IMG.v2, 3, true)],
+        dark: [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 1, true)],
+        mirror: [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 3, true)],
+        "weight-1": [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 3, true)],
+        "weight-5": [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 3, true)],
+        "weight-10": [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 3, true)],
+        "weight-25": [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 3, true)],
+        "weight-50": [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 3, true)],
+        "weight-100": [w("v2", IMG.v2, 3, true), w("v3", IMG.v3, 3, true)],
+        promoted: [w("v3", IMG.v3, 3, true)],
+    },
 };
 
-export const MESH_ROUTES: Record<string, Route> = {
-    stable: { weights: { v1: 100 } },
-    dark: { weights: { v1: 100 }, testers: "v2" },
-    mirror: { weights: { v1: 100 }, mirror: { version: "v2", percent: 100 }, testers: "v2" },
-    "weight-1": { weights: { v1: 99, v2: 1 }, testers: "v2" },
-    "weight-5": { weights: { v1: 95, v2: 5 }, testers: "v2" },
-    "weight-10": { weights: { v1: 90, v2: 10 }, testers: "v2" },
-    "weight-25": { weights: { v1: 75, v2: 25 }, testers: "v2" },
-    "weight-50": { weights: { v1: 50, v2: 50 }, testers: "v2" },
-    "weight-100": { weights: { v2: 100 }, testers: "v2" },
-    promoted: { weights: { v2: 100 } },
+export const MESH_ROUTES: Record<ReleaseName, Record<string, Route>> = {
+    "v1->v2": {
+        stable: { weights: { v1: 100 } },
+        dark: { weights: { v1: 100 }, testers: "v2" },
+        mirror: { weights: { v1: 100 }, mirror: { version: "v2", percent: 100 }, testers: "v2" },
+        "weight-1": { weights: { v1: 99, v2: 1 }, testers: "v2" },
+        "weight-5": { weights: { v1: 95, v2: 5 }, testers: "v2" },
+        "weight-10": { weights: { v1: 90, v2: 10 }, testers: "v2" },
+        "weight-25": { weights: { v1: 75, v2: 25 }, testers: "v2" },
+        "weight-50": { weights: { v1: 50, v2: 50 }, testers: "v2" },
+        "weight-100": { weights: { v2: 100 }, testers: "v2" },
+        promoted: { weights: { v2: 100 } },
+    },
+    "v2->v3": {
+        stable: { weights: { v2: 100 } },
+        dark: { weights: { v2: 100 }, testers: "v3" },
+        mirror: { weights: { v2: 100 }, mirror: { version: "v3", percent: 100 }, testers: "v3" },
+        "weight-1": { weights: { v2: 99, v3: 1 }, testers: "v3" },
+        "weight-5": { weights: { v2: 95, v3: 5 }, testers: "v3" },
+        "weight-10": { weights: { v2: 90, v3: 10 }, testers: "v3" },
+        "weight-25": { weights: { v2: 75, v3: 25 }, testers: "v3" },
+        "weight-50": { weights: { v2: 50, v3: 50 }, testers: "v3" },
+        "weight-100": { weights: { v3: 100 }, testers: "v3" },
+        promoted: { weights: { v3: 100 } },
+    },
 };
 
-/** Live at `live`, goal at `goal`, release v1 -> v2 under istio (the live route read from its VirtualService). */
-export function meshScenario(live: string, goal: string): Scenario {
-    const s = scenario("v1->v2", "stable", "stable");
+/**
+ * Live at `live` ("none": nothing deployed, no gate record), goal at `goal`, under istio (the live route read from
+ * its VirtualService), for a release (default v1 -> v2).
+ */
+export function meshScenario(live: string, goal: string, release: ReleaseName = "v1->v2"): Scenario {
+    const s = scenario(release, live === "none" ? "none" : "stable", "stable");
     s.config = { ...s.config, stage: goal, traffic: structuredClone(MESH_TRAFFIC) };
-    s.live.fleet = MESH_SHAPES[live].map((x) => ({ ...x, ready: x.replicas }));
-    s.live.route = { route: structuredClone(MESH_ROUTES[live]) };
-    s.goal = structuredClone(MESH_SHAPES[goal]);
-    s.route = structuredClone(MESH_ROUTES[goal]);
+    if (live !== "none") {
+        s.live.fleet = MESH_SHAPES[release][live].map((x) => ({ ...x, ready: x.replicas }));
+        s.live.route = { route: structuredClone(MESH_ROUTES[release][live]) };
+    }
+    s.goal = structuredClone(MESH_SHAPES[release][goal]);
+    s.route = structuredClone(MESH_ROUTES[release][goal]);
     return s;
 }
 

@@ -17,9 +17,9 @@ describe("stage table (istio)", () => {
         assert.deepStrictEqual(stageNames(steps), ["stable", "dark", "mirror", "weight-10", "weight-50", "weight-100", "promoted"]);
     });
 
-    it("derives exactly these moves: one forward chain, a rollback to stable from every stage with a stable, restore to weight-1", () => {
+    it("derives exactly these moves: a first deployment at stable only, one forward chain, a rollback to stable from every stage with a stable, restore to weight-1", () => {
         const written = [
-            "none -> stable (first)", "none -> dark (first)",
+            "none -> stable (first)",
             "stable -> dark (forward)", "dark -> mirror (forward)", "mirror -> weight-1 (forward)", "weight-1 -> weight-5 (forward)",
             "weight-5 -> weight-10 (forward)", "weight-10 -> weight-25 (forward)", "weight-25 -> weight-50 (forward)",
             "weight-50 -> weight-100 (forward)", "weight-100 -> promoted (forward)",
