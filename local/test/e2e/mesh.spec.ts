@@ -31,6 +31,8 @@ const SAMPLE = 2000;
  */
 const tolerance = (weight: number) => 100 * 4.5 * Math.sqrt(((weight / 100) * (1 - weight / 100)) / SAMPLE);
 
+const VS_URN = "urn:pulumi:e2e-mesh::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$bookinfo:index:ReviewsMesh$kubernetes:networking.istio.io/v1:VirtualService::reviews-rollout-mesh-virtual-service";
+
 const weightsAre = (want: Record<string, number>) => (r: ServedRoute) => JSON.stringify(r.weights) === JSON.stringify(want);
 
 describe("e2e: the istio traffic strategy through istiod and Envoy", function () {
@@ -104,10 +106,9 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
     });
 
     it("the guard holds under istio: without the pack, a targeted up, a strategy switch, hand-set pods, a hand-edited route", async () => {
-        const vsUrn = "urn:pulumi:e2e-mesh::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$bookinfo:index:ReviewsMesh$kubernetes:networking.istio.io/v1:VirtualService::reviews-rollout-mesh-virtual-service";
         const cases: { name: string; stage: string; run: Parameters<RolloutStack["up"]>[0]; traffic?: string; refusedBy: RegExp }[] = [
             { name: "a plain up without the pack, dark -> weight-5", stage: "weight-5", run: { noPolicyPack: true }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-5 is refused/ },
-            { name: "a targeted up of the VirtualService alone, dark -> weight-25", stage: "weight-25", run: { target: [vsUrn] }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-25 is refused/ },
+            { name: "a targeted up of the VirtualService alone, dark -> weight-25", stage: "weight-25", run: { target: [VS_URN] }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-25 is refused/ },
             { name: "the pods strategy mid-rollout", stage: "canary", run: {}, traffic: JSON.stringify({ strategy: "pods" }), refusedBy: /\[reviews-stage-move-allowed\] off-table -> canary/ },
         ];
         for (const c of cases) {
@@ -129,7 +130,7 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
         kubectl(["-n", namespace, "rollout", "status", "deployment/reviews-v2", "--timeout=60s"]);
         const before = await Promise.all([view.settled(), stateOf(rollout)]);
         await rollout.setStage("mirror");
-        await assert.rejects(rollout.up({ target: [vsUrn], onEvent: log.onEvent }),
+        await assert.rejects(rollout.up({ target: [VS_URN], onEvent: log.onEvent }),
             (e: Error) => /\[reviews-serves-only-gate-passed-images\] reviews-v2 runs image \S+:hand-set in the cluster/.test(e.message), "forward onto hand-set pods");
         assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, "the refused targeted up changed something");
         await rollout.setStage("dark");
@@ -174,6 +175,20 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
         const sample = await sendThroughMesh(namespace, 400, { headers: TESTER });
         assert.deepEqual(sample.byVersion, { v1: 400 }, "testers too");
         assert.deepEqual(await view.deploymentNames(), ["details-v1", "productpage-v1", "ratings-v1", "reviews-v1", "sleep"]);
+    });
+
+    it("a targeted up of the route alone cannot restore weight-1 onto candidate pods that do not exist", async () => {
+        // The VirtualService depends on the candidate's Deployment: the engine refuses to apply it while the
+        // Deployment it waits for would be created by an untargeted step, so 1% of requests never meet no pods.
+        const before = await Promise.all([view.settled(), stateOf(rollout)]);
+        await rollout.setStage("weight-1");
+        try {
+            await assert.rejects(rollout.up({ target: [VS_URN], onEvent: log.onEvent }),
+                (e: Error) => /reviews-v2/.test(e.message) && /which was was not specified in --target list/.test(e.message), "targeted restore of the route");
+            assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, "the refused targeted restore changed something");
+        } finally {
+            await rollout.setStage("stable");
+        }
     });
 
     it("restores weight-1 with the image whose gate passed, walks to promoted and closes the release", async () => {
