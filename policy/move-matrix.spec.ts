@@ -4,7 +4,7 @@
 // the verdict shows up there as a diff.
 import * as assert from "assert";
 import { STAGE_NAMES, StageName } from "../rollout/stages";
-import { MESH_STAGES, meshScenario, ReleaseName, resourcesOf, scenario, Scenario } from "./testing/fixtures";
+import { MESH_STAGES, meshScenario, resourcesOf, scenario, Scenario } from "./testing/fixtures";
 import { COLUMNS, FIRST, MATRICES, MESH_COLUMNS, MESH_FIRST, MESH_MATRICES, Row, RULES } from "./testing/move-tables";
 import { packFor } from "./testing/pack";
 import { stackViolationsByRule } from "./testing/harness";

@@ -179,7 +179,7 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
 
     it("a targeted up of the route alone cannot restore weight-1 onto candidate pods that do not exist", async () => {
         // The VirtualService depends on the candidate's Deployment: the engine refuses to apply it while the
-        // Deployment it waits for would be created by an untargeted step, so 1% of requests never meet no pods.
+        // Deployment it waits for would be created by an untargeted step: no request is weighted to pods that do not exist.
         const before = await Promise.all([view.settled(), stateOf(rollout)]);
         await rollout.setStage("weight-1");
         try {
