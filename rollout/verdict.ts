@@ -122,8 +122,11 @@ function moveRule(from: LiveStage, to: StageName | undefined, kind: MoveKind | u
     return [];
 }
 
+/** A forward move or a restore: the rollout moves on, into a stage whose gates must have passed on entry. */
+const movesOn = (kind: MoveKind | undefined) => kind === "forward" || kind === "restore";
+
 function readyRule(kind: MoveKind | undefined, live: LiveView): string[] {
-    if (kind !== "forward" && kind !== "restore") return [];
+    if (!movesOn(kind)) return [];
     const unready = live.fleet.filter((w) => (w.ready ?? w.replicas) < w.replicas);
     return unready.map((w) => `reviews-${w.version} has ${w.ready ?? 0} of ${w.replicas} pods ready: the rollout moves on only from a stage whose pods are all ready (wait, fix it, or roll back).`);
 }
@@ -162,7 +165,7 @@ function needsPass(kind: MoveKind | undefined, live: LiveView, req: Requested): 
     // A first deployment's stable version is the baseline: nothing served before it, so nothing is put at risk.
     const baseline = (w: Workload) => live.fleet.length === 0 && w.version === req.release.stable.version;
     const liveServing = servedBefore(live, req);
-    const entering = kind === "forward" || kind === "restore";
+    const entering = movesOn(kind);
     const exposed = exposedKeys(req.fleet, req.route);
     return req.fleet.filter((w) => !baseline(w) && exposed.has(key(w)) &&
         (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)));
@@ -181,7 +184,7 @@ function gateRule(from: LiveStage, kind: MoveKind | undefined, live: LiveView, r
     }
     // Moving on exposes the candidate's pods that run now until their Deployment's step replaces them, and a run may
     // leave that step out (--target): pods someone switched to an image without a pass get no more traffic.
-    if (kind === "forward" || kind === "restore") {
+    if (movesOn(kind)) {
         for (const w of needing.filter((x) => x.version === req.release.candidate?.version)) {
             const running = live.fleet.find((x) => x.version === w.version);
             if (!running || running.image === w.image || passOf(live.gate, running.version, running.image)) continue;
