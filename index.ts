@@ -2,6 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterReadError, connect, readClusterFacts } from "./io/cluster";
 import { readStageConfig } from "./io/config";
+import { backendIdentity } from "./io/backend";
+import { readLimits } from "./io/limits";
 import { readPreviousTarget } from "./io/previous";
 import { runProgram } from "./program";
 
@@ -9,6 +11,8 @@ export = () =>
     runProgram({
         config: readStageConfig,
         previousTarget: readPreviousTarget,
+        limits: readLimits,
+        backend: backendIdentity,
         cluster: async (config) => {
             try {
                 const access = await connect(config.kubeconfig, config.context);

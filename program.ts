@@ -12,6 +12,7 @@ import { routeOf } from "./rollout/route";
 import { stageIn, stageTableOf } from "./rollout/stages";
 import { judgeTarget, stackLabelValue, Target } from "./rollout/target";
 import { describeLive, judge, refusalText } from "./rollout/verdict";
+import { Limits } from "./rollout/limits";
 
 /** What the program reads before it declares anything. */
 export interface ProgramReads {
@@ -20,6 +21,10 @@ export interface ProgramReads {
     previousTarget(): Promise<Target | undefined>;
     /** Connects with the configured kubeconfig and context and reads the live facts of `namespace`. */
     cluster(config: StageConfig): Promise<{ access: ClusterAccess; facts: ClusterFacts }>;
+    /** The policy's limits on the stack's own yardstick (policy/config.json, or the defaults). */
+    limits(): Limits;
+    /** The backend that holds this stack's state: with the stack's name, its identity on the namespace. */
+    backend(): string;
 }
 
 function refuse(lines: string[]): never {
@@ -30,6 +35,7 @@ export async function runProgram(reads: ProgramReads) {
     const config = reads.config();
     const previous = await reads.previousTarget();
     const stackLabel = stackLabelValue(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack());
+    const backend = reads.backend();
     const table = stageTableOf(config.traffic);
     const requestedFleet = fleetOf(config.release, config.stage, table);
     const requestedRoute = config.traffic.strategy === "istio"
@@ -41,7 +47,7 @@ export async function runProgram(reads: ProgramReads) {
 
     if (config.renderYamlTo) {
         // Render mode writes manifests and touches no cluster, so only a never-deployed stack may use it.
-        const refused = judgeTarget({ previous, stackLabel });
+        const refused = judgeTarget({ previous, stackLabel, backend });
         if (refused.length) refuse(refused.map((r) => `[${r.rule}] ${r.message}`));
         destination = { renderYamlTo: config.renderYamlTo };
     } else {
@@ -53,18 +59,22 @@ export async function runProgram(reads: ProgramReads) {
             server: access.server,
             context: access.context,
             stackLabel,
+            backend,
         });
+        // A stack whose outputs recorded a target has deployed: an emptied namespace is not a first deployment.
+        const live = { ...facts.live, deployed: facts.live.deployed || previous !== undefined };
         const requested = {
             table,
+            traffic: config.traffic,
             release: config.release,
             fleet: requestedFleet,
             route: requestedRoute && { route: requestedRoute },
             services: serviceImages(config.imageRegistry, config.imageTag),
         };
-        const verdict = judge(facts.live, requested, config.bounds, config.namespace);
+        const verdict = judge(live, requested, config.bounds, config.namespace, reads.limits());
         if (targetRefusals.length || verdict.violations.length) {
             refuse([
-                ...(verdict.violations.length ? [refusalText(verdict, requested, facts.live)] : [`reviews rollout refused; nothing was changed. Live: ${describeLive(facts.live)}.`]),
+                ...(verdict.violations.length ? [refusalText(verdict, requested, live)] : [`reviews rollout refused; nothing was changed. Live: ${describeLive(live)}.`]),
                 ...targetRefusals.map((r) => `  - [${r.rule}] ${r.message}`),
             ]);
         }
@@ -76,6 +86,7 @@ export async function runProgram(reads: ProgramReads) {
     const bookinfo = new Bookinfo("bookinfo", {
         namespace: config.namespace,
         stackLabel,
+        backend,
         imageRegistry: config.imageRegistry,
         imageTag: config.imageTag,
         release: config.release,
@@ -83,6 +94,8 @@ export async function runProgram(reads: ProgramReads) {
         from,
         traffic: config.traffic,
         extraServices: config.extraServices,
+        bounds: config.bounds,
+        protect: config.protect,
         destination,
     });
     const reviews = bookinfo.reviews;

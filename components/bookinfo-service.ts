@@ -1,11 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { APP_LABEL, VERSION_LABEL } from "../rollout/labels";
-import { DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS } from "./pod-template";
+import { DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS, WORKLOAD_ANNOTATIONS } from "./pod-template";
 
 export interface BookinfoServiceArgs {
     /** Namespace of every object (an Output of the Namespace resource, so it is created first). */
     namespace: pulumi.Input<string>;
+    /** The engine leaves the objects in the cluster when it deletes them (a replacing or targeted destroy run). */
+    retainOnDelete?: boolean;
     /** The `app` label: also the name of the Service and the stem of the Deployment's name. */
     app: string;
     /** The `version` label (Deployment `<app>-<version>`); unset for a client without versions (sleep). */
@@ -34,7 +36,7 @@ export class BookinfoService extends pulumi.ComponentResource {
 
     constructor(name: string, args: BookinfoServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("bookinfo:index:BookinfoService", name, {}, opts);
-        const childOpts = { parent: this, provider: opts.provider };
+        const childOpts = { parent: this, provider: opts.provider, retainOnDelete: args.retainOnDelete };
         const podLabels: Record<string, string> = { [APP_LABEL]: args.app };
         if (args.version) podLabels[VERSION_LABEL] = args.version;
 
@@ -46,7 +48,7 @@ export class BookinfoService extends pulumi.ComponentResource {
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: { name: args.version ? `${args.app}-${args.version}` : args.app, namespace: args.namespace, labels: podLabels },
+                metadata: { name: args.version ? `${args.app}-${args.version}` : args.app, namespace: args.namespace, labels: podLabels, annotations: WORKLOAD_ANNOTATIONS },
                 spec: {
                     replicas: 1,
                     selector: { matchLabels: podLabels },

@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { bookinfoImage } from "../rollout/config";
+import { Bounds } from "../rollout/bounds";
 import { Release } from "../rollout/fleet";
-import { STACK_LABEL } from "../rollout/labels";
+import { BACKEND_ANNOTATION, STACK_LABEL } from "../rollout/labels";
 import { LiveStage } from "../rollout/moves";
 import { StarColor } from "../rollout/smoke-check";
 import { MESH_NAMESPACE_LABEL } from "../rollout/mesh-objects";
@@ -43,6 +44,8 @@ export interface BookinfoArgs {
     namespace: string;
     /** Value of the namespace's STACK_LABEL: which stack created it. */
     stackLabel: string;
+    /** Value of the namespace's BACKEND_ANNOTATION: which backend holds that stack's state. */
+    backend: string;
     /** Registry and tag of productpage, details and ratings (`<registry>/examples-bookinfo-<app>-v1:<tag>`). */
     imageRegistry: string;
     imageTag: string;
@@ -54,6 +57,13 @@ export interface BookinfoArgs {
     traffic: Traffic;
     /** Extra Bookinfo-sized services `extra-<n>` (details' image), for measuring how a run grows; default none. */
     extraServices?: number;
+    /** The replica bounds, recorded with the release and traffic as the yardstick the next change is judged by. */
+    bounds: Bounds;
+    /**
+     * The app is protected: the Namespace refuses deletion (`pulumi destroy`, `--replace`, a targeted destroy) and
+     * the engine leaves every Bookinfo object in the cluster when it deletes one from the state.
+     */
+    protect: boolean;
     destination: Destination;
 }
 
@@ -100,11 +110,12 @@ export class Bookinfo extends pulumi.ComponentResource {
             {
                 metadata: {
                     name: args.namespace,
+                    annotations: { [BACKEND_ANNOTATION]: args.backend },
                     // istio: every pod of the namespace in the mesh, so every client of reviews takes the route.
                     labels: { [STACK_LABEL]: args.stackLabel, ...(args.traffic.strategy === "istio" ? { [MESH_NAMESPACE_LABEL]: "enabled" } : {}) },
                 },
             },
-            childOpts,
+            { ...childOpts, protect: args.protect },
         );
         const namespace = this.namespace.metadata.name;
         const images = serviceImages(args.imageRegistry, args.imageTag);
@@ -120,6 +131,7 @@ export class Bookinfo extends pulumi.ComponentResource {
                     serviceAccountName: `bookinfo-${appName}`,
                     containerPort: BOOKINFO_PORT,
                     servicePort: BOOKINFO_PORT,
+                    retainOnDelete: args.protect,
                     ...more,
                 },
                 childOpts,
@@ -153,6 +165,8 @@ export class Bookinfo extends pulumi.ComponentResource {
                 stage: args.stage,
                 table: stageTableOf(args.traffic),
                 from: args.from,
+                retainOnDelete: args.protect,
+                record: { release: args.release, traffic: args.traffic, bounds: args.bounds, stage: args.stage },
                 mesh: args.traffic.strategy === "istio"
                     ? { namespace: args.namespace, testers: args.traffic.testers, mirrorPercent: args.traffic.mirrorPercent }
                     : undefined,

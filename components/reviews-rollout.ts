@@ -3,15 +3,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as path from "path";
-import { APP_CHECK_ENV, GATE_ENV } from "../io/gate-env";
+import { APP_CHECK_ENV, GATE_ENV, SETTLE_ENV } from "../io/gate-env";
 import { fleetOf, Release, sharePercent, Workload } from "../rollout/fleet";
 import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { LiveStage } from "../rollout/moves";
 import { StarColor } from "../rollout/smoke-check";
 import { routeOf } from "../rollout/route";
+import { RolloutRecord } from "../rollout/rollout-record";
 import { SmokeGate, StageName, stageIn, StageTable } from "../rollout/stages";
 import { Testers } from "../rollout/traffic";
-import { BOOKINFO_PORT, DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS } from "./pod-template";
+import { BOOKINFO_PORT, DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS, WORKLOAD_ANNOTATIONS } from "./pod-template";
 import { ReviewsMesh } from "./reviews-mesh";
 
 /**
@@ -46,6 +47,10 @@ export interface ReviewsRolloutArgs {
     mesh?: { namespace: string; testers: Testers; mirrorPercent: number };
     /** The stage the live workloads were in, as the guard judged it before this `up`. */
     from: LiveStage;
+    /** The engine leaves the ServiceAccount and the Service in the cluster when it deletes them. */
+    retainOnDelete: boolean;
+    /** What this `up` deploys, recorded by the settle step once everything else converged. */
+    record: Omit<RolloutRecord, "recordedAt">;
     /** The candidate's gate; undefined where no pod runs (render mode). */
     gate?: GateArgs;
 }
@@ -74,6 +79,8 @@ export class ReviewsRollout extends pulumi.ComponentResource {
     /** The istio strategy's route, and the app check through it once it is in place. */
     public readonly mesh?: ReviewsMesh;
     public readonly appCheck?: command.local.Command;
+    /** The settle step: retires the versions the stage does not run, then records what was deployed. */
+    public readonly settle?: command.local.Command;
     /** The stage converged to, and the one the live workloads were in before. */
     public readonly stage: pulumi.Output<string>;
     public readonly fromStage: pulumi.Output<string>;
@@ -86,7 +93,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
 
     constructor(name: string, args: ReviewsRolloutArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("bookinfo:index:ReviewsRollout", name, {}, opts);
-        const childOpts = { parent: this, provider: opts.provider };
+        const childOpts = { parent: this, provider: opts.provider, retainOnDelete: args.retainOnDelete };
         const { release, stage, table } = args;
         const fleet = fleetOf(release, stage, table);
         const stageSpec = stageIn(table, stage);
@@ -112,7 +119,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             return new k8s.apps.v1.Deployment(
                 `${name}-${w.version}`,
                 {
-                    metadata: { name: `reviews-${w.version}`, namespace: args.namespace, labels, annotations: { [STAGE_ANNOTATION]: stage } },
+                    metadata: { name: `reviews-${w.version}`, namespace: args.namespace, labels, annotations: { ...WORKLOAD_ANNOTATIONS, [STAGE_ANNOTATION]: stage } },
                     spec: {
                         replicas: w.replicas,
                         selector: { matchLabels: selector },
@@ -127,7 +134,8 @@ export class ReviewsRollout extends pulumi.ComponentResource {
                         }),
                     },
                 },
-                { ...childOpts, customTimeouts: DEPLOYMENT_TIMEOUTS },
+                // Retained on delete, always: a version leaves the cluster only through the settle step.
+                { ...childOpts, retainOnDelete: true, customTimeouts: DEPLOYMENT_TIMEOUTS },
             );
         };
         this.deployments = Object.fromEntries(fleet.map((w) => [w.version, deployment(w)]));
@@ -166,7 +174,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
                     testers: args.mesh.testers,
                     after: [...Object.values(this.deployments), ...(this.gate ? [this.gate] : [])],
                 },
-                childOpts,
+                { parent: this, provider: opts.provider },
             );
             const appGate = stageSpec.gates.find((g) => g.kind === "app");
             if (appGate && args.gate) {
@@ -188,6 +196,28 @@ export class ReviewsRollout extends pulumi.ComponentResource {
                     { parent: this, dependsOn: [this.mesh, args.gate.client] },
                 );
             }
+        }
+
+        if (args.gate) {
+            const keep = fleet.map((w) => w.version);
+            this.settle = new command.local.Command(
+                `${name}-settle`,
+                {
+                    create: gateCommand("settle"),
+                    environment: {
+                        [SETTLE_ENV.namespace]: args.namespace,
+                        [SETTLE_ENV.kubeconfig]: args.gate.kubeconfig,
+                        [SETTLE_ENV.context]: args.gate.context,
+                        [SETTLE_ENV.keep]: JSON.stringify(keep),
+                        [SETTLE_ENV.record]: JSON.stringify(args.record),
+                    },
+                    triggers: [fingerprint({ keep, record: args.record })],
+                },
+                {
+                    parent: this,
+                    dependsOn: [...Object.values(this.deployments), ...([this.gate, this.mesh, this.appCheck] as (pulumi.Resource | undefined)[]).filter((r): r is pulumi.Resource => r !== undefined)],
+                },
+            );
         }
 
         this.stage = pulumi.output(stage);

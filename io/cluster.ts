@@ -2,7 +2,7 @@
 // images, the gate record and the namespace itself, straight from the API server. Used by the program before it
 // declares anything and by the policy pack, each with its own read, so neither trusts the other.
 //
-// Five GETs need no full Kubernetes client: loading @kubernetes/client-node costs about 0.55 s of CPU per process
+// Six GETs need no full Kubernetes client: loading @kubernetes/client-node costs about 0.55 s of CPU per process
 // (every generated model), paid by the program and the pack on every run. A kubeconfig whose context uses a
 // server, a CA (or insecure-skip-tls-verify), a client certificate and key and/or a bearer token is read here and
 // the GETs go out through node's https; anything else (exec plugins, auth providers, token files, basic auth,
@@ -16,12 +16,13 @@ import * as path from "path";
 import type * as k8sClient from "@kubernetes/client-node";
 import { DeploymentShape, isReviewsDeployment, workloadOf } from "../rollout/workload-of";
 import { gateViewOf, RawConfigMap } from "../rollout/gate-record";
-import { GATE_RECORD_NAME } from "../rollout/labels";
+import { GATE_RECORD_NAME, ROLLOUT_RECORD_NAME } from "../rollout/labels";
+import { recordViewOf } from "../rollout/rollout-record";
 import { DestinationRuleSpec, MESH_API_VERSION, MESH_OBJECT_NAME, readRoute, VirtualServiceSpec } from "../rollout/mesh-objects";
 import { DEFAULT_TESTERS, Traffic } from "../rollout/traffic";
 import { LiveView } from "../rollout/verdict";
 
-/** The five objects the read needs. */
+/** The objects the read needs. */
 export type ApiRead =
     | { kind: "namespace"; name: string }
     | { kind: "deployments"; namespace: string }
@@ -70,6 +71,7 @@ export interface ClusterAccess {
 export interface NamespaceFacts {
     uid: string;
     labels: Record<string, string>;
+    annotations?: Record<string, string>;
 }
 
 export interface ClusterFacts {
@@ -271,7 +273,7 @@ async function clientNodeAccess(kubeconfig: string, kubeconfigText: string | und
 }
 
 interface NamespaceObject {
-    metadata?: { uid?: string; labels?: Record<string, string> };
+    metadata?: { uid?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
 }
 
 /**
@@ -289,25 +291,31 @@ export async function readClusterFacts(access: ClusterAccess, namespace: string,
         }
     };
     const meshObject = (plural: string): ApiRead => ({ kind: "custom", group, version, plural, namespace, name: MESH_OBJECT_NAME });
-    const [ns, deployments, record, vs, dr] = await Promise.all([
+    const [ns, deployments, record, rolloutRecord, vs, dr] = await Promise.all([
         absentOn404<NamespaceObject>(`namespace ${namespace}`, { kind: "namespace", name: namespace }),
         absentOn404<{ items?: DeploymentShape[] }>(`the Deployments of namespace ${namespace}`, { kind: "deployments", namespace }),
         absentOn404<RawConfigMap>(`the gate record ${namespace}/${GATE_RECORD_NAME}`, { kind: "configmap", namespace, name: GATE_RECORD_NAME }),
+        absentOn404<RawConfigMap>(`the rollout record ${namespace}/${ROLLOUT_RECORD_NAME}`, { kind: "configmap", namespace, name: ROLLOUT_RECORD_NAME }),
         // 404 also when the CRD is not installed: no Istio, no route.
         absentOn404<{ spec?: unknown }>(`VirtualService ${namespace}/${MESH_OBJECT_NAME}`, meshObject("virtualservices")),
         absentOn404<{ spec?: unknown }>(`DestinationRule ${namespace}/${MESH_OBJECT_NAME}`, meshObject("destinationrules")),
     ]);
-    const testers = traffic.strategy === "istio" ? traffic.testers : DEFAULT_TESTERS;
+    // The live route is read with the deployed testers: the change under review does not say what a tester is.
+    const recorded = recordViewOf(rolloutRecord);
+    const deployedTraffic = recorded.trust === "trusted" ? recorded.record.traffic : traffic;
+    const testers = deployedTraffic.strategy === "istio" ? deployedTraffic.testers : DEFAULT_TESTERS;
     const items = deployments?.items ?? [];
     const services = Object.fromEntries(
         items.filter((d) => !isReviewsDeployment(d)).map((d) => [d.metadata?.name ?? "", d.spec?.template?.spec?.containers?.[0]?.image ?? ""]),
     );
     return {
-        namespace: ns && { uid: ns.metadata?.uid ?? "", labels: ns.metadata?.labels ?? {} },
+        namespace: ns && { uid: ns.metadata?.uid ?? "", labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {} },
         live: {
             fleet: items.filter(isReviewsDeployment).map(workloadOf),
             services,
             gate: gateViewOf(record),
+            record: recorded,
+            deployed: recorded.trust !== "absent",
             ...(vs || dr ? { route: readRoute(vs?.spec as VirtualServiceSpec | undefined, dr?.spec as DestinationRuleSpec | undefined, testers) } : {}),
         },
     };

@@ -27,3 +27,14 @@ export const APP_CHECK_ENV = {
     /** Who the testers are (Testers) as JSON. */
     testers: "APP_CHECK_TESTERS",
 } as const;
+
+/** Inputs of the settle step (io/settle.ts), the ReviewsRollout's last Command. */
+export const SETTLE_ENV = {
+    namespace: "SETTLE_NAMESPACE",
+    kubeconfig: "SETTLE_KUBECONFIG",
+    context: "SETTLE_CONTEXT",
+    /** The versions the stage runs (JSON list): every other reviews Deployment of the namespace is deleted. */
+    keep: "SETTLE_KEEP",
+    /** What this `up` deployed (rollout/rollout-record.ts RolloutRecord without recordedAt) as JSON. */
+    record: "SETTLE_RECORD",
+} as const;

@@ -3,9 +3,10 @@
 // row, every answer checked), and on success a pass recorded for exactly that version and image in the gate record,
 // written by server-side apply with the gate's own field manager. Every request goes out in one `kubectl exec`
 // (curl fetches its URLs in turn, pod after pod), after one read of the namespace's pods: each kubectl call costs
-// about 0.1 s of the stage change. Prints one line per check; the first failure
-// exits 1 with "gate failed: <check> on pod <name> (<ip>): <detail>". Inputs: io/gate-env.ts; kubectl on PATH.
-import { GatePass, gateRecordManifest, gateRecordRef, gateViewOf, withPass } from "../rollout/gate-record";
+// about 0.1 s of the stage change. Prints one line per check; the first failure of a check is recorded as the
+// image's failure (it serves no more until it passes again) and exits 1 with
+// "gate failed: <check> on pod <name> (<ip>): <detail>". Inputs: io/gate-env.ts; kubectl on PATH.
+import { GateFailure as FailedGate, GatePass, gateRecordManifest, gateRecordRef, gateViewOf, withResult } from "../rollout/gate-record";
 import { APP_LABEL, GATE_FIELD_MANAGER, GATE_RECORD_NAME, VERSION_LABEL, WORKLOAD_LABEL, REVIEWS_WORKLOAD } from "../rollout/labels";
 import { checkReviewsAnswer, parseCurlOutput, StarColor } from "../rollout/smoke-check";
 import { SmokeGate } from "../rollout/stages";
@@ -47,8 +48,8 @@ function requests(gate: SmokeGate, namespace: string, sleepPod: string, pods: Po
         .map((a) => checkReviewsAnswer(parseCurlOutput(a), pod.metadata.name, stars).filter((f) => gate.checks.includes(f.check))));
 }
 
-/** Appends the pass to the gate record. A record someone else wrote is not built upon: it is replaced. */
-function recordPass(namespace: string, pass: GatePass): void {
+/** Adds the result to the gate record. A record someone else wrote is not built upon: it is replaced. */
+function record(namespace: string, result: GatePass | FailedGate): void {
     let current;
     try {
         current = JSON.parse(kubectl(["get", "configmap", GATE_RECORD_NAME, "-n", namespace, "-o", "json", "--show-managed-fields"]));
@@ -58,7 +59,7 @@ function recordPass(namespace: string, pass: GatePass): void {
     const view = gateViewOf(current);
     if (view.trust === "untrusted") console.log(`note ${gateRecordRef(namespace)} is not trusted (${view.why}): starting a new record`);
     if (view.trust === "untrusted") kubectl(["delete", "configmap", GATE_RECORD_NAME, "-n", namespace, "--ignore-not-found"]);
-    const manifest = gateRecordManifest(namespace, withPass(view, pass));
+    const manifest = gateRecordManifest(namespace, withResult(view, result));
     kubectl(["apply", "--server-side", "--force-conflicts", `--field-manager=${GATE_FIELD_MANAGER}`, "-f", "-"], JSON.stringify(manifest));
 }
 
@@ -98,7 +99,7 @@ function main(): void {
         });
         console.log(`ok   ${gate.requestsInARow} requests in a row on pod ${pod.metadata.name} (${pod.status.podIP})`);
     });
-    recordPass(namespace, { image, version, passedAt: new Date().toISOString(), pods: pods.length, requestsPerPod: 1 + gate.requestsInARow });
+    record(namespace, { image, version, passedAt: new Date().toISOString(), pods: pods.length, requestsPerPod: 1 + gate.requestsInARow });
     console.log(`gate passed: ${pods.length} pod(s) of reviews-${version} running ${image}, recorded in ${gateRecordRef(namespace)}`);
 }
 
@@ -106,6 +107,16 @@ try {
     main();
 } catch (e) {
     const err = e as { stderr?: string; message: string };
-    console.error(e instanceof GateFailure ? err.message : `gate failed: ${(err.stderr || err.message).trim()}`);
+    const failure = e instanceof GateFailure ? err.message : `gate failed: ${(err.stderr || err.message).trim()}`;
+    console.error(failure);
+    // A check that failed on the candidate's pods is the image's failure; bad inputs or a broken kubectl are not.
+    const [namespace, version, image] = [env(GATE_ENV.namespace), env(GATE_ENV.version), env(GATE_ENV.image)];
+    if (e instanceof GateFailure && namespace && version && image && !failure.startsWith("gate failed: inputs")) {
+        try {
+            record(namespace, { image, version, failedAt: new Date().toISOString(), failure });
+        } catch (r) {
+            console.error(`the failure was not recorded: ${((r as { stderr?: string }).stderr || (r as Error).message).trim()}`);
+        }
+    }
     process.exit(1);
 }

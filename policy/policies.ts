@@ -17,8 +17,10 @@ import { reviewsServesOnlyGatePassedImages } from "./rules/reviews-serves-only-g
 import { reviewsServiceSelectsAppOnly } from "./rules/reviews-service-selects-app-only";
 import { reviewsStableFixedDuringRollout } from "./rules/reviews-stable-fixed-during-rollout";
 import { reviewsStageMoveAllowed } from "./rules/reviews-stage-move-allowed";
+import { reviewsYardstickFixedDuringRollout } from "./rules/reviews-yardstick-fixed-during-rollout";
+import { reviewsYardstickWithinLimits } from "./rules/reviews-yardstick-within-limits";
 
-/** The rules that judge by the pack's context (the verdict's seven, then the namespace's owner). */
+/** The rules that judge by the pack's context (the verdict's nine, then the namespace's owner). */
 export function contextRules(source: PackSource): RolloutPolicy[] {
     return [
         reviewsStageMoveAllowed(source),
@@ -28,6 +30,8 @@ export function contextRules(source: PackSource): RolloutPolicy[] {
         reviewsStableFixedDuringRollout(source),
         bookinfoServicesFixedDuringRollout(source),
         reviewsReplicasWithinBounds(source),
+        reviewsYardstickFixedDuringRollout(source),
+        reviewsYardstickWithinLimits(source),
         namespaceOwnedByStack(source),
     ];
 }

@@ -6,7 +6,7 @@ import { Release } from "./fleet";
 import { STAR_COLORS, StarColor } from "./smoke-check";
 import { stageIn, stageNames, stageTableOf } from "./stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS, DEFAULT_TRAFFIC, Traffic, TRAFFIC_STRATEGIES } from "./traffic";
-import { Bounds } from "./verdict";
+import { Bounds } from "./bounds";
 
 /** Bookinfo's image naming: `<registry>/examples-bookinfo-<name>:<tag>`, e.g. name `reviews-v1`. */
 export function bookinfoImage(registry: string, tag: string, name: string): string {
@@ -51,7 +51,8 @@ const count = (min: number) =>
     z.preprocess(wholeNumber, z.number({ invalid_type_error: "wrong type, expected a number" }).int("not a whole number").min(min, `less than ${min}`));
 
 const versionLabel = text(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "not a version label (e.g. v2: lowercase letters, digits, '-', at most 20)");
-const imageRef = text(/^[^\s:/]+(\/[^\s:/]+)*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/, "not an image reference with a tag or digest");
+const imageRef = text(/^[^\s:/]+(\/[^\s:/]+)*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/, "not an image reference with a tag or digest")
+    .refine((v) => !/:latest$/.test(v), "`latest` is a moving tag: a gate can vouch only for a fixed image; name a version tag (e.g. :1.20.3) or a digest (@sha256:...)");
 
 const versionSchema = z.object({ version: versionLabel, image: imageRef, replicas: count(1).default(3) }).strict();
 const candidateSchema = z
@@ -115,7 +116,7 @@ const KEYS = {
         allowed: "a registry and path prefix of productpage, details and ratings, e.g. docker.io/istio",
     },
     imageTag: {
-        schema: text(/^\w[\w.-]{0,127}$/, "not an image tag").default(DEFAULT_TAG),
+        schema: text(/^\w[\w.-]{0,127}$/, "not an image tag").refine((v) => v !== "latest", "`latest` is a moving tag: name a version tag").default(DEFAULT_TAG),
         allowed: "the image tag of productpage, details and ratings, e.g. 1.20.3",
     },
     bounds: {
@@ -125,6 +126,10 @@ const KEYS = {
     extraServices: {
         schema: z.preprocess(wholeNumber, z.number({ invalid_type_error: "wrong type, expected a number" }).int("not a whole number").min(0, "less than 0").max(50, "more than 50")).default(0),
         allowed: "a whole number 0-50: extra Bookinfo-sized services (ServiceAccount, one-pod Deployment, Service each, named extra-<n>) beside Bookinfo, for measuring how a run grows with the stack (`npm run bench -- --extra-services 10`); default 0",
+    },
+    protect: {
+        schema: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ invalid_type_error: "wrong type, expected true or false" })).default(true),
+        allowed: "true (default: the Namespace refuses `pulumi destroy` and `--replace`, and no run deletes a serving object but the settle step) or false (to destroy the stack: set it, `pulumi up`, then `pulumi destroy`)",
     },
     renderYamlTo: {
         schema: text().default(""),

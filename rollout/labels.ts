@@ -36,3 +36,17 @@ export const GATE_RECORD_NAME = "reviews-gate-record";
 export const GATE_FIELD_MANAGER = "bookinfo-rollout-gate";
 /** Key of the gate record's data that holds the JSON list of passed gates. */
 export const GATE_RECORD_KEY = "passed.json";
+/** Key of the gate record's data that holds the JSON list of images that failed their gate since their last pass. */
+export const GATE_FAILED_KEY = "failed.json";
+
+/**
+ * The rollout record: what the last `up` deployed (release, traffic, bounds: the guard's yardstick), written at
+ * the end of every `up` by the settle step (server-side apply with ROLLOUT_RECORD_FIELD_MANAGER), never a Pulumi
+ * resource. The guard measures the next change with it, not with the change's own config.
+ */
+export const ROLLOUT_RECORD_NAME = "reviews-rollout-record";
+export const ROLLOUT_RECORD_FIELD_MANAGER = "bookinfo-rollout-record";
+export const ROLLOUT_RECORD_KEY = "deployed.json";
+
+/** Annotation on the Namespace: the backend whose stack created it (with STACK_LABEL, the stack's identity). */
+export const BACKEND_ANNOTATION = "rollout.bookinfo.dev/backend";

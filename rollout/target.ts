@@ -1,7 +1,7 @@
 // Where a stack deploys, and the program's check that it never moves or adopts: the namespace uid the last `up`
 // recorded in the stack's outputs (the engine's state, which a change cannot rewrite) must be the one the
 // configured kubeconfig, context and namespace now reach, and a namespace the stack did not create is never taken.
-import { STACK_LABEL } from "./labels";
+import { BACKEND_ANNOTATION, STACK_LABEL } from "./labels";
 
 /** Recorded as the stack output `target` by every `up` that deploys. */
 export interface Target {
@@ -27,11 +27,13 @@ export interface TargetFacts {
     /** Configured namespace; undefined in render mode (no cluster). */
     namespace?: string;
     /** The configured namespace as it is in the cluster now (undefined: absent, or render mode). */
-    live?: { uid: string; labels: Record<string, string> };
+    live?: { uid: string; labels: Record<string, string>; annotations?: Record<string, string> };
     /** Where the configured kubeconfig and context point. */
     server?: string;
     context?: string;
     stackLabel: string;
+    /** The backend that holds this stack's state (io/backend.ts): part of the stack's identity. */
+    backend: string;
 }
 
 /** Refusals of a change of where the stack deploys, each with its rule and what to do instead. */
@@ -50,9 +52,14 @@ export function judgeTarget(f: TargetFacts): { rule: string; message: string }[]
         out.push({ rule: TARGET_RULES.fixed, message: `the configured cluster (${f.server}, context "${f.context}") has ${found}, but this stack deployed namespace ${p.namespace} with uid ${p.namespaceUid} at ${p.server} (context "${p.context}"): the kubeconfig or context points at another cluster, or the namespace was deleted outside Pulumi. Point kubeconfig/context back at that cluster; if the namespace is really gone, \`pulumi refresh\` the stack first.` });
     }
     const owner = f.live?.labels[STACK_LABEL];
-    if (f.live && owner !== f.stackLabel) {
-        const whose = owner ? `it belongs to stack ${owner}` : "this stack did not create it";
-        out.push({ rule: TARGET_RULES.owned, message: `namespace ${f.namespace} already exists and ${whose} (label ${STACK_LABEL}): the program never adopts a namespace, since the stack would then own it for a later destroy. Choose a namespace that does not exist yet; if this stack did create it (before namespaces were labelled), say so with \`kubectl label namespace ${f.namespace} ${STACK_LABEL}=${f.stackLabel}\`.` });
+    const ownerBackend = f.live?.annotations?.[BACKEND_ANNOTATION];
+    // The namespace this stack recorded (same uid) is its own, whatever marks it carries.
+    const recorded = p !== undefined && f.live?.uid === p.namespaceUid;
+    if (f.live && !recorded && (owner !== f.stackLabel || ownerBackend !== f.backend)) {
+        const whose = owner !== f.stackLabel
+            ? (owner ? `it belongs to stack ${owner}` : "this stack did not create it")
+            : `it carries this stack's name but was created from ${ownerBackend ? `backend ${ownerBackend}` : "an unknown backend"}, not ${f.backend || "this one"} (annotation ${BACKEND_ANNOTATION}): a stack of the same name elsewhere`;
+        out.push({ rule: TARGET_RULES.owned, message: `namespace ${f.namespace} already exists and ${whose} (label ${STACK_LABEL}): the program never adopts a namespace, since the stack would then own it for a later destroy. Choose a namespace that does not exist yet; if this stack did create it, say so with \`kubectl label namespace ${f.namespace} ${STACK_LABEL}=${f.stackLabel}\` and \`kubectl annotate namespace ${f.namespace} ${BACKEND_ANNOTATION}=${f.backend}\`.` });
     }
     return out;
 }

@@ -2,24 +2,19 @@
 // cluster (live Deployments, ready pods) and the gate record, not against what the program says about itself.
 // The program runs it before declaring any resource; every mandatory rule of the policy pack reports its own part
 // of it. Pure: the callers read the cluster and the config.
+import { Bounds } from "./bounds";
 import { describeFleet, Fleet, Release, servingPods, sharePercent, stageOf, Workload } from "./fleet";
-import { GateView, passOf } from "./gate-record";
+import { failureOf, GateView, passOf } from "./gate-record";
+import { DEFAULT_LIMITS, limitProblems, Limits, LIMITS_RULE } from "./limits";
 import { GATE_RECORD_NAME } from "./labels";
 import type { RouteReading } from "./mesh-objects";
 import { LiveStage, MoveKind, moveKind } from "./moves";
 import { allowedText, darkStages, list, moveName, releaseName, whyRefused } from "./move-reasons";
 import { describeRoute, exposedVersions } from "./route";
-import { StageName, stageIn, StageTable } from "./stages";
-
-/** Limits on replica counts, from stack config (rollout/config.ts has the defaults). */
-export interface Bounds {
-    /** Most pods any reviews version may ask for. */
-    maxReplicas: number;
-    /** Largest change of one version's pod count in one `up`. */
-    maxReplicaChange: number;
-    /** Fewest reviews pods that serve, during and after a change (once that many served). */
-    minServingPods: number;
-}
+import { RecordView, Yardstick } from "./rollout-record";
+import { baseStage, StageName, stageIn, StageTable, stageTableOf } from "./stages";
+import { Traffic } from "./traffic";
+import { judgeYardstick, YARDSTICK_RULE } from "./yardstick";
 
 /** What runs now, read from the cluster. */
 export interface LiveView {
@@ -29,12 +24,21 @@ export interface LiveView {
     gate: GateView;
     /** The reviews route read from the live VirtualService and DestinationRule; undefined when neither exists. */
     route?: RouteReading;
+    /**
+     * The rollout record of the last `up`: the yardstick the change is measured with. The cluster read always sets
+     * it; a view without one (a hand-built table of shapes) is measured with the requested yardstick.
+     */
+    record?: RecordView;
+    /** This stack deployed here before (a rollout record exists, or its outputs recorded a target). */
+    deployed?: boolean;
 }
 
 /** What this change asks for. */
 export interface Requested {
     /** The stage table of the configured traffic strategy. */
     table: StageTable;
+    /** The configured traffic strategy (`table` is its table). */
+    traffic: Traffic;
     release: Release;
     fleet: Fleet;
     /**
@@ -54,6 +58,8 @@ export const RULES = {
     stable: "reviews-stable-fixed-during-rollout",
     services: "bookinfo-services-fixed-during-rollout",
     bounds: "reviews-replicas-within-bounds",
+    yardstick: YARDSTICK_RULE,
+    limits: LIMITS_RULE,
 } as const;
 export type Rule = (typeof RULES)[keyof typeof RULES];
 
@@ -68,6 +74,8 @@ export interface Verdict {
     to?: StageName;
     kind?: MoveKind;
     violations: Violation[];
+    /** The stage table the change was measured with (the deployed one). */
+    table: StageTable;
 }
 
 const key = (w: Workload) => `${w.version}\u0000${w.image}`;
@@ -88,8 +96,13 @@ function exposedKeys(fleet: Fleet, route: RouteReading | undefined): Set<string>
 function servedBefore(live: LiveView, req: Requested): Set<string> {
     const keys = exposedKeys(live.fleet, live.route);
     for (const w of live.fleet) if (w.serving && w.version === req.release.stable.version) keys.add(key(w));
+    // An emptied namespace of a deployed stack: the stable it ran is what a rollback restores.
+    if (emptied(live) && live.record?.trust === "trusted") keys.add(key({ ...live.record.record.release.stable, serving: true }));
     return keys;
 }
+
+/** A deployed stack's namespace without reviews Deployments: never a first deployment. */
+const emptied = (live: LiveView) => live.fleet.length === 0 && live.deployed === true;
 
 /** How messages name a route reading. */
 const describeReading = (r: RouteReading | undefined) =>
@@ -103,6 +116,9 @@ function candidateShare(table: StageTable, fleet: Fleet, route: RouteReading | u
 }
 
 function moveRule(from: LiveStage, to: StageName | undefined, kind: MoveKind | undefined, live: LiveView, req: Requested): string[] {
+    if (emptied(live) && kind !== "rollback") {
+        return [`this stack deployed here before, but the namespace has no reviews Deployment (deleted outside an up, or dropped from the state): that is not a first deployment, and only restoring the deployed stable at ${baseStage(req.table).name} is allowed.`];
+    }
     if (to === undefined) {
         const route = req.table.strategy === "pods" ? "" : ` with route ${describeReading(req.route)}`;
         return [`the requested reviews workloads (${describeFleet(req.fleet)})${route} fit no stage of release ${releaseName(req.release)} for traffic strategy ${req.table.strategy}: every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label, a route or a version outside the release that differs from it is not a stage.`];
@@ -163,7 +179,7 @@ function capacityRule(live: LiveView, req: Requested, bounds: Bounds): string[] 
  */
 function needsPass(kind: MoveKind | undefined, live: LiveView, req: Requested): Workload[] {
     // A first deployment's stable version is the baseline: nothing served before it, so nothing is put at risk.
-    const baseline = (w: Workload) => live.fleet.length === 0 && w.version === req.release.stable.version;
+    const baseline = (w: Workload) => live.fleet.length === 0 && !live.deployed && w.version === req.release.stable.version;
     const liveServing = servedBefore(live, req);
     const entering = movesOn(kind);
     const exposed = exposedKeys(req.fleet, req.route);
@@ -176,6 +192,11 @@ function gateRule(from: LiveStage, kind: MoveKind | undefined, live: LiveView, r
     const needing = needsPass(kind, live, req);
     for (const w of needing) {
         if (passOf(live.gate, w.version, w.image)) continue;
+        const failed = failureOf(live.gate, w.version, w.image);
+        if (failed) {
+            out.push(`reviews-${w.version} would get more traffic with image ${w.image}, but that image failed its gate at ${failed.failedAt} (${failed.failure}): a failed image serves no more until it passes again; roll back to ${baseStage(req.table).name}, then walk it through ${list(darkStages(req.table))}, where its gate runs again.`);
+            continue;
+        }
         const record =
             live.gate.trust === "absent" ? `there is no gate record (${GATE_RECORD_NAME}${namespaceNote})` :
             live.gate.trust === "untrusted" ? `the gate record ${GATE_RECORD_NAME} is not trusted: ${live.gate.why} (delete it; the gate writes a new one)` :
@@ -218,39 +239,64 @@ function servicesRule(from: LiveStage, live: LiveView, req: Requested): string[]
         .map(([name, image]) => `${name} would change image (${live.services[name]} -> ${image}) while the reviews rollout is under way (${from}): the other services stay fixed until the release is closed or rolled back, so a failure is the candidate's alone.`);
 }
 
+/** The config key that sets a version's pod count. */
+const replicasKey = (version: string, release: Release) =>
+    version === release.stable.version ? "release.stable.replicas" : version === release.candidate?.version ? "release.candidate.replicas" : `the pods of reviews-${version}`;
+
 function boundsRule(live: LiveView, req: Requested, bounds: Bounds): string[] {
     const out: string[] = [];
     for (const w of req.fleet) {
+        const k = replicasKey(w.version, req.release);
         if (w.replicas > bounds.maxReplicas) {
-            out.push(`reviews-${w.version} asks for ${w.replicas} pods, more than bounds.maxReplicas ${bounds.maxReplicas}.`);
+            out.push(`reviews-${w.version} asks for ${w.replicas} pods, more than bounds.maxReplicas ${bounds.maxReplicas}: set ${k} to ${bounds.maxReplicas} or fewer.`);
             continue;
         }
         const before = live.fleet.find((x) => x.version === w.version)?.replicas ?? 0;
         if (Math.abs(w.replicas - before) > bounds.maxReplicaChange) {
-            out.push(`reviews-${w.version} would go from ${before} to ${w.replicas} pods in one up, a change larger than bounds.maxReplicaChange ${bounds.maxReplicaChange}.`);
+            const near = before + Math.sign(w.replicas - before) * bounds.maxReplicaChange;
+            out.push(`reviews-${w.version} would go from ${before} to ${w.replicas} pods in one up, a change larger than bounds.maxReplicaChange ${bounds.maxReplicaChange}: set ${k} to ${near} first.`);
         }
     }
     return out;
 }
 
-/** Judges the change. `namespace` only names the gate record in messages. */
-export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace = ""): Verdict {
-    const liveStage = stageOf(live.fleet, req.release, req.table, live.route);
-    const from: LiveStage = liveStage ?? "off-table";
-    const fits = stageOf(req.fleet, req.release, req.table, req.route);
+/** Without a trusted rollout record the guard cannot tell the roles or the table apart while a candidate runs. */
+function unknownYardstick(live: LiveView, from: LiveStage, table: StageTable): string[] {
+    if (!live.record || live.record.trust === "trusted" || live.fleet.length === 0 || from === "none" || from === baseStage(table).name) return [];
+    const why = live.record?.trust === "untrusted" ? `is not trusted: ${live.record.why}` : "is absent";
+    return [`the rollout record ${why}, and the live reviews workloads are not at ${baseStage(table).name}: without it the guard cannot tell which version is the stable or which stage table the rollout walks, so it refuses every change. Return to ${baseStage(table).name} by hand (delete the candidate's Deployment with kubectl), then pulumi up writes a new record.`];
+}
+
+/**
+ * Judges the change, measured with the deployed yardstick (the rollout record; the requested one for a first
+ * deployment): `bounds` are the requested bounds, `limits` the policy's. `namespace` only names records in messages.
+ */
+export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace = "", limits: Limits = DEFAULT_LIMITS): Verdict {
+    const requested: Yardstick = { release: req.release, traffic: req.traffic, bounds };
+    const deployed = live.record?.trust === "trusted" ? live.record.record : requested;
+    const table = stageTableOf(deployed.traffic);
+    const stageUnder = (release: Release) => (emptied(live) ? undefined : stageOf(live.fleet, release, table, live.route));
+    const fitsRequested = stageOf(req.fleet, req.release, req.table, req.route);
+    const ys = judgeYardstick(deployed, requested, table, stageUnder(deployed.release) ?? "off-table", fitsRequested === "none" ? undefined : fitsRequested);
+    // The rest is judged with the deployed table and bounds, and the release the yardstick rule allows.
+    const measured: Requested = { ...req, table, release: ys.release };
+    const from: LiveStage = stageUnder(ys.release) ?? "off-table";
+    const fits = stageOf(req.fleet, ys.release, table, req.route);
     const to = fits === "none" ? undefined : fits;
-    const kind = to ? moveKind(req.table, from, to) : undefined;
+    const kind = to ? moveKind(table, from, to) : undefined;
     const note = namespace ? ` in namespace ${namespace}` : "";
     const found: [Rule, string[]][] = [
-        [RULES.move, moveRule(from, to, kind, live, req)],
+        [RULES.move, moveRule(from, to, kind, live, measured)],
         [RULES.ready, readyRule(kind, live)],
-        [RULES.capacity, capacityRule(live, req, bounds)],
-        [RULES.gate, gateRule(from, kind, live, req, note)],
-        [RULES.stable, stableRule(from, live, req)],
-        [RULES.services, servicesRule(from, live, req)],
-        [RULES.bounds, boundsRule(live, req, bounds)],
+        [RULES.capacity, capacityRule(live, measured, deployed.bounds)],
+        [RULES.gate, gateRule(from, kind, live, measured, note)],
+        [RULES.stable, stableRule(from, live, measured)],
+        [RULES.services, servicesRule(from, live, measured)],
+        [RULES.bounds, boundsRule(live, measured, deployed.bounds)],
+        [RULES.yardstick, [...ys.messages, ...unknownYardstick(live, from, table)]],
+        [RULES.limits, limitProblems(bounds, req.traffic, limits)],
     ];
-    return { from, to, kind, violations: found.flatMap(([rule, messages]) => messages.map((message) => ({ rule, message }))) };
+    return { from, to, kind, table, violations: found.flatMap(([rule, messages]) => messages.map((message) => ({ rule, message }))) };
 }
 
 /** The live reviews workloads, and the route when there are Istio objects. */
@@ -266,6 +312,6 @@ export function refusalText(verdict: Verdict, req: Requested, live: LiveView): s
         `reviews rollout ${asked} for release ${releaseName(req.release)} refused; nothing was changed.`,
         `Live: ${describeLive(live)}.`,
         ...lines,
-        allowedText(req.table, verdict.from),
+        allowedText(verdict.table, verdict.from),
     ].join("\n");
 }

@@ -1,11 +1,12 @@
 // A real stack of this project driven through the Automation API: the same CLI, plugins, policy pack and file
 // backend a user gets, pointed at the local cluster.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack, UpResult, PreviewResult, EngineEvent } from "@pulumi/pulumi/automation";
 import { Release } from "../../rollout/fleet";
 import { StageName } from "../../rollout/stages";
-import { backendDir, clusterKubeconfig, policyDir, projectName, pulumiEnv, repoRoot, toolchainRoot } from "./env";
+import { backendDir, clusterKubeconfig, policyDir, projectName, pulumiEnv, repoRoot, toolchainBin, toolchainRoot } from "./env";
 
 export interface RolloutStackOptions {
     stack: string;
@@ -27,6 +28,8 @@ export interface RunOptions {
     target?: string[];
     /** `--refresh`: read every resource's live state first (drift from hand edits becomes a diff). */
     refresh?: boolean;
+    /** `--replace` URNs. */
+    replace?: string[];
 }
 
 export class RolloutStack {
@@ -79,15 +82,32 @@ export class RolloutStack {
     }
 
     up(run: RunOptions = {}): Promise<UpResult> {
-        return this.stack.up({ ...this.policy(run), target: run.target, refresh: run.refresh, onOutput: run.onOutput, onEvent: run.onEvent, color: "never" });
+        return this.stack.up({ ...this.policy(run), target: run.target, replace: run.replace, refresh: run.refresh, onOutput: run.onOutput, onEvent: run.onEvent, color: "never" });
     }
 
     preview(run: RunOptions = {}): Promise<PreviewResult> {
         return this.stack.preview({ ...this.policy(run), onOutput: run.onOutput, onEvent: run.onEvent, color: "never" });
     }
 
-    destroy(run: RunOptions = {}) {
+    /**
+     * Destroys the stack the documented way: the protection taken off first (`pulumi state unprotect --all`, what
+     * `protect false` + `up` would do without converging the stage), then `pulumi destroy`.
+     */
+    async destroy(run: RunOptions = {}) {
+        await this.unprotect();
         return this.stack.destroy({ onOutput: run.onOutput, color: "never" });
+    }
+
+    /** `pulumi state unprotect --all`: a plain destroy is refused while the Namespace is protected. */
+    async unprotect(): Promise<void> {
+        this.cli("state", "unprotect", "--all", "--yes");
+    }
+
+    /** The pulumi CLI on this stack, for what the Automation API does not offer (state edits); its stdout. */
+    cli(...args: string[]): string {
+        return execFileSync(path.join(toolchainBin, "pulumi"), [...args, "--stack", this.stack.name, "--color", "never"], {
+            cwd: repoRoot, env: { ...process.env, ...pulumiEnv() }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+        });
     }
 
     private policy(run: RunOptions) {

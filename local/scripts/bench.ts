@@ -244,6 +244,7 @@ function setStage(checkout: string, stack: string, stage: string): void {
 }
 
 function destroy(checkout: string, stack: string): void {
+    cliOf(checkout, stack, "state", "unprotect", "--all", "--yes");
     cliOf(checkout, stack, "destroy", "--yes", "--skip-preview");
     cliOf(checkout, stack, "stack", "rm", "--yes", "--force");
 }

@@ -15,6 +15,8 @@ const VERDICT_RULES = [
     "reviews-stable-fixed-during-rollout",
     "bookinfo-services-fixed-during-rollout",
     "reviews-replicas-within-bounds",
+    "reviews-yardstick-fixed-during-rollout",
+    "reviews-yardstick-within-limits",
 ];
 
 describe("the pack's context", () => {

@@ -14,6 +14,8 @@ export type PackContext =
           namespace?: NamespaceFacts;
           /** This stack's value of the namespace's stack label; undefined when the engine did not name the stack. */
           stackLabel?: string;
+          /** The backend that holds the stack's state (io/backend.ts). */
+          backend?: string;
       }
     /** Render mode (renderYamlTo): manifests are written to files, nothing reaches a cluster. */
     | { mode: "render"; config: StageConfig };

@@ -2,6 +2,7 @@
 // parser as the program's (rollout/config.ts), and the live cluster read with the same reader (io/cluster.ts), but
 // by the pack itself, so nothing the program declares about itself is taken on trust.
 import * as path from "path";
+import { backendIdentity } from "../../io/backend";
 import { ClusterFacts, connect, readClusterFacts } from "../../io/cluster";
 import { parseRolloutConfig, StageConfig } from "../../rollout/config";
 import { stackLabelValue } from "../../rollout/target";
@@ -48,5 +49,6 @@ export async function packContext(identity: StackIdentity | undefined, readClust
         live: facts.live,
         namespace: facts.namespace,
         stackLabel: identity.organization ? stackLabelValue(identity.organization, identity.project, identity.stack) : undefined,
+        backend: backendIdentity(),
     };
 }

@@ -44,6 +44,7 @@ export function requestedOf(config: StageConfig, resources: readonly GoalResourc
     const deployments = resources.filter((r) => r.type === DEPLOYMENT);
     return {
         table: stageTableOf(config.traffic),
+        traffic: config.traffic,
         release: config.release,
         fleet: deployments.filter((r) => isReviewsDeployment(r.props)).map((r) => declared(r.props)),
         route: goalRoute(config, resources),
@@ -73,7 +74,7 @@ export function stepOf(config: StageConfig, live: LiveView, resource: GoalResour
     const stage = stageIn(table, config.stage);
     const configuredRoute: RouteReading | undefined =
         config.traffic.strategy === "istio" ? { route: routeOf(stage, config.release, config.traffic.mirrorPercent) } : undefined;
-    const base = { table, release: config.release, services: live.services };
+    const base = { table, traffic: config.traffic, release: config.release, services: live.services };
     if (isReviewsMesh(resource, VIRTUAL_SERVICE)) {
         const versions = [config.release.stable.version, ...(config.release.candidate ? [config.release.candidate.version] : [])];
         const dr = destinationRuleSpec(reviewsHost(config.namespace), versions);

@@ -24,7 +24,7 @@ describe(RULE, () => {
         s.namespace = { uid: "ns-uid-9", labels: { "rollout.bookinfo.dev/stack": "organization.bookinfo-rollout.prod" } };
         const message =
             "namespace bookinfo already exists and it belongs to stack organization.bookinfo-rollout.prod (label rollout.bookinfo.dev/stack): the program never adopts a namespace, since the stack would then own it for a later destroy. " +
-            "Choose a namespace that does not exist yet; if this stack did create it (before namespaces were labelled), say so with `kubectl label namespace bookinfo rollout.bookinfo.dev/stack=organization.bookinfo-rollout.dev`.";
+            "Choose a namespace that does not exist yet; if this stack did create it, say so with `kubectl label namespace bookinfo rollout.bookinfo.dev/stack=organization.bookinfo-rollout.dev` and `kubectl annotate namespace bookinfo rollout.bookinfo.dev/backend=file:///fixture-backend`.";
         assert.deepStrictEqual(await verdictsOf(s), { stack: {}, resources: { [RULE]: [message] } });
     });
 
@@ -33,8 +33,17 @@ describe(RULE, () => {
         s.namespace = { uid: "ns-uid-1", labels: {} };
         const message =
             "namespace bookinfo already exists and this stack did not create it (label rollout.bookinfo.dev/stack): the program never adopts a namespace, since the stack would then own it for a later destroy. " +
-            "Choose a namespace that does not exist yet; if this stack did create it (before namespaces were labelled), say so with `kubectl label namespace bookinfo rollout.bookinfo.dev/stack=organization.bookinfo-rollout.dev`.";
+            "Choose a namespace that does not exist yet; if this stack did create it, say so with `kubectl label namespace bookinfo rollout.bookinfo.dev/stack=organization.bookinfo-rollout.dev` and `kubectl annotate namespace bookinfo rollout.bookinfo.dev/backend=file:///fixture-backend`.";
         assert.deepStrictEqual(await check(s), [message]);
+    });
+
+    it("refuses the namespace of a stack of the same name in another backend", async () => {
+        const s = scenario("v1->v2", "none", "stable");
+        s.namespace = { uid: "ns-uid-9", labels: { "rollout.bookinfo.dev/stack": "organization.bookinfo-rollout.dev" }, annotations: { "rollout.bookinfo.dev/backend": "file:///other-backend" } };
+        const message =
+            "namespace bookinfo already exists and it carries this stack's name but was created from backend file:///other-backend, not file:///fixture-backend (annotation rollout.bookinfo.dev/backend): a stack of the same name elsewhere (label rollout.bookinfo.dev/stack): the program never adopts a namespace, since the stack would then own it for a later destroy. " +
+            "Choose a namespace that does not exist yet; if this stack did create it, say so with `kubectl label namespace bookinfo rollout.bookinfo.dev/stack=organization.bookinfo-rollout.dev` and `kubectl annotate namespace bookinfo rollout.bookinfo.dev/backend=file:///fixture-backend`.";
+        assert.deepStrictEqual(await verdictsOf(s), { stack: {}, resources: { [RULE]: [message] } });
     });
 
     it("refuses to judge when the engine did not name the stack's organization", async () => {

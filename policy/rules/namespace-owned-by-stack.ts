@@ -1,5 +1,5 @@
 // The stack never adopts a namespace: the configured namespace is either absent from the cluster (the stack creates
-// it) or labelled as this stack's. Otherwise a later destroy would delete another team's (or stack's) objects.
+// it) or marked as this stack's (its name and its backend). Otherwise a later destroy would delete another team's (or stack's) objects.
 // Judged as the program judges it (rollout/target.ts), from the pack's own read of the namespace.
 import { judgeTarget, TARGET_RULES } from "../../rollout/target";
 import { cannotJudge, loadContext } from "../lib/context";
@@ -22,7 +22,7 @@ export const namespaceOwnedByStack: PolicyFactory = (source) => ({
         if (ctx.stackLabel === undefined) {
             return reportViolation(cannotJudge("the engine did not name this stack's organization, so the pack cannot tell its label on the namespace"));
         }
-        const refusals = judgeTarget({ namespace: ctx.config.namespace, live: ctx.namespace, stackLabel: ctx.stackLabel });
+        const refusals = judgeTarget({ namespace: ctx.config.namespace, live: ctx.namespace, stackLabel: ctx.stackLabel, backend: ctx.backend ?? "" });
         for (const r of refusals) if (r.rule === TARGET_RULES.owned) reportViolation(r.message);
     },
 });

@@ -6,7 +6,7 @@ import type { NamespaceFacts } from "../../io/cluster";
 import type { StageConfig } from "../../rollout/config";
 import type { Workload } from "../../rollout/fleet";
 import type { GatePass, GateView } from "../../rollout/gate-record";
-import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STACK_LABEL, STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { APP_LABEL, BACKEND_ANNOTATION, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STACK_LABEL, STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import type { Route } from "../../rollout/route";
 import type { StageName } from "../../rollout/stages";
 import type { MeshTraffic } from "../../rollout/traffic";
@@ -32,6 +32,8 @@ export const SERVICE_IMAGES: Record<string, string> = {
 export const NAMESPACE_NAME = "bookinfo";
 /** stackLabelValue("organization", "bookinfo-rollout", "dev"), written out. */
 export const STACK_LABEL_VALUE = "organization.bookinfo-rollout.dev";
+/** The backend the fixtures' stack lives in: with its name, its mark on the namespace. */
+export const BACKEND = "file:///fixture-backend";
 
 export type ReleaseName = "v1->v2" | "v2->v3";
 export const RELEASE_NAMES: ReleaseName[] = ["v1->v2", "v2->v3"];
@@ -113,13 +115,14 @@ export function scenario(release: ReleaseName, live: StageName | "none", goal: S
             imageTag: "1.20.3",
             bounds: { maxReplicas: 10, maxReplicaChange: 5, minServingPods: 3 },
             renderYamlTo: "",
+            protect: true,
         },
         live: {
             fleet: deployed ? SHAPES[release][live].map((x) => ({ ...x, ready: x.replicas })) : [],
             services: deployed ? { ...SERVICE_IMAGES } : {},
             gate: deployed ? GATES[release] : { trust: "absent" },
         },
-        namespace: deployed ? { uid: "ns-uid-1", labels: { [STACK_LABEL]: STACK_LABEL_VALUE } } : undefined,
+        namespace: deployed ? { uid: "ns-uid-1", labels: { [STACK_LABEL]: STACK_LABEL_VALUE }, annotations: { [BACKEND_ANNOTATION]: BACKEND } } : undefined,
         stackLabel: STACK_LABEL_VALUE,
         goal: SHAPES[release][goal],
         services: { ...SERVICE_IMAGES },
@@ -127,10 +130,16 @@ export function scenario(release: ReleaseName, live: StageName | "none", goal: S
 }
 
 export function contextOf(s: Scenario): PackContext {
-    return { mode: "cluster", config: s.config, live: s.live, namespace: s.namespace, stackLabel: s.stackLabel };
+    return { mode: "cluster", config: s.config, live: s.live, namespace: s.namespace, stackLabel: s.stackLabel, backend: BACKEND };
 }
 
 export const sourceOf = (ctx: PackContext): PackSource => async () => ctx;
+
+/** The scenario's live view with a trusted rollout record of its config as deployed at `stage` (a fresh copy). */
+export function recordedAt(s: Scenario, stage: StageName): Scenario {
+    const { release, traffic, bounds } = structuredClone(s.config);
+    return { ...s, live: { ...s.live, deployed: true, record: { trust: "trusted", record: { release, traffic, bounds, stage, recordedAt: "2026-11-20T10:00:00Z" } } } };
+}
 
 /** The workload of `version` in a fleet (throws when there is none: a fixture mistake). */
 export function workload(fleet: readonly Workload[], version: string): Workload {

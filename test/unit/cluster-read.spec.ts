@@ -14,6 +14,7 @@ import { Traffic } from "../../rollout/traffic";
 const NS = "/api/v1/namespaces/bookinfo";
 const DEPLOYMENTS = "/apis/apps/v1/namespaces/bookinfo/deployments";
 const RECORD = "/api/v1/namespaces/bookinfo/configmaps/reviews-gate-record";
+const ROLLOUT_RECORD = "/api/v1/namespaces/bookinfo/configmaps/reviews-rollout-record";
 const VS = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/reviews";
 const DR = "/apis/networking.istio.io/v1/namespaces/bookinfo/destinationrules/reviews";
 const HOST = "reviews.bookinfo.svc.cluster.local";
@@ -69,7 +70,7 @@ describe("cluster read", () => {
     it("reads a never-deployed namespace as nothing", async () => {
         const access = await connect(kubeconfig, "fake");
         assert.strictEqual(access.context, "fake");
-        assert.deepStrictEqual(await readClusterFacts(access, "bookinfo", PODS), { namespace: undefined, live: { fleet: [], services: {}, gate: { trust: "absent" } } });
+        assert.deepStrictEqual(await readClusterFacts(access, "bookinfo", PODS), { namespace: undefined, live: { fleet: [], services: {}, gate: { trust: "absent" }, record: { trust: "absent" }, deployed: false } });
     });
 
     it("reads reviews Deployments as workloads (serving from the pod label, ready pods), other images, the namespace and the record", async () => {
@@ -86,7 +87,7 @@ describe("cluster read", () => {
         };
         answers[RECORD] = { status: 200, body: { metadata: { managedFields: [{ manager: "kubectl-edit", operation: "Update", fieldsV1: { "f:data": {} } }] }, data: { "passed.json": "[]" } } };
         const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS);
-        assert.deepStrictEqual(facts.namespace, { uid: "u-1", labels: { "rollout.bookinfo.dev/stack": "o.p.s" } });
+        assert.deepStrictEqual(facts.namespace, { uid: "u-1", labels: { "rollout.bookinfo.dev/stack": "o.p.s" }, annotations: {} });
         assert.deepStrictEqual(facts.live.fleet, [
             { version: "v1", image: "r/reviews-v1:1", replicas: 3, serving: true, ready: 3 },
             { version: "v2", image: "r/reviews-v2:1", replicas: 1, serving: false, ready: 0 },
@@ -114,6 +115,21 @@ describe("cluster read", () => {
         assert.deepStrictEqual(facts.live.route, { route: { weights: { v1: 90, v2: 10 }, testers: "v2" } });
     });
 
+    it("reads the route with the deployed testers of a trusted rollout record, not the configured ones", async () => {
+        const tester = (header: string, cookie: string) => ({ name: "testers", match: [{ headers: { [header]: { exact: "qa" } } }, { headers: { cookie: { regex: `^(.*?;\\s*)?${cookie}=qa(;.*)?$` } } }], route: [{ destination: { host: HOST, subset: "v2" } }] });
+        answers[VS] = { status: 200, body: { spec: { hosts: [HOST], http: [tester("x-forwarded-proto", "who"), { name: "primary", route: [{ destination: { host: HOST, subset: "v1" }, weight: 100 }] }] } } };
+        answers[DR] = { status: 200, body: { spec: { host: HOST, subsets: [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }] } } };
+        const deployedTesters = { header: "x-user", cookie: "who", value: "qa" };
+        const record = { release: { stable: { version: "v1", image: "r/reviews-v1:1", replicas: 3 } }, traffic: { strategy: "istio", steps: [10], mirrorPercent: 100, testers: deployedTesters }, bounds: {}, stage: "stable", recordedAt: "t" };
+        answers[ROLLOUT_RECORD] = { status: 200, body: { metadata: { managedFields: [{ manager: "bookinfo-rollout-record", operation: "Apply", fieldsV1: { "f:data": {} } }] }, data: { "deployed.json": JSON.stringify(record) } } };
+        // The change asks for a tester header every request carries; the live match is read with the deployed one.
+        const asked: Traffic = { strategy: "istio", steps: [10], mirrorPercent: 100, testers: { header: "x-forwarded-proto", cookie: "who", value: "qa" } };
+        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", asked);
+        assert.strictEqual(facts.live.record?.trust, "trusted");
+        assert.strictEqual(facts.live.deployed, true);
+        assert.match(JSON.stringify(facts.live.route), /"problem":".*match/);
+    });
+
     it("reads a DestinationRule without a VirtualService as an unreadable route, not as none", async () => {
         answers[DR] = { status: 200, body: { spec: { host: HOST, subsets: [] } } };
         const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS);
@@ -133,8 +149,8 @@ describe("cluster read", () => {
         answers[DEPLOYMENTS] = { status: 200, body: { items: [deployment("reviews-v1", { app: "reviews", version: "v1" }, "r/reviews-v1:1", 3, 3)] } };
         const facts = await readClusterFacts(await connect(basicAuthKubeconfig, ""), "bookinfo", PODS);
         assert.deepStrictEqual(facts, {
-            namespace: { uid: "u-1", labels: {} },
-            live: { fleet: [{ version: "v1", image: "r/reviews-v1:1", replicas: 3, serving: true, ready: 3 }], services: {}, gate: { trust: "absent" } },
+            namespace: { uid: "u-1", labels: {}, annotations: {} },
+            live: { fleet: [{ version: "v1", image: "r/reviews-v1:1", replicas: 3, serving: true, ready: 3 }], services: {}, gate: { trust: "absent" }, record: { trust: "absent" }, deployed: false },
         });
         assert.ok(authorization.every((a) => a === `Basic ${Buffer.from("u:p").toString("base64")}`), `authorization headers: ${authorization}`);
         answers[DEPLOYMENTS] = { status: 403, body: { kind: "Status", code: 403, message: "forbidden: no access" } };
@@ -146,7 +162,7 @@ describe("cluster read", () => {
 
     it("sends the kubeconfig's bearer token with every read", async () => {
         await readClusterFacts(await connect(kubeconfig, "fake"), "bookinfo", PODS);
-        assert.deepStrictEqual(authorization, Array(5).fill("Bearer t"));
+        assert.deepStrictEqual(authorization, Array(6).fill("Bearer t"));
     });
 
     it("names the missing context and the ones the kubeconfig has, and a kubeconfig it cannot read", async () => {

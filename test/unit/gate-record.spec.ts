@@ -1,6 +1,6 @@
 // What the guard believes of the gate record, from the record as the API server returns it (managedFields shown).
 import * as assert from "assert";
-import { gateViewOf, passOf, withPass, GATE_RECORD_KEEP } from "../../rollout/gate-record";
+import { gateViewOf, passOf, withResult, GATE_RECORD_KEEP } from "../../rollout/gate-record";
 
 const pass = (image: string, version = "v2") => ({ image, version, passedAt: "2026-11-26T10:00:00Z", pods: 1, requestsPerPod: 11 });
 const record = (managedFields: object[], passes: unknown = [pass("r/reviews:2")]) => ({
@@ -44,10 +44,10 @@ describe("gate record", () => {
 
     it("keeps the latest pass first, once per version and image, at most the last 20", () => {
         const many = Array.from({ length: 25 }, (_, i) => pass(`r/reviews:${i}`));
-        const next = withPass({ trust: "trusted", passes: many }, pass("r/reviews:3"));
+        const next = withResult({ trust: "trusted", passes: many }, pass("r/reviews:3")).passes;
         assert.strictEqual(GATE_RECORD_KEEP, 20);
         assert.strictEqual(next.length, 20);
         assert.deepStrictEqual(next.slice(0, 3).map((p) => p.image), ["r/reviews:3", "r/reviews:0", "r/reviews:1"]);
-        assert.deepStrictEqual(withPass({ trust: "untrusted", why: "x" }, pass("a:1")).map((p) => p.image), ["a:1"]);
+        assert.deepStrictEqual(withResult({ trust: "untrusted", why: "x" }, pass("a:1")).passes.map((p) => p.image), ["a:1"]);
     });
 });

@@ -95,7 +95,9 @@ describe("gate script", function () {
         const wrong = runGate("healthy", { FAKE_STARS: "black", [GATE_ENV.stars]: "red" });
         assert.strictEqual(wrong.status, 1);
         assert.match(wrong.stderr, /gate failed: stars on pod reviews-v2-a \(10\.0\.0\.7\): stars: Reviewer1: rating .* expected red stars/);
-        assert.strictEqual(wrong.record, undefined, "a failed gate records nothing");
+        assert.deepStrictEqual(passes(wrong.record), [], "a failed gate records no pass");
+        const [failed] = JSON.parse(wrong.record.data["failed.json"]);
+        assert.deepStrictEqual({ ...failed, failedAt: "t" }, { image: IMAGE, version: "v2", failedAt: "t", failure: wrong.stderr.trim().split("\n")[0] });
     });
 
     it("fails on a ratings error, and when one of the 10 requests in a row fails", () => {
@@ -105,7 +107,7 @@ describe("gate script", function () {
         const flaky = runGate("flaky");
         assert.strictEqual(flaky.status, 1);
         assert.match(flaky.stderr, /gate failed: http-200 \(request 4\/10 in a row\) on pod reviews-v2-a \(10\.0\.0\.7\): http-200: HTTP 500/);
-        assert.strictEqual(flaky.record, undefined);
+        assert.match(flaky.record.data["failed.json"], /request 4\/10 in a row/);
     });
 
     it("fails when the pod runs another image or the pod count is off", () => {
@@ -113,6 +115,7 @@ describe("gate script", function () {
         assert.strictEqual(image.status, 1);
         assert.match(image.stderr, /gate failed: image on pod reviews-v2-a \(10\.0\.0\.7\): runs .*1\.20\.3, expected reviews:other/);
         const count = runGate("healthy", { [GATE_ENV.pods]: "3" });
+        assert.match(count.record.data["failed.json"], /pods-ready/);
         assert.strictEqual(count.status, 1);
         assert.match(count.stderr, /gate failed: pods-ready: expected 3 ready pods .* found 1/);
     });

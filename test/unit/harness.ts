@@ -15,10 +15,14 @@ export interface Declared {
     provider: string;
     /** Names of the resources this one depends on (dependsOn and inputs). */
     dependencies: string[];
+    /** Resource options as registered: `protect` and `retainOnDelete`. */
+    protect: boolean;
+    retainOnDelete: boolean;
 }
 
 let declared: Declared[] = [];
 const dependenciesByKey = new Map<string, string[]>();
+const optionsByKey = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
 const keyOf = (type: string, name: string) => `${type}::${name}`;
 const nameOfUrn = (urn: string) => urn.split("::").pop() ?? urn;
 
@@ -33,6 +37,8 @@ pulumi.runtime.setMocks(
                 inputs: args.inputs,
                 provider: args.provider ?? "",
                 dependencies: [],
+                protect: false,
+                retainOnDelete: false,
             });
             const extra = args.type === "command:local:Command" ? { stdout: GATE_STDOUT, stderr: "" } : {};
             return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
@@ -52,6 +58,7 @@ const monitor = pulumi.runtime.getMonitor() as unknown as {
 const register = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req, callback) => {
     dependenciesByKey.set(keyOf(req.getType(), req.getName()), (req.getDependenciesList() as string[]).map(nameOfUrn));
+    optionsByKey.set(keyOf(req.getType(), req.getName()), { protect: !!req.getProtect(), retainOnDelete: !!req.getRetainondelete() });
     register(req, callback);
 };
 
@@ -59,12 +66,17 @@ monitor.registerResource = (req, callback) => {
 export function reset(config: Record<string, string>): void {
     declared = [];
     dependenciesByKey.clear();
+    optionsByKey.clear();
     pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])));
 }
 
 /** Resources declared since the last reset, with their dependencies. */
 export function declaredResources(): Declared[] {
-    return declared.map((d) => ({ ...d, dependencies: dependenciesByKey.get(keyOf(d.type, d.name)) ?? [] }));
+    return declared.map((d) => ({
+        ...d,
+        dependencies: dependenciesByKey.get(keyOf(d.type, d.name)) ?? [],
+        ...(optionsByKey.get(keyOf(d.type, d.name)) ?? { protect: false, retainOnDelete: false }),
+    }));
 }
 
 /** Waits until every resource reachable through the public fields of `root` is registered. */

@@ -9,7 +9,7 @@ import { StageName } from "../../rollout/stages";
 import { DEPLOYED, run } from "./program";
 import { DEPLOYMENT } from "../../policy/lib/kubernetes";
 import { policies } from "../../policy/policies";
-import { meshScenario, Scenario, scenario } from "../../policy/testing/fixtures";
+import { BACKEND, meshScenario, Scenario, scenario } from "../../policy/testing/fixtures";
 import { resourceViolationsByRule, stackViolationsByRule, TestResource } from "../../policy/testing/harness";
 import { COLUMNS, FIRST, MATRICES, MESH_COLUMNS, MESH_FIRST, MESH_MATRICES, Row } from "../../policy/testing/move-tables";
 
@@ -31,7 +31,7 @@ async function contract(s: Scenario, allowed: boolean) {
     // The pack parses the same config text itself.
     const text = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
     const config = parseRolloutConfig(text, "bookinfo-rollout");
-    const pack = policies(async () => ({ mode: "cluster", config, live: s.live, namespace, stackLabel: UNIT_STACK_LABEL })).filter(
+    const pack = policies(async () => ({ mode: "cluster", config, live: s.live, namespace, stackLabel: UNIT_STACK_LABEL, backend: BACKEND })).filter(
         (p) => p.enforcementLevel === "mandatory",
     );
     const goalState: TestResource[] = resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));

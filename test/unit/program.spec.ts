@@ -1,12 +1,12 @@
 // The program as index.ts runs it, under mocks with recorded live facts: what each stage of two releases declares,
 // that every refusal comes before any resource, and the target checks.
 import * as assert from "assert";
-import { GATE_RECORD_NAME, STACK_LABEL } from "../../rollout/labels";
+import { BACKEND_ANNOTATION, GATE_RECORD_NAME, STACK_LABEL } from "../../rollout/labels";
 import { STAGE_NAMES } from "../../rollout/stages";
-import { DEPLOYED, facts, run, STACK_LABEL_VALUE } from "./program";
+import { BACKEND, DEPLOYED, facts, run, STACK_LABEL_VALUE } from "./program";
 import { IMG, MESH_ROUTES, MESH_SHAPES, MESH_TRAFFIC, passed, RELEASES, SHAPES, V1_TO_V2 } from "./shapes";
 
-const reviewsDeployments = (resources: { type: string; inputs: any; name: string }[]) =>
+const reviewsDeployments = <R extends { type: string; inputs: any; name: string }>(resources: R[]) =>
     resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.name.startsWith("reviews-"));
 
 /** Hand-written serving shares per stage (3 stable pods). */
@@ -41,8 +41,16 @@ describe("program", function () {
                     serving: w.serving,
                     selector: { "rollout.bookinfo.dev/workload": "reviews", version: w.version },
                 })));
-                const gate = resources.find((r) => r.type === "command:local:Command");
+                const gate = resources.find((r) => r.name === "reviews-rollout-gate");
                 const hasCandidate = stage !== "stable";
+                // A version leaves the cluster only through the settle step, last of all; the engine retains it.
+                assert.ok(reviewsDeployments(resources).every((r) => r.retainOnDelete), "reviews Deployments are retained on delete");
+                const settle = resources.find((r) => r.name === "reviews-rollout-settle")!;
+                assert.deepStrictEqual(JSON.parse(settle.inputs.environment.SETTLE_KEEP), SHAPES[name][stage].map((w) => w.version));
+                assert.deepStrictEqual(JSON.parse(settle.inputs.environment.SETTLE_RECORD).stage, stage);
+                for (const w of SHAPES[name][stage]) assert.ok(settle.dependencies.includes(`reviews-rollout-${w.version}`), `settle waits for reviews-${w.version}`);
+                if (gate) assert.ok(settle.dependencies.includes("reviews-rollout-gate"), "settle waits for the gate");
+                assert.ok(resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!.protect, "the namespace is protected by default");
                 assert.strictEqual(!!gate, hasCandidate);
                 if (gate) {
                     assert.strictEqual(gate.inputs.environment.GATE_IMAGE, release.candidate!.image);
@@ -114,7 +122,7 @@ describe("program", function () {
     it("re-runs the gate when anything about the candidate's pods changes", async () => {
         const trigger = async (stage: string, candidate: object) => {
             const { resources } = await run({ stage, release: { ...V1_TO_V2, candidate: { ...V1_TO_V2.candidate, ...candidate } } }, facts(SHAPES["v1->v2"].dark, passed(["v2", IMG.v2], ["v2", `${IMG.v2}-rc2`])), DEPLOYED);
-            return resources.find((r) => r.type === "command:local:Command")!.inputs.triggers[0];
+            return resources.find((r) => r.name === "reviews-rollout-gate")!.inputs.triggers[0];
         };
         const base = await trigger("dark", {});
         assert.strictEqual(await trigger("dark", {}), base);
@@ -150,6 +158,13 @@ describe("program", function () {
         await assert.rejects(run({ namespace: "kube-system" }, foreign), /\[namespace-owned-by-stack\] namespace kube-system already exists and this stack did not create it/);
     });
 
+    it("never adopts the namespace of a stack of the same name in another backend", async () => {
+        const twin = facts([], { trust: "absent" }, { uid: "u", labels: { [STACK_LABEL]: STACK_LABEL_VALUE }, annotations: { [BACKEND_ANNOTATION]: "file:///other-backend" } });
+        await assert.rejects(run({}, twin), /\[namespace-owned-by-stack\] namespace bookinfo already exists and it carries this stack's name but was created from backend file:\/\/\/other-backend, not file:\/\/\/fixture-backend/);
+        const unmarked = facts([], { trust: "absent" }, { uid: "u", labels: { [STACK_LABEL]: STACK_LABEL_VALUE } });
+        await assert.rejects(run({}, unmarked), /created from an unknown backend/);
+    });
+
     it("renders a never-deployed stack to a directory with no gate, and refuses render mode on a deployed one", async () => {
         const { resources } = await run({ stage: "canary", release: V1_TO_V2, renderYamlTo: "/tmp/render" });
         const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
@@ -162,6 +177,7 @@ describe("program", function () {
         const { resources, outputs } = await run({}, facts([]));
         const ns = resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
         assert.deepStrictEqual(ns.inputs.metadata.labels, { [STACK_LABEL]: STACK_LABEL_VALUE });
+        assert.deepStrictEqual(ns.inputs.metadata.annotations, { [BACKEND_ANNOTATION]: BACKEND });
         const provider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
         assert.strictEqual(provider.inputs.clusterIdentifier, "bookinfo-rollout");
         assert.strictEqual(outputs.target?.namespace, "bookinfo");

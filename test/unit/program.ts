@@ -6,17 +6,21 @@ import { ClusterFacts } from "../../io/cluster";
 import { readStageConfig } from "../../io/config";
 import { runProgram } from "../../program";
 import { GateView } from "../../rollout/gate-record";
+import { DEFAULT_LIMITS } from "../../rollout/limits";
 import { Target } from "../../rollout/target";
 import { Fleet } from "../../rollout/fleet";
+import { BACKEND } from "../../policy/testing/fixtures";
 import { SERVICES } from "./shapes";
 
 export const STACK_LABEL_VALUE = "organization.bookinfo-rollout.unit";
+/** The backend the unit runs pretend to use (the namespace's backend annotation), as the pack's fixtures do. */
+export { BACKEND };
 export const SERVER = "https://10.0.0.1:6443";
 
 /** Live facts: these reviews Deployments (all pods ready), Bookinfo's other images, this gate record. */
 export function facts(fleet: Fleet, gate: GateView = { trust: "absent" }, namespace?: ClusterFacts["namespace"]): ClusterFacts {
     return {
-        namespace: namespace ?? (fleet.length ? { uid: "ns-uid-1", labels: { "rollout.bookinfo.dev/stack": STACK_LABEL_VALUE } } : undefined),
+        namespace: namespace ?? (fleet.length ? { uid: "ns-uid-1", labels: { "rollout.bookinfo.dev/stack": STACK_LABEL_VALUE }, annotations: { "rollout.bookinfo.dev/backend": BACKEND } } : undefined),
         live: { fleet: fleet.map((w) => ({ ...w, ready: w.replicas })), services: fleet.length ? SERVICES : {}, gate },
     };
 }
@@ -34,6 +38,8 @@ export async function run(values: Record<string, unknown>, live: ClusterFacts = 
     const outputs = await runProgram({
         config: () => readStageConfig(),
         previousTarget: async () => previous,
+        limits: () => DEFAULT_LIMITS,
+        backend: () => BACKEND,
         cluster: async () => ({ access: { context: "unit", server: SERVER, client: undefined as never }, facts: live }),
     });
     const resolved = await promiseOf(pulumi.output(outputs));

@@ -17,7 +17,7 @@ const liveAt = (stage: string, gate: GateView = PASSED, route: Route = MESH_ROUT
     ({ fleet: ready(MESH_SHAPES[stage]), services: SERVICES, gate, route: { route } });
 /** Asks for an istio stage: its Deployments and its route. */
 const ask = (stage: string, route: Route = MESH_ROUTES[stage]): Requested =>
-    ({ table: MESH, release: V1_TO_V2, fleet: MESH_SHAPES[stage], route: { route }, services: SERVICES });
+    ({ table: MESH, traffic: MESH_TRAFFIC, release: V1_TO_V2, fleet: MESH_SHAPES[stage], route: { route }, services: SERVICES });
 const rulesOf = (v: { violations: { rule: string }[] }) => [...new Set(v.violations.map((x) => x.rule))];
 
 describe("verdict (istio)", () => {
@@ -29,7 +29,7 @@ describe("verdict (istio)", () => {
 
     it("allows stable -> dark without any gate pass: the route gives the candidate only the testers' requests", () => {
         const none: GateView = { trust: "absent" };
-        assert.deepStrictEqual(judge(liveAt("stable", none), ask("dark"), BOUNDS), { from: "stable", to: "dark", kind: "forward", violations: [] });
+        assert.deepStrictEqual(judge(liveAt("stable", none), ask("dark"), BOUNDS), { from: "stable", to: "dark", kind: "forward", table: MESH, violations: [] });
     });
 
     it("allows dark -> mirror with the candidate's gate pass, refuses it without: mirrored copies are exposure too", () => {
@@ -49,7 +49,7 @@ describe("verdict (istio)", () => {
     for (const from of ["dark", "mirror", "weight-1", "weight-5", "weight-10", "weight-25", "weight-50", "weight-100"]) {
         it(`rolls back ${from} -> stable in one move: the route gives v1 100% again`, () => {
             const v = judge(liveAt(from), { ...ask("stable"), route: { route: { weights: { v1: 100 } } } }, BOUNDS);
-            assert.deepStrictEqual(v, { from, to: "stable", kind: "rollback", violations: [] });
+            assert.deepStrictEqual(v, { from, to: "stable", kind: "rollback", table: MESH, violations: [] });
         });
     }
 
@@ -70,7 +70,7 @@ describe("verdict (istio)", () => {
     });
 
     it("refuses istio -> pods while a live route runs a candidate (weight-50 -> half)", () => {
-        const v = judge(liveAt("weight-50"), { table: POD_TABLE, release: V1_TO_V2, fleet: SHAPES["v1->v2"].half, services: SERVICES }, BOUNDS);
+        const v = judge(liveAt("weight-50"), { table: POD_TABLE, traffic: { strategy: "pods" }, release: V1_TO_V2, fleet: SHAPES["v1->v2"].half, services: SERVICES }, BOUNDS);
         assert.strictEqual(v.from, "off-table");
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
     });

@@ -4,12 +4,13 @@ import * as assert from "assert";
 import { Fleet, Release, Workload } from "../../rollout/fleet";
 import { GateView } from "../../rollout/gate-record";
 import { POD_TABLE, STAGE_NAMES, StageName } from "../../rollout/stages";
+import { DEFAULT_LIMITS } from "../../rollout/limits";
 import { judge, LiveView, RULES } from "../../rollout/verdict";
 import { BOUNDS, IMG, passed, RELEASES, SERVICES, SHAPES, V1_TO_V2, V2_TO_V3 } from "./shapes";
 
 const ready = (fleet: Fleet): Workload[] => fleet.map((w) => ({ ...w, ready: w.replicas }));
 const live = (fleet: Fleet, gate: GateView = passed(["v2", IMG.v2], ["v3", IMG.v3])): LiveView => ({ fleet: ready(fleet), services: SERVICES, gate });
-const request = (release: Release, fleet: Fleet, services = SERVICES) => ({ table: POD_TABLE, release, fleet, services });
+const request = (release: Release, fleet: Fleet, services = SERVICES) => ({ table: POD_TABLE, traffic: { strategy: "pods" as const }, release, fleet, services });
 const rulesOf = (v: { violations: { rule: string }[] }) => [...new Set(v.violations.map((x) => x.rule))];
 
 /** Allowed requested stages from each live stage, written out from the tutorial. */
@@ -48,7 +49,7 @@ describe("verdict", () => {
 
     it("refuses a candidate count that fits no stage (100 pods in canary serve 97%)", () => {
         const [stable, candidate] = SHAPES["v1->v2"].canary;
-        const v = judge(live(SHAPES["v1->v2"].canary), request(V1_TO_V2, [stable, { ...candidate, replicas: 100 }]), { ...BOUNDS, maxReplicas: 1000, maxReplicaChange: 1000 });
+        const v = judge(live(SHAPES["v1->v2"].canary), request(V1_TO_V2, [stable, { ...candidate, replicas: 100 }]), { ...BOUNDS, maxReplicas: 1000, maxReplicaChange: 1000 }, "", { ...DEFAULT_LIMITS, maxReplicas: 1000, maxReplicaChange: 1000 });
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
         assert.match(v.violations[0].message, /fit no stage of release v1 -> v2/);
     });
@@ -135,9 +136,10 @@ describe("verdict", () => {
         const [stable, candidate] = SHAPES["v1->v2"].canary;
         const edited = live([stable, { ...candidate, replicas: 8 }]);
         const big = { ...BOUNDS, maxReplicaChange: 10 };
-        assert.deepStrictEqual(judge(edited, request(V1_TO_V2, SHAPES["v1->v2"].canary), big).from, "off-table");
-        assert.deepStrictEqual(rulesOf(judge(edited, request(V1_TO_V2, SHAPES["v1->v2"].canary), big)), [RULES.move]);
-        assert.deepStrictEqual(judge(edited, request(V1_TO_V2, SHAPES["v1->v2"].stable), big).violations, []);
+        const limits = { ...DEFAULT_LIMITS, maxReplicaChange: 10 };
+        assert.deepStrictEqual(judge(edited, request(V1_TO_V2, SHAPES["v1->v2"].canary), big, "", limits).from, "off-table");
+        assert.deepStrictEqual(rulesOf(judge(edited, request(V1_TO_V2, SHAPES["v1->v2"].canary), big, "", limits)), [RULES.move]);
+        assert.deepStrictEqual(judge(edited, request(V1_TO_V2, SHAPES["v1->v2"].stable), big, "", limits).violations, []);
         // Live v1 + v2; a "rollback" to a stable v3 would put v3 in service at once.
         const v3 = { stable: { version: "v3", image: IMG.v3, replicas: 3 } };
         const sneaky = judge(live(SHAPES["v1->v2"].dark), request(v3, [{ version: "v3", image: IMG.v3, replicas: 3, serving: true }]), BOUNDS);

@@ -7,13 +7,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Release } from "../../../rollout/fleet";
-import { GATE_FIELD_MANAGER, GATE_RECORD_NAME } from "../../../rollout/labels";
+import { GATE_FIELD_MANAGER, GATE_RECORD_NAME, ROLLOUT_RECORD_FIELD_MANAGER, ROLLOUT_RECORD_NAME } from "../../../rollout/labels";
 import { clusterKubeconfig } from "../../lib/env";
 import { kubectl as kubectlOnCluster } from "../../lib/kube";
 import { ClusterView } from "../../lib/observe";
-import { RolloutStack, RunOptions } from "../../lib/stack";
+import { RolloutStack } from "../../lib/stack";
 import { expectStage } from "./lib/expect-live";
-import { stateOf } from "./lib/state";
+import { Attempt, expectRefused as expectRefusedOn } from "./lib/refused";
 
 const namespace = "bookinfo-guard";
 const image = (version: string, tag = "1.20.3") => `docker.io/istio/examples-bookinfo-reviews-${version}:${tag}`;
@@ -23,46 +23,24 @@ const RELEASE: Release = {
 };
 const kubectl = (...args: string[]) => kubectlOnCluster(args);
 
-interface Attempt {
-    name: string;
-    /** The change under test (config, cluster edits), made after the "before" snapshot where it is config only. */
-    change: (r: RolloutStack) => Promise<void>;
-    /** What the refusal must name. */
-    refusedBy: RegExp;
-    /** How to run it: preview and up (default) or up only, with these options. */
-    runs?: ("preview" | "up")[];
-    run?: RunOptions;
-    /** Puts things back for the next attempt. */
-    undo: (r: RolloutStack) => Promise<void>;
-}
-
 describe("e2e: the guard holds whatever the change", function () {
     this.timeout(15 * 60_000);
     const view = new ClusterView(clusterKubeconfig, namespace);
     let rollout: RolloutStack;
     let savedRecord = "";
+    let savedRollout = "";
 
-    /** Puts the gate record back exactly as the gate wrote it (the test acting as the gate). */
-    function restoreRecord() {
+    /** Puts a record back exactly as its writer wrote it (the test acting as the gate or the settle step). */
+    function restore(name: string, manager: string, saved: string) {
+        const { data } = JSON.parse(saved);
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "record-")), "record.json");
-        fs.writeFileSync(file, savedRecord);
-        kubectl("delete", "configmap", GATE_RECORD_NAME, "-n", namespace, "--ignore-not-found");
-        kubectl("apply", "--server-side", `--field-manager=${GATE_FIELD_MANAGER}`, "-f", file);
+        fs.writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data }));
+        kubectl("delete", "configmap", name, "-n", namespace, "--ignore-not-found");
+        kubectl("apply", "--server-side", `--field-manager=${manager}`, "-f", file);
     }
+    const restoreRecord = () => restore(GATE_RECORD_NAME, GATE_FIELD_MANAGER, savedRecord);
 
-    async function expectRefused(a: Attempt): Promise<void> {
-        await a.change(rollout);
-        try {
-            const before = await Promise.all([view.settled(), stateOf(rollout)]);
-            for (const kind of a.runs ?? ["preview", "up"]) {
-                const run = kind === "up" ? rollout.up(a.run) : rollout.preview(a.run);
-                await assert.rejects(run, (e: Error) => a.refusedBy.test(e.message), `${a.name}: ${kind} must be refused by ${a.refusedBy}`);
-            }
-            assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, `${a.name} changed the cluster or the state`);
-        } finally {
-            await a.undo(rollout);
-        }
-    }
+    const expectRefused = (a: Attempt) => expectRefusedOn(view, rollout, a);
 
     before(async () => {
         rollout = await RolloutStack.open({ stack: "e2e-guard", namespace, release: RELEASE });
@@ -72,8 +50,7 @@ describe("e2e: the guard holds whatever the change", function () {
             await rollout.up();
         }
         await expectStage(view, RELEASE, "canary");
-        const record = JSON.parse(kubectl("get", "configmap", GATE_RECORD_NAME, "-n", namespace, "-o", "json"));
-        savedRecord = JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: GATE_RECORD_NAME, namespace }, data: record.data });
+        savedRecord = kubectl("get", "configmap", GATE_RECORD_NAME, "-n", namespace, "-o", "json");
     });
 
     const resetConfig = async (r: RolloutStack) => {
@@ -156,6 +133,40 @@ describe("e2e: the guard holds whatever the change", function () {
                 restoreRecord();
                 await resetConfig(r);
             },
+        },
+        {
+            name: "the release's roles swapped at canary, asking for stable (the old candidate alone)",
+            change: async (r) => {
+                await r.setRelease({ stable: { ...RELEASE.candidate!, replicas: 3 }, candidate: RELEASE.stable });
+                await r.setStage("stable");
+            },
+            refusedBy: /\[reviews-yardstick-fixed-during-rollout\] release\.stable\.version = v2, but the deployed stable is v1 \(rollout record\)/,
+            undo: resetConfig,
+        },
+        {
+            name: "the serving floor lowered mid-rollout (bounds.minServingPods 1)",
+            change: (r) => r.stack.setConfig("bookinfo-rollout:bounds.minServingPods", { value: "1" }, true),
+            refusedBy: /\[reviews-yardstick-fixed-during-rollout\] bounds\.minServingPods = 1 \(deployed: 3\) while a rollout is under way[\s\S]*\[reviews-yardstick-within-limits\] bounds\.minServingPods = 1 is below the floor 3/,
+            undo: (r) => r.removeConfig("bounds"),
+        },
+        {
+            name: "the rollout record deleted, then canary -> half",
+            change: async (r) => {
+                savedRollout = kubectl("get", "configmap", ROLLOUT_RECORD_NAME, "-n", namespace, "-o", "json");
+                kubectl("delete", "configmap", ROLLOUT_RECORD_NAME, "-n", namespace);
+                await r.setStage("half");
+            },
+            refusedBy: /\[reviews-yardstick-fixed-during-rollout\] the rollout record is absent, and the live reviews workloads are not at stable/,
+            undo: async (r) => {
+                restore(ROLLOUT_RECORD_NAME, ROLLOUT_RECORD_FIELD_MANAGER, savedRollout);
+                await resetConfig(r);
+            },
+        },
+        {
+            name: "a candidate image with the moving tag latest",
+            change: (r) => r.setRelease({ ...RELEASE, candidate: { ...RELEASE.candidate!, image: "docker.io/istio/examples-bookinfo-reviews-v2:latest" } }),
+            refusedBy: /release\.candidate\.image = "docker\.io\/istio\/examples-bookinfo-reviews-v2:latest": `latest` is a moving tag/,
+            undo: resetConfig,
         },
     ];
     for (const a of attempts) it(`refuses ${a.name}, naming the rule, nothing changed`, () => expectRefused(a));

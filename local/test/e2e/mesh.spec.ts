@@ -109,7 +109,7 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
         const cases: { name: string; stage: string; run: Parameters<RolloutStack["up"]>[0]; traffic?: string; refusedBy: RegExp }[] = [
             { name: "a plain up without the pack, dark -> weight-5", stage: "weight-5", run: { noPolicyPack: true }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-5 is refused/ },
             { name: "a targeted up of the VirtualService alone, dark -> weight-25", stage: "weight-25", run: { target: [VS_URN] }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-25 is refused/ },
-            { name: "the pods strategy mid-rollout", stage: "canary", run: {}, traffic: JSON.stringify({ strategy: "pods" }), refusedBy: /\[reviews-stage-move-allowed\] off-table -> canary/ },
+            { name: "the pods strategy mid-rollout", stage: "canary", run: {}, traffic: JSON.stringify({ strategy: "pods" }), refusedBy: /\[reviews-yardstick-fixed-during-rollout\] traffic\.strategy = "pods" \(deployed: "istio"\)/ },
         ];
         for (const c of cases) {
             const before = await Promise.all([view.settled(), stateOf(rollout)]);
