@@ -48,4 +48,9 @@ describe("import graph", () => {
         const io = /^(node:)?(fs|child_process|http|https|net|os|path|@pulumi\/|@kubernetes\/)/;
         assert.deepStrictEqual(violations(sources("rollout"), (i) => io.test(i.spec) || under("io", "components", "policy", "program", "index")(i)), []);
     });
+
+    it("analysis/ is pure: no I/O modules, no Pulumi SDK, nothing of io/, components/, the program or the pack", () => {
+        const io = /^(node:)?(fs|child_process|http|https|net|os|path|@pulumi\/|@kubernetes\/)/;
+        assert.deepStrictEqual(violations(sources("analysis"), (i) => io.test(i.spec) || under("io", "components", "policy", "program", "index")(i)), []);
+    });
 });
