@@ -5,7 +5,7 @@ import { createHash } from "crypto";
 import * as path from "path";
 import { APP_CHECK_ENV, GATE_ENV, SETTLE_ENV } from "../io/gate-env";
 import { fleetOf, Release, sharePercent, Workload } from "../rollout/fleet";
-import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
+import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { LiveStage } from "../rollout/moves";
 import { StarColor } from "../rollout/smoke-check";
 import { routeOf } from "../rollout/route";
@@ -119,7 +119,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             return new k8s.apps.v1.Deployment(
                 `${name}-${w.version}`,
                 {
-                    metadata: { name: `reviews-${w.version}`, namespace: args.namespace, labels, annotations: { ...WORKLOAD_ANNOTATIONS, [STAGE_ANNOTATION]: stage } },
+                    metadata: { name: `reviews-${w.version}`, namespace: args.namespace, labels, annotations: WORKLOAD_ANNOTATIONS },
                     spec: {
                         replicas: w.replicas,
                         selector: { matchLabels: selector },

@@ -24,9 +24,6 @@ export const REVIEWS_DARK_APP = "reviews_test";
  */
 export const STACK_LABEL = "rollout.bookinfo.dev/stack";
 
-/** Annotation on the reviews Deployments: the stage this `up` asked for (for people; the guard reads live shapes). */
-export const STAGE_ANNOTATION = "rollout.bookinfo.dev/stage";
-
 /**
  * The gate record: a ConfigMap that only the gate writes (server-side apply with GATE_FIELD_MANAGER), never a
  * Pulumi resource, so no program, targeted `up` or refresh can create or edit it without it showing in

@@ -6,7 +6,7 @@ import type { NamespaceFacts } from "../../io/cluster";
 import type { StageConfig } from "../../rollout/config";
 import type { Workload } from "../../rollout/fleet";
 import type { GatePass, GateView } from "../../rollout/gate-record";
-import { APP_LABEL, BACKEND_ANNOTATION, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STACK_LABEL, STAGE_ANNOTATION, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { APP_LABEL, BACKEND_ANNOTATION, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STACK_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import type { Route } from "../../rollout/route";
 import type { StageName } from "../../rollout/stages";
 import type { MeshTraffic } from "../../rollout/traffic";
@@ -179,13 +179,13 @@ function service(name: string, selector: Record<string, string>): Record<string,
 }
 
 /** A reviews Deployment as components/reviews-rollout.ts declares it. */
-export function reviewsDeployment(x: Workload, stage: string): TestResource {
+export function reviewsDeployment(x: Workload): TestResource {
     const selector = { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: x.version };
     const labels = { [APP_LABEL]: x.serving ? REVIEWS_APP : REVIEWS_DARK_APP, ...selector };
     return {
         type: DEPLOYMENT,
         name: `reviews-rollout-${x.version}`,
-        props: deployment(`reviews-${x.version}`, labels, selector, x.replicas, "reviews", x.image, "bookinfo-reviews", { [STAGE_ANNOTATION]: stage }),
+        props: deployment(`reviews-${x.version}`, labels, selector, x.replicas, "reviews", x.image, "bookinfo-reviews", { "pulumi.com/patchForce": "true" }),
     };
 }
 
@@ -212,7 +212,7 @@ export function resourcesOf(s: Scenario): TestResource[] {
         },
         ...others.flat(),
         { type: SERVICE, name: "reviews-rollout-service", props: service("reviews", { [APP_LABEL]: REVIEWS_APP }) },
-        ...s.goal.map((x) => reviewsDeployment(x, s.config.stage)),
+        ...s.goal.map((x) => reviewsDeployment(x)),
         ...(mesh ? meshResources(s.config.release, s.route!) : []),
     ]);
 }

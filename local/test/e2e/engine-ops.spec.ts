@@ -72,9 +72,12 @@ describe("e2e: engine operations never take down what serves", function () {
         await expectStage(view, RELEASE, "canary");
     });
 
-    it("destroy --target of a serving Deployment only forgets it; the next up takes it back unchanged", async () => {
+    it("destroy --target of a serving Deployment: refused for its dependents, and with them only forgets it", async () => {
+        const before = await Promise.all([view.settled(), stateOf(rollout)]);
+        await assert.rejects(rollout.stack.destroy({ color: "never", target: [STABLE] }), /will be destroyed but was not specified in --target list/);
+        assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, "a refused targeted destroy changed something");
         const identities = await serving(view);
-        await rollout.stack.destroy({ color: "never", target: [STABLE] });
+        await rollout.stack.destroy({ color: "never", target: [STABLE], targetDependents: true });
         assert.deepEqual(await serving(view), identities, "a targeted destroy took down a serving Deployment");
         await rollout.up();
         assert.deepEqual(await serving(view), identities);
@@ -82,7 +85,7 @@ describe("e2e: engine operations never take down what serves", function () {
     });
 
     it("state delete of the candidate's Deployment, then a rollback: the settle step still removes it", async () => {
-        rollout.cli("state", "delete", CANDIDATE, "--yes");
+        rollout.cli("state", "delete", CANDIDATE, "--target-dependents", "--yes");
         await rollout.setStage("stable");
         await rollout.up();
         await expectStage(view, RELEASE, "stable");

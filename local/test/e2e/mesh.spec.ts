@@ -105,11 +105,21 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
         for (const to of ["weight-5", "weight-100", "promoted"]) await expectRefused(to, "dark");
     });
 
-    it("the guard holds under istio: without the pack, a targeted up, a strategy switch, hand-set pods, a hand-edited route", async () => {
+    it("the guard holds under istio: without the pack, a targeted up, a strategy switch, the change's own steps or testers, hand-set pods, a hand-edited route", async () => {
         const cases: { name: string; stage: string; run: Parameters<RolloutStack["up"]>[0]; traffic?: string; refusedBy: RegExp }[] = [
             { name: "a plain up without the pack, dark -> weight-5", stage: "weight-5", run: { noPolicyPack: true }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-5 is refused/ },
             { name: "a targeted up of the VirtualService alone, dark -> weight-25", stage: "weight-25", run: { target: [VS_URN] }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-25 is refused/ },
             { name: "the pods strategy mid-rollout", stage: "canary", run: {}, traffic: JSON.stringify({ strategy: "pods" }), refusedBy: /\[reviews-yardstick-fixed-during-rollout\] traffic\.strategy = "pods" \(deployed: "istio"\)/ },
+            {
+                name: "steps [1, 50] and weight-50 from dark (the change setting its own table)", stage: "weight-50", run: {},
+                traffic: JSON.stringify({ strategy: "istio", steps: [1, 50] }),
+                refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-50 is refused[\s\S]*\[reviews-yardstick-fixed-during-rollout\] traffic\.steps = \[1,50\] \(deployed: \[1,5,10,25,50\]\)/,
+            },
+            {
+                name: "a tester match every request carries (x-forwarded-proto: http), staying at dark", stage: "dark", run: {},
+                traffic: JSON.stringify({ strategy: "istio", testers: { header: "x-forwarded-proto", cookie: "user", value: "http" } }),
+                refusedBy: /\[reviews-yardstick-fixed-during-rollout\] traffic\.testers = [\s\S]*\[reviews-yardstick-within-limits\] traffic\.testers\.header = "x-forwarded-proto" is not a tester header the policy allows/,
+            },
         ];
         for (const c of cases) {
             const before = await Promise.all([view.settled(), stateOf(rollout)]);
