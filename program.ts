@@ -6,10 +6,9 @@ import { Bookinfo, Destination, serviceImages } from "./components/bookinfo";
 import type { ClusterAccess, ClusterFacts } from "./io/cluster";
 import { TARGET_OUTPUT } from "./io/previous";
 import { StageConfig } from "./rollout/config";
-import { fleetOf, sharePercent } from "./rollout/fleet";
+import { sharePercent } from "./rollout/fleet";
 import { LiveStage } from "./rollout/moves";
-import { routeOf } from "./rollout/route";
-import { stageIn, stageTableOf } from "./rollout/stages";
+import { planOf, requestOf } from "./rollout/plan";
 import { judgeTarget, stackLabelValue, Target } from "./rollout/target";
 import { describeLive, judge, refusalText } from "./rollout/verdict";
 import { Limits } from "./rollout/limits";
@@ -36,11 +35,7 @@ export async function runProgram(reads: ProgramReads) {
     const previous = await reads.previousTarget();
     const stackLabel = stackLabelValue(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack());
     const backend = reads.backend();
-    const table = stageTableOf(config.traffic);
-    const requestedFleet = fleetOf(config.release, config.stage, table);
-    const requestedRoute = config.traffic.strategy === "istio"
-        ? routeOf(stageIn(table, config.stage), config.release, config.traffic.mirrorPercent)
-        : undefined;
+    const plan = planOf(config);
     let destination: Destination;
     let from: LiveStage = "none";
     let target: Target | undefined;
@@ -63,14 +58,7 @@ export async function runProgram(reads: ProgramReads) {
         });
         // A stack whose outputs recorded a target has deployed: an emptied namespace is not a first deployment.
         const live = { ...facts.live, deployed: facts.live.deployed || previous !== undefined };
-        const requested = {
-            table,
-            traffic: config.traffic,
-            release: config.release,
-            fleet: requestedFleet,
-            route: requestedRoute && { route: requestedRoute },
-            services: serviceImages(config.imageRegistry, config.imageTag),
-        };
+        const requested = requestOf(plan, serviceImages(config.imageRegistry, config.imageTag));
         const verdict = judge(live, requested, config.bounds, config.namespace, reads.limits());
         if (targetRefusals.length || verdict.violations.length) {
             refuse([
@@ -89,12 +77,9 @@ export async function runProgram(reads: ProgramReads) {
         backend,
         imageRegistry: config.imageRegistry,
         imageTag: config.imageTag,
-        release: config.release,
-        stage: config.stage,
+        plan,
         from,
-        traffic: config.traffic,
         extraServices: config.extraServices,
-        bounds: config.bounds,
         protect: config.protect,
         destination,
     });
@@ -106,9 +91,9 @@ export async function runProgram(reads: ProgramReads) {
         namespace: bookinfo.namespace.metadata.name,
         servingShares: reviews.servingShares,
         traffic: config.traffic.strategy,
-        candidateSharePercent: requestedRoute
-            ? (requestedRoute.weights[config.release.candidate?.version ?? ""] ?? 0)
-            : sharePercent(requestedFleet, config.release.candidate?.version),
+        candidateSharePercent: plan.mesh
+            ? (plan.mesh.route.weights[config.release.candidate?.version ?? ""] ?? 0)
+            : sharePercent(plan.fleet, config.release.candidate?.version),
         gate: reviews.gateResult,
         appCheck: reviews.appCheckResult,
         // Read back by the next run (io/previous.ts): where this stack's app lives.

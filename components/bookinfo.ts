@@ -1,14 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { bookinfoImage } from "../rollout/config";
-import { Bounds } from "../rollout/bounds";
-import { Release } from "../rollout/fleet";
 import { BACKEND_ANNOTATION, STACK_LABEL } from "../rollout/labels";
 import { LiveStage } from "../rollout/moves";
-import { StarColor } from "../rollout/smoke-check";
+import { Plan } from "../rollout/plan";
 import { MESH_NAMESPACE_LABEL } from "../rollout/mesh-objects";
-import { StageName, stageTableOf } from "../rollout/stages";
-import { Traffic } from "../rollout/traffic";
 import { BookinfoService, BookinfoServiceArgs } from "./bookinfo-service";
 import { BOOKINFO_PORT } from "./pod-template";
 import { ReviewsRollout } from "./reviews-rollout";
@@ -49,16 +45,12 @@ export interface BookinfoArgs {
     /** Registry and tag of productpage, details and ratings (`<registry>/examples-bookinfo-<app>-v1:<tag>`). */
     imageRegistry: string;
     imageTag: string;
-    /** The reviews release, the stage to converge to and the stage it leaves (see ReviewsRolloutArgs). */
-    release: Release & { candidate?: { stars: StarColor } };
-    stage: StageName;
+    /** The configured stage's plan (rollout/plan.ts), judged before: what reviews renders, and how it gets traffic. */
+    plan: Plan;
+    /** The stage the live workloads were in, as the guard judged it before this `up`. */
     from: LiveStage;
-    /** How the candidate gets traffic: `pods` (its share of the Service's pods) or `istio` (a mesh route). */
-    traffic: Traffic;
     /** Extra Bookinfo-sized services `extra-<n>` (details' image), for measuring how a run grows; default none. */
     extraServices?: number;
-    /** The replica bounds, recorded with the release and traffic as the yardstick the next change is judged by. */
-    bounds: Bounds;
     /**
      * The app is protected: the Namespace refuses deletion (`pulumi destroy`, `--replace`, a targeted destroy) and
      * the engine leaves every Bookinfo object in the cluster when it deletes one from the state.
@@ -112,7 +104,7 @@ export class Bookinfo extends pulumi.ComponentResource {
                     name: args.namespace,
                     annotations: { [BACKEND_ANNOTATION]: args.backend },
                     // istio: every pod of the namespace in the mesh, so every client of reviews takes the route.
-                    labels: { [STACK_LABEL]: args.stackLabel, ...(args.traffic.strategy === "istio" ? { [MESH_NAMESPACE_LABEL]: "enabled" } : {}) },
+                    labels: { [STACK_LABEL]: args.stackLabel, ...(args.plan.mesh ? { [MESH_NAMESPACE_LABEL]: "enabled" } : {}) },
                 },
             },
             { ...childOpts, protect: args.protect },
@@ -161,15 +153,10 @@ export class Bookinfo extends pulumi.ComponentResource {
             ROLLOUT_COMPONENT_NAME,
             {
                 namespace,
-                release: args.release,
-                stage: args.stage,
-                table: stageTableOf(args.traffic),
+                namespaceName: args.namespace,
+                plan: args.plan,
                 from: args.from,
                 retainOnDelete: args.protect,
-                record: { release: args.release, traffic: args.traffic, bounds: args.bounds, stage: args.stage },
-                mesh: args.traffic.strategy === "istio"
-                    ? { namespace: args.namespace, testers: args.traffic.testers, mirrorPercent: args.traffic.mirrorPercent }
-                    : undefined,
                 // Rendered pods do not exist: there is nothing to gate.
                 gate: rendering ? undefined : { kubeconfig: dest.kubeconfigPath, context: dest.context, client: this.services.sleep.deployment },
             },

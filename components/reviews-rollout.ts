@@ -4,14 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as path from "path";
 import { APP_CHECK_ENV, GATE_ENV, SETTLE_ENV } from "../io/gate-env";
-import { fleetOf, Release, sharePercent, Workload } from "../rollout/fleet";
+import { sharePercent, Workload } from "../rollout/fleet";
 import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { LiveStage } from "../rollout/moves";
-import { StarColor } from "../rollout/smoke-check";
-import { routeOf } from "../rollout/route";
-import { RolloutRecord } from "../rollout/rollout-record";
-import { SmokeGate, StageName, stageIn, StageTable } from "../rollout/stages";
-import { Testers } from "../rollout/traffic";
+import { Plan } from "../rollout/plan";
+import { SmokeGate } from "../rollout/stages";
 import { BOOKINFO_PORT, DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS, WORKLOAD_ANNOTATIONS } from "./pod-template";
 import { ReviewsMesh } from "./reviews-mesh";
 
@@ -35,22 +32,17 @@ export interface GateArgs {
 export interface ReviewsRolloutArgs {
     /** Namespace of every object (an Output of the Namespace resource, so it is created first). */
     namespace: pulumi.Input<string>;
+    /** The namespace's name, plain: the mesh route names the reviews host by it. */
+    namespaceName: string;
     /**
-     * The release: stable and candidate version, image and replicas. A plain value, not an Input: which
-     * Deployments exist depends on it, and resources cannot be declared inside an apply.
+     * The configured stage's plan (rollout/plan.ts): the Deployments, the route, the gates, the record. A plain
+     * value, not an Input: which resources exist depends on it, and resources cannot be declared inside an apply.
      */
-    release: Release & { candidate?: { stars: StarColor } };
-    /** The stage of the table to converge to (plain, for the same reason), and the table of the traffic strategy. */
-    stage: StageName;
-    table: StageTable;
-    /** The istio strategy's route settings; absent for the pods strategy. */
-    mesh?: { namespace: string; testers: Testers; mirrorPercent: number };
+    plan: Plan;
     /** The stage the live workloads were in, as the guard judged it before this `up`. */
     from: LiveStage;
     /** The engine leaves the ServiceAccount and the Service in the cluster when it deletes them. */
     retainOnDelete: boolean;
-    /** What this `up` deploys, recorded by the settle step once everything else converged. */
-    record: Omit<RolloutRecord, "recordedAt">;
     /** The candidate's gate; undefined where no pod runs (render mode). */
     gate?: GateArgs;
 }
@@ -94,9 +86,9 @@ export class ReviewsRollout extends pulumi.ComponentResource {
     constructor(name: string, args: ReviewsRolloutArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("bookinfo:index:ReviewsRollout", name, {}, opts);
         const childOpts = { parent: this, provider: opts.provider, retainOnDelete: args.retainOnDelete };
-        const { release, stage, table } = args;
-        const fleet = fleetOf(release, stage, table);
-        const stageSpec = stageIn(table, stage);
+        const { release, fleet, mesh, record } = args.plan;
+        const stageSpec = args.plan.stage;
+        const stage = stageSpec.name;
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
@@ -163,15 +155,15 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             );
         }
 
-        const route = args.mesh && routeOf(stageSpec, release, args.mesh.mirrorPercent);
-        if (args.mesh && route) {
+        const route = mesh?.route;
+        if (mesh && route) {
             this.mesh = new ReviewsMesh(
                 `${name}-mesh`,
                 {
-                    namespace: args.mesh.namespace,
+                    namespace: args.namespaceName,
                     versions: [release.stable.version, ...(release.candidate ? [release.candidate.version] : [])],
                     route,
-                    testers: args.mesh.testers,
+                    testers: mesh.testers,
                     after: [...Object.values(this.deployments), ...(this.gate ? [this.gate] : [])],
                 },
                 { parent: this, provider: opts.provider },
@@ -188,7 +180,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
                             [APP_CHECK_ENV.context]: args.gate.context,
                             [APP_CHECK_ENV.spec]: JSON.stringify(appGate),
                             [APP_CHECK_ENV.route]: JSON.stringify(route),
-                            [APP_CHECK_ENV.testers]: JSON.stringify(args.mesh.testers),
+                            [APP_CHECK_ENV.testers]: JSON.stringify(mesh.testers),
                         },
                         // Re-runs whenever the route or a pod behind it changes.
                         triggers: [fingerprint({ stage, fleet, route, appGate })],
@@ -209,9 +201,9 @@ export class ReviewsRollout extends pulumi.ComponentResource {
                         [SETTLE_ENV.kubeconfig]: args.gate.kubeconfig,
                         [SETTLE_ENV.context]: args.gate.context,
                         [SETTLE_ENV.keep]: JSON.stringify(keep),
-                        [SETTLE_ENV.record]: JSON.stringify(args.record),
+                        [SETTLE_ENV.record]: JSON.stringify(record),
                     },
-                    triggers: [fingerprint({ keep, record: args.record })],
+                    triggers: [fingerprint({ keep, record })],
                 },
                 {
                     parent: this,
@@ -228,7 +220,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             : pulumi.output(`not run: ${candidate ? "render mode" : `no candidate in stage ${stage}`}`);
         this.appCheckResult = this.appCheck
             ? lastLine(this.appCheck)
-            : pulumi.output(`not run: ${!args.mesh ? "traffic strategy pods" : !args.gate ? "render mode" : `no app check in stage ${stage}`}`);
+            : pulumi.output(`not run: ${!mesh ? "traffic strategy pods" : !args.gate ? "render mode" : `no app check in stage ${stage}`}`);
         this.registerOutputs({
             stage: this.stage,
             fromStage: this.fromStage,

@@ -2,10 +2,10 @@
 // (rollout/verdict.ts Requested): the whole goal for a stack check, one Deployment's or the VirtualService's step
 // for a resource check.
 import { StageConfig } from "../../rollout/config";
-import { Fleet, fleetOf, Workload } from "../../rollout/fleet";
+import { Fleet, Workload } from "../../rollout/fleet";
 import { destinationRuleSpec, MESH_OBJECT_NAME, readRoute, reviewsHost, RouteReading } from "../../rollout/mesh-objects";
-import { routeOf } from "../../rollout/route";
-import { stageIn, stageTableOf } from "../../rollout/stages";
+import { planOf } from "../../rollout/plan";
+import { stageTableOf } from "../../rollout/stages";
 import { DEFAULT_TESTERS } from "../../rollout/traffic";
 import { LiveView, Requested } from "../../rollout/verdict";
 import { isReviewsDeployment, workloadOf } from "../../rollout/workload-of";
@@ -70,17 +70,16 @@ const same = (a: Workload, b: Workload) => a.version === b.version && a.image ==
  */
 export function stepOf(config: StageConfig, live: LiveView, resource: GoalResource): Requested | undefined {
     if (live.fleet.length === 0) return undefined;
-    const table = stageTableOf(config.traffic);
-    const stage = stageIn(table, config.stage);
-    const configuredRoute: RouteReading | undefined =
-        config.traffic.strategy === "istio" ? { route: routeOf(stage, config.release, config.traffic.mirrorPercent) } : undefined;
-    const base = { table, traffic: config.traffic, release: config.release, services: live.services };
+    // The program's own plan of the configured stage: the step is judged as part of exactly that move.
+    const plan = planOf(config);
+    const configuredRoute: RouteReading | undefined = plan.mesh && { route: plan.mesh.route };
+    const base = { table: plan.table, traffic: config.traffic, release: config.release, services: live.services };
     if (isReviewsMesh(resource, VIRTUAL_SERVICE)) {
         const versions = [config.release.stable.version, ...(config.release.candidate ? [config.release.candidate.version] : [])];
         const dr = destinationRuleSpec(reviewsHost(config.namespace), versions);
         const route = readRoute(resource.props.spec, dr, testersOf(config));
         if (JSON.stringify(route) === JSON.stringify(live.route)) return undefined;
-        return { ...base, fleet: fleetOf(config.release, config.stage, table), route };
+        return { ...base, fleet: plan.fleet, route };
     }
     if (resource.type !== DEPLOYMENT) return undefined;
     if (!isReviewsDeployment(resource.props)) {
@@ -92,7 +91,7 @@ export function stepOf(config: StageConfig, live: LiveView, resource: GoalResour
     const workload = declared(resource.props);
     const before = live.fleet.find((w) => w.version === workload.version);
     if (before && same(before, workload)) return undefined;
-    const kept = new Set(fleetOf(config.release, config.stage, table).map((w) => w.version));
+    const kept = new Set(plan.fleet.map((w) => w.version));
     const fleet: Fleet = [...live.fleet.filter((w) => w.version !== workload.version && kept.has(w.version)), workload];
     return { ...base, fleet, route: configuredRoute };
 }

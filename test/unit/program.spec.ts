@@ -2,8 +2,11 @@
 // that every refusal comes before any resource, and the target checks.
 import * as assert from "assert";
 import { BACKEND_ANNOTATION, GATE_RECORD_NAME, STACK_LABEL } from "../../rollout/labels";
+import { parseRolloutConfig } from "../../rollout/config";
+import { planOf } from "../../rollout/plan";
 import { STAGE_NAMES } from "../../rollout/stages";
-import { BACKEND, DEPLOYED, facts, run, STACK_LABEL_VALUE } from "./program";
+import { workloadOf } from "../../rollout/workload-of";
+import { BACKEND, config, DEPLOYED, facts, run, STACK_LABEL_VALUE } from "./program";
 import { IMG, MESH_ROUTES, MESH_SHAPES, MESH_TRAFFIC, passed, RELEASES, SHAPES, V1_TO_V2 } from "./shapes";
 
 const reviewsDeployments = <R extends { type: string; inputs: any; name: string }>(resources: R[]) =>
@@ -20,6 +23,25 @@ const SHARES: Record<string, Record<string, number>> = {
 
 describe("program", function () {
     this.timeout(20_000);
+
+    it("declares exactly the plan it judged: the reviews Deployments and the record are the plan's", async () => {
+        const meshLive = facts(MESH_SHAPES["weight-1"], passed(["v2", IMG.v2]));
+        meshLive.live.route = { route: MESH_ROUTES["weight-1"] };
+        const cases = [
+            { values: { stage: "half", release: V1_TO_V2 }, live: facts(SHAPES["v1->v2"].canary, passed(["v2", IMG.v2])) },
+            { values: { stage: "weight-5", release: V1_TO_V2, traffic: MESH_TRAFFIC }, live: meshLive },
+        ];
+        for (const { values, live } of cases) {
+            const { resources } = await run(values, live, DEPLOYED);
+            const plan = planOf(parseRolloutConfig(config(values), "bookinfo-rollout"));
+            const declared = reviewsDeployments(resources).map((r) => workloadOf(r.inputs)).map(({ ready: _ready, ...w }) => w);
+            assert.deepStrictEqual(declared, plan.fleet, values.stage);
+            const settle = resources.find((r) => r.name === "reviews-rollout-settle")!;
+            assert.deepStrictEqual(JSON.parse(settle.inputs.environment.SETTLE_RECORD), JSON.parse(JSON.stringify(plan.record)), values.stage);
+            const vs = resources.find((r) => r.type === "kubernetes:networking.istio.io/v1:VirtualService");
+            assert.strictEqual(!!vs, !!plan.mesh, "a route is declared exactly where the plan has one");
+        }
+    });
 
     for (const [name, release] of Object.entries(RELEASES) as [keyof typeof SHAPES, (typeof RELEASES)[keyof typeof RELEASES]][]) {
         for (const stage of STAGE_NAMES) {

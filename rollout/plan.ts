@@ -1,0 +1,48 @@
+// The plan: everything a configured stage implies, derived once from config. The program judges it (as the
+// verdict's Requested) and hands the same object to the components, which only render it; the policy pack builds
+// its view of a step from the same function. So what is judged and what is declared cannot drift apart.
+import { Bounds } from "./bounds";
+import type { StageConfig } from "./config";
+import { fleetOf, Workload } from "./fleet";
+import { Route, routeOf } from "./route";
+import { RolloutRecord } from "./rollout-record";
+import { Stage, stageIn, StageTable, stageTableOf } from "./stages";
+import { Testers, Traffic } from "./traffic";
+import type { Requested } from "./verdict";
+
+export interface Plan {
+    release: StageConfig["release"];
+    traffic: Traffic;
+    bounds: Bounds;
+    /** The stage table of the traffic strategy, and the configured stage in it. */
+    table: StageTable;
+    stage: Stage;
+    /** The reviews Deployments the stage runs (stable first). */
+    fleet: Workload[];
+    /** `istio`: the route the stage gives, and who the testers are; absent for `pods`. */
+    mesh?: { route: Route; testers: Testers };
+    /** What the settle step records once the stage converged: the yardstick the next change is measured with. */
+    record: Omit<RolloutRecord, "recordedAt">;
+}
+
+export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds" | "stage">): Plan {
+    const { release, traffic, bounds } = config;
+    const table = stageTableOf(traffic);
+    const stage = stageIn(table, config.stage);
+    return {
+        release,
+        traffic,
+        bounds,
+        table,
+        stage,
+        fleet: fleetOf(release, stage.name, table),
+        ...(traffic.strategy === "istio" ? { mesh: { route: routeOf(stage, release, traffic.mirrorPercent), testers: traffic.testers } } : {}),
+        record: { release, traffic, bounds, stage: stage.name },
+    };
+}
+
+/** The plan as the verdict judges it, beside the other services' images. */
+export function requestOf(plan: Plan, services: Record<string, string>): Requested {
+    const { table, traffic, release, fleet } = plan;
+    return { table, traffic, release, fleet, ...(plan.mesh ? { route: { route: plan.mesh.route } } : {}), services };
+}
