@@ -135,24 +135,13 @@ export class ReviewsRollout extends pulumi.ComponentResource {
         const candidate = release.candidate && fleet.find((w) => w.version === release.candidate!.version);
         const gate = stageSpec.gates.find((g): g is SmokeGate => g.kind === "smoke");
         if (candidate && args.gate && gate) {
-            this.gate = new command.local.Command(
-                `${name}-gate`,
-                {
-                    create: gateCommand(),
-                    environment: {
-                        [GATE_ENV.namespace]: args.namespace,
-                        [GATE_ENV.kubeconfig]: args.gate.kubeconfig,
-                        [GATE_ENV.context]: args.gate.context,
-                        [GATE_ENV.version]: candidate.version,
-                        [GATE_ENV.image]: candidate.image,
-                        [GATE_ENV.pods]: String(candidate.replicas),
-                        [GATE_ENV.stars]: release.candidate!.stars,
-                        [GATE_ENV.spec]: JSON.stringify(gate),
-                    },
-                    triggers: [fingerprint({ stage, w: candidate, stars: release.candidate!.stars, gate })],
-                },
-                { parent: this, dependsOn: [this.deployments[candidate.version], args.gate.client] },
-            );
+            this.gate = this.script(`${name}-gate`, "gate", GATE_ENV, args.namespace, args.gate, {
+                [GATE_ENV.version]: candidate.version,
+                [GATE_ENV.image]: candidate.image,
+                [GATE_ENV.pods]: String(candidate.replicas),
+                [GATE_ENV.stars]: release.candidate!.stars,
+                [GATE_ENV.spec]: JSON.stringify(gate),
+            }, { stage, w: candidate, stars: release.candidate!.stars, gate }, [this.deployments[candidate.version], args.gate.client]);
         }
 
         const route = mesh?.route;
@@ -170,46 +159,22 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             );
             const appGate = stageSpec.gates.find((g) => g.kind === "app");
             if (appGate && args.gate) {
-                this.appCheck = new command.local.Command(
-                    `${name}-app-check`,
-                    {
-                        create: gateCommand("app-check"),
-                        environment: {
-                            [APP_CHECK_ENV.namespace]: args.namespace,
-                            [APP_CHECK_ENV.kubeconfig]: args.gate.kubeconfig,
-                            [APP_CHECK_ENV.context]: args.gate.context,
-                            [APP_CHECK_ENV.spec]: JSON.stringify(appGate),
-                            [APP_CHECK_ENV.route]: JSON.stringify(route),
-                            [APP_CHECK_ENV.testers]: JSON.stringify(mesh.testers),
-                        },
-                        // Re-runs whenever the route or a pod behind it changes.
-                        triggers: [fingerprint({ stage, fleet, route, appGate })],
-                    },
-                    { parent: this, dependsOn: [this.mesh, args.gate.client] },
-                );
+                // Re-runs whenever the route or a pod behind it changes.
+                this.appCheck = this.script(`${name}-app-check`, "app-check", APP_CHECK_ENV, args.namespace, args.gate, {
+                    [APP_CHECK_ENV.spec]: JSON.stringify(appGate),
+                    [APP_CHECK_ENV.route]: JSON.stringify(route),
+                    [APP_CHECK_ENV.testers]: JSON.stringify(mesh.testers),
+                }, { stage, fleet, route, appGate }, [this.mesh, args.gate.client]);
             }
         }
 
         if (args.gate) {
             const keep = fleet.map((w) => w.version);
-            this.settle = new command.local.Command(
-                `${name}-settle`,
-                {
-                    create: gateCommand("settle"),
-                    environment: {
-                        [SETTLE_ENV.namespace]: args.namespace,
-                        [SETTLE_ENV.kubeconfig]: args.gate.kubeconfig,
-                        [SETTLE_ENV.context]: args.gate.context,
-                        [SETTLE_ENV.keep]: JSON.stringify(keep),
-                        [SETTLE_ENV.record]: JSON.stringify(record),
-                    },
-                    triggers: [fingerprint({ keep, record })],
-                },
-                {
-                    parent: this,
-                    dependsOn: [...Object.values(this.deployments), ...([this.gate, this.mesh, this.appCheck] as (pulumi.Resource | undefined)[]).filter((r): r is pulumi.Resource => r !== undefined)],
-                },
-            );
+            const before = [this.gate, this.mesh, this.appCheck].filter((r): r is NonNullable<typeof r> => r !== undefined);
+            this.settle = this.script(`${name}-settle`, "settle", SETTLE_ENV, args.namespace, args.gate, {
+                [SETTLE_ENV.keep]: JSON.stringify(keep),
+                [SETTLE_ENV.record]: JSON.stringify(record),
+            }, { keep, record }, [...Object.values(this.deployments), ...before]);
         }
 
         this.stage = pulumi.output(stage);
@@ -228,5 +193,23 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             gateResult: this.gateResult,
             appCheckResult: this.appCheckResult,
         });
+    }
+
+    /**
+     * One of io/'s scripts (`node dist/io/<script>.js`) run by a Command against the stack's cluster once
+     * `dependsOn` converged; it re-runs whenever what it judges changes.
+     */
+    private script(
+        name: string,
+        script: string,
+        env: { namespace: string; kubeconfig: string; context: string },
+        namespace: pulumi.Input<string>,
+        gate: GateArgs,
+        inputs: Record<string, pulumi.Input<string>>,
+        judged: unknown,
+        dependsOn: pulumi.Resource[],
+    ): command.local.Command {
+        const environment = { [env.namespace]: namespace, [env.kubeconfig]: gate.kubeconfig, [env.context]: gate.context, ...inputs };
+        return new command.local.Command(name, { create: gateCommand(script), environment, triggers: [fingerprint(judged)] }, { parent: this, dependsOn });
     }
 }
