@@ -15,6 +15,8 @@ export interface RolloutStackOptions {
     config?: Record<string, string>;
     /** The release to start with (set with `config set --path`, as a team would). */
     release?: Release;
+    /** Another file backend directory than the rig's (a second backend holding a stack of the same name). */
+    backendDir?: string;
 }
 
 export interface RunOptions {
@@ -33,14 +35,16 @@ export interface RunOptions {
 }
 
 export class RolloutStack {
-    private constructor(readonly stack: Stack, readonly namespace: string) {}
+    private constructor(readonly stack: Stack, readonly namespace: string, private readonly env: Record<string, string>) {}
 
     static async open(opts: RolloutStackOptions): Promise<RolloutStack> {
-        fs.mkdirSync(backendDir, { recursive: true });
+        const dir = opts.backendDir ?? backendDir;
+        fs.mkdirSync(dir, { recursive: true });
+        const env = { ...pulumiEnv(), PULUMI_BACKEND_URL: `file://${dir}` };
         const pulumiCommand = await PulumiCommand.get({ root: toolchainRoot, skipVersionCheck: true });
         const stack = await LocalWorkspace.createOrSelectStack(
             { stackName: `organization/${projectName}/${opts.stack}`, workDir: repoRoot },
-            { envVars: pulumiEnv(), pulumiCommand },
+            { envVars: env, pulumiCommand },
         );
         // A script's stack is owned by the script: start from exactly the given config, whatever a crashed
         // earlier run left behind.
@@ -51,7 +55,7 @@ export class RolloutStack {
             [`${projectName}:kubeconfig`]: { value: clusterKubeconfig },
             ...Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [`${projectName}:${k}`, { value: v }])),
         });
-        const rollout = new RolloutStack(stack, opts.namespace);
+        const rollout = new RolloutStack(stack, opts.namespace, env);
         if (opts.release) await rollout.setRelease(opts.release);
         return rollout;
     }
@@ -106,7 +110,7 @@ export class RolloutStack {
     /** The pulumi CLI on this stack, for what the Automation API does not offer (state edits); its stdout. */
     cli(...args: string[]): string {
         return execFileSync(path.join(toolchainBin, "pulumi"), [...args, "--stack", this.stack.name, "--color", "never"], {
-            cwd: repoRoot, env: { ...process.env, ...pulumiEnv() }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
+            cwd: repoRoot, env: { ...process.env, ...this.env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
         });
     }
 

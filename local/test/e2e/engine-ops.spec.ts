@@ -4,9 +4,13 @@
 // candidate passed in dark. Each either is refused with nothing changed, or leaves every serving object as it was
 // (the same uids: nothing deleted or recreated), or is cleaned up by the settle step.
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Release } from "../../../rollout/fleet";
 import { clearFault, setFault } from "../../cluster/faults";
 import { clusterKubeconfig } from "../../lib/env";
+import { kubectl as kubectlOn } from "../../lib/kube";
 import { ClusterView } from "../../lib/observe";
 import { RolloutStack } from "../../lib/stack";
 import { expectStage } from "./lib/expect-live";
@@ -119,6 +123,29 @@ describe("e2e: engine operations never take down what serves", function () {
             await rollout.up();
         }
         await expectStage(view, RELEASE, "canary");
+    });
+
+    it("an emptied namespace of the deployed stack is no first deployment: only the recorded stable comes back", async () => {
+        kubectlOn(["delete", "deployment", "-n", namespace, "--ignore-not-found", "reviews-v1", "reviews-v2"]);
+        await rollout.setStage("dark");
+        const before = await Promise.all([view.settled(), stateOf(rollout)]);
+        for (const run of [rollout.preview(), rollout.up()]) {
+            await assert.rejects(run, /\[reviews-stage-move-allowed\] this stack deployed here before, but the namespace has no reviews Deployment/);
+        }
+        assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before);
+        await rollout.setStage("stable");
+        await rollout.up({ refresh: true });
+        await expectStage(view, RELEASE, "stable");
+    });
+
+    it("a stack of the same name in another backend never adopts this stack's namespace", async () => {
+        const twin = await RolloutStack.open({ stack: "e2e-ops", namespace, release: RELEASE, backendDir: fs.mkdtempSync(path.join(os.tmpdir(), "twin-backend-")) });
+        const before = await view.settled();
+        for (const run of [twin.preview(), twin.up()]) {
+            await assert.rejects(run, /\[namespace-owned-by-stack\] namespace bookinfo-ops already exists and it carries this stack's name but was created from backend file:\/\/\S+, not file:\/\/\S*twin-backend-/);
+        }
+        assert.deepEqual(await view.snapshot(), before);
+        await twin.stack.workspace.removeStack(twin.stack.name, { force: true });
     });
 
     after(async () => {
