@@ -6,8 +6,9 @@
 // about 0.1 s of the stage change. Prints one line per check; the first failure of a check is recorded as the
 // image's failure (it serves no more until it passes again) and exits 1 with
 // "gate failed: <check> on pod <name> (<ip>): <detail>". Inputs: io/gate-env.ts; kubectl on PATH.
-import { GateFailure as FailedGate, GatePass, gateRecordManifest, gateRecordRef, gateViewOf, withResult } from "../rollout/gate-record";
-import { APP_LABEL, GATE_FIELD_MANAGER, GATE_RECORD_NAME, VERSION_LABEL, WORKLOAD_LABEL, REVIEWS_WORKLOAD } from "../rollout/labels";
+import { GateFailure as FailedGate, GatePass, gateRecordRef } from "../rollout/gate-record";
+import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL, REVIEWS_WORKLOAD } from "../rollout/labels";
+import { recordGateResult } from "./gate-record-write";
 import { checkReviewsAnswer, parseCurlOutput, StarColor } from "../rollout/smoke-check";
 import { SmokeGate } from "../rollout/stages";
 import { GATE_ENV } from "./gate-env";
@@ -48,20 +49,7 @@ function requests(gate: SmokeGate, namespace: string, sleepPod: string, pods: Po
         .map((a) => checkReviewsAnswer(parseCurlOutput(a), pod.metadata.name, stars).filter((f) => gate.checks.includes(f.check))));
 }
 
-/** Adds the result to the gate record. A record someone else wrote is not built upon: it is replaced. */
-function record(namespace: string, result: GatePass | FailedGate): void {
-    let current;
-    try {
-        current = JSON.parse(kubectl(["get", "configmap", GATE_RECORD_NAME, "-n", namespace, "-o", "json", "--show-managed-fields"]));
-    } catch (e) {
-        if (!String((e as { stderr?: string }).stderr ?? "").includes("NotFound")) throw e;
-    }
-    const view = gateViewOf(current);
-    if (view.trust === "untrusted") console.log(`note ${gateRecordRef(namespace)} is not trusted (${view.why}): starting a new record`);
-    if (view.trust === "untrusted") kubectl(["delete", "configmap", GATE_RECORD_NAME, "-n", namespace, "--ignore-not-found"]);
-    const manifest = gateRecordManifest(namespace, withResult(view, result));
-    kubectl(["apply", "--server-side", "--force-conflicts", `--field-manager=${GATE_FIELD_MANAGER}`, "-f", "-"], JSON.stringify(manifest));
-}
+const record = (namespace: string, result: GatePass | FailedGate) => recordGateResult(kubectl, namespace, result);
 
 function main(): void {
     const namespace = env(GATE_ENV.namespace);

@@ -7,6 +7,9 @@ import { STAR_COLORS, StarColor } from "./smoke-check";
 import { stageIn, stageNames, stageTableOf } from "./stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS, DEFAULT_TRAFFIC, Traffic, TRAFFIC_STRATEGIES } from "./traffic";
 import { Bounds } from "./bounds";
+import { Schedule, SCHEDULE_ALLOWED, scheduleOf, scheduleSchema } from "./schedule";
+import { validateIgnorePatterns } from "../analysis/answer-diff";
+import { ANALYSIS_ALLOWED, AnalysisConfig, analysisOf, analysisSchema } from "../analysis/config";
 
 /** Bookinfo's image naming: `<registry>/examples-bookinfo-<name>:<tag>`, e.g. name `reviews-v1`. */
 export function bookinfoImage(registry: string, tag: string, name: string): string {
@@ -61,6 +64,10 @@ const candidateSchema = z
         image: imageRef,
         replicas: count(1).optional(),
         stars: z.enum(STAR_COLORS, { errorMap: () => ({ message: `unknown star colour; allowed: ${STAR_COLORS.join(", ")}` }) }).default("black"),
+        // The answer fields this version changes by design: reviewed as data, ignored by the mirror stage's comparison.
+        changes: z.array(z.string({ invalid_type_error: "wrong type, expected a field pattern" })).superRefine((ps, ctx) => {
+            for (const p of validateIgnorePatterns(ps)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
+        }).optional(),
     })
     .strict();
 
@@ -103,7 +110,7 @@ const KEYS = {
     release: {
         schema: releaseSchema.default(DEFAULT_RELEASE),
         allowed:
-            "{stable: {version, image, replicas (default 3)}, candidate?: {version, image, replicas (default: the stable's), stars (black | red, default black)}}, set with `pulumi config set --path release.stable.version v1` etc.",
+            "{stable: {version, image, replicas (default 3)}, candidate?: {version, image, replicas (default: the stable's), stars (black | red, default black), changes (answer fields it changes by design, e.g. [\"reviews[*].rating\"])}}, set with `pulumi config set --path release.stable.version v1` etc.",
     },
     namespace: {
         schema: text(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "not a valid namespace name").default("bookinfo"),
@@ -131,6 +138,22 @@ const KEYS = {
         schema: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ invalid_type_error: "wrong type, expected true or false" })).default(true),
         allowed: "true (default: the Namespace refuses `pulumi destroy` and `--replace`, and no run deletes a serving object but the settle step) or false (to destroy the stack: set it, `pulumi up`, then `pulumi destroy`)",
     },
+    analysis: {
+        schema: z.preprocess(parseStructured, analysisSchema).default({}),
+        allowed: ANALYSIS_ALLOWED,
+    },
+    schedule: {
+        schema: z.preprocess(parseStructured, scheduleSchema).default({}),
+        allowed: SCHEDULE_ALLOWED,
+    },
+    pause: {
+        schema: text().default(""),
+        allowed: "empty (default), or why the rollout driver holds (`npm run rollout -- pause <stack> --reason ...` commits it)",
+    },
+    approved: {
+        schema: text(/^([a-z0-9-]{1,40})?$/, "not a stage name").default(""),
+        allowed: "empty (default), or the stage a person approved the driver to enter (`npm run rollout -- approve <stack> <stage>` commits it)",
+    },
     renderYamlTo: {
         schema: text().default(""),
         allowed: "a directory to write the stage's manifests to instead of applying them (never-deployed stacks only), or empty to deploy",
@@ -153,12 +176,18 @@ export const CONFIG_KEYS = Object.keys(KEYS) as Key[];
 const schema = z.object(Object.fromEntries(CONFIG_KEYS.map((k) => [k, KEYS[k].schema])) as { [K in Key]: (typeof KEYS)[K]["schema"] });
 
 type Parsed = z.infer<typeof schema>;
-export type StageConfig = Omit<Parsed, "bounds" | "release" | "traffic" | "extraServices"> & {
+export type StageConfig = Omit<Parsed, "bounds" | "release" | "traffic" | "extraServices" | "analysis" | "schedule" | "pause" | "approved"> & {
     traffic: Traffic;
     /** Parsed, always set (default 0); optional for configs written by hand (the pack's fixtures). */
     extraServices?: number;
-    release: Release & { candidate?: Release["candidate"] & { stars: StarColor } };
+    release: Release & { candidate?: Release["candidate"] & { stars: StarColor; changes?: string[] } };
     bounds: Bounds;
+    /** Parsed, always set (defaults filled in); optional for configs written by hand (the pack's fixtures). */
+    analysis?: AnalysisConfig;
+    /** Parsed, always set; optional for configs written by hand. */
+    schedule?: Schedule;
+    pause?: string;
+    approved?: string;
 };
 
 function describe(value: unknown): string {
@@ -223,7 +252,7 @@ export function parseRolloutConfig(raw: Record<string, unknown>, project: string
     }
     if (problems.length === 0 && result.success) {
         const c = result.data;
-        const parsed = { ...c, bounds: { ...DEFAULT_BOUNDS, ...(c.bounds as Partial<Bounds>) } } as StageConfig;
+        const parsed = { ...c, bounds: { ...DEFAULT_BOUNDS, ...(c.bounds as Partial<Bounds>) }, analysis: analysisOf(c.analysis as Partial<AnalysisConfig>), schedule: scheduleOf(c.schedule as Partial<Schedule>) } as StageConfig;
         const candidate = parsed.release.candidate;
         if (candidate) candidate.replicas ??= parsed.release.stable.replicas;
         problems.push(...crossKeyProblems(parsed, project));

@@ -1,6 +1,7 @@
 // The plan: everything a configured stage implies, derived once from config. The program judges it (as the
 // verdict's Requested) and hands the same object to the components, which only render it; the policy pack builds
 // its view of a step from the same function. So what is judged and what is declared cannot drift apart.
+import { AnalysisConfig, analysisOf } from "../analysis/config";
 import { Bounds } from "./bounds";
 import type { StageConfig } from "./config";
 import { fleetOf, Workload } from "./fleet";
@@ -12,6 +13,7 @@ import type { Requested } from "./verdict";
 
 export interface Plan {
     release: StageConfig["release"];
+    analysis: AnalysisConfig;
     traffic: Traffic;
     bounds: Bounds;
     /** The stage table of the traffic strategy, and the configured stage in it. */
@@ -25,24 +27,26 @@ export interface Plan {
     record: Omit<RolloutRecord, "recordedAt">;
 }
 
-export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds" | "stage">): Plan {
+export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds" | "stage" | "analysis">): Plan {
     const { release, traffic, bounds } = config;
+    const analysis = analysisOf(config.analysis);
     const table = stageTableOf(traffic);
     const stage = stageIn(table, config.stage);
     return {
         release,
+        analysis,
         traffic,
         bounds,
         table,
         stage,
         fleet: fleetOf(release, stage.name, table),
         ...(traffic.strategy === "istio" ? { mesh: { route: routeOf(stage, release, traffic.mirrorPercent), testers: traffic.testers } } : {}),
-        record: { release, traffic, bounds, stage: stage.name },
+        record: { release, traffic, bounds, analysis, stage: stage.name },
     };
 }
 
 /** The plan as the verdict judges it, beside the other services' images. */
 export function requestOf(plan: Plan, services: Record<string, string>): Requested {
-    const { table, traffic, release, fleet } = plan;
-    return { table, traffic, release, fleet, ...(plan.mesh ? { route: { route: plan.mesh.route } } : {}), services };
+    const { table, traffic, release, fleet, analysis } = plan;
+    return { table, traffic, release, fleet, analysis, ...(plan.mesh ? { route: { route: plan.mesh.route } } : {}), services };
 }

@@ -2,6 +2,7 @@
 // yardstick the guard measures the next change with. Only the settle step writes it (io/settle.ts, server-side
 // apply with its own field manager) after everything else of the `up` converged, so a change under review never
 // sets the yardstick it is judged by; managedFields show any other writer, and then it is not trusted.
+import { AnalysisConfig } from "../analysis/config";
 import { Bounds } from "./bounds";
 import { parseRolloutConfig } from "./config";
 import { Release } from "./fleet";
@@ -10,11 +11,14 @@ import { foreignWriters, jsonData, RawConfigMap } from "./record-trust";
 import { StageName } from "./stages";
 import { Traffic } from "./traffic";
 
-/** What the guard measures with: which version is stable and which the candidate, the stage table, the bounds. */
+/** What the guard measures with: which version is stable and which the candidate, the stage table, the bounds,
+ *  and the analysis that judges the candidate. */
 export interface Yardstick {
     release: Release;
     traffic: Traffic;
     bounds: Bounds;
+    /** Absent in records written before the analysis existed, and in hand-built fixtures: the defaults. */
+    analysis?: AnalysisConfig;
 }
 
 /** What an `up` deployed: its yardstick and stage. */
@@ -28,7 +32,7 @@ export type RecordView =
     | { trust: "trusted"; record: RolloutRecord }
     | { trust: "untrusted"; why: string };
 
-export const yardstickOf = (c: Yardstick): Yardstick => ({ release: c.release, traffic: c.traffic, bounds: c.bounds });
+export const yardstickOf = (c: Yardstick): Yardstick => ({ release: c.release, traffic: c.traffic, bounds: c.bounds, analysis: c.analysis });
 
 /** What the guard may believe of the record. Its content is validated like stack config. */
 export function recordViewOf(cm: RawConfigMap | undefined): RecordView {
@@ -39,7 +43,7 @@ export function recordViewOf(cm: RawConfigMap | undefined): RecordView {
     if ("why" in data) return { trust: "untrusted", why: data.why };
     const r = data.value as Partial<RolloutRecord>;
     try {
-        const c = parseRolloutConfig({ release: r?.release, traffic: r?.traffic, bounds: r?.bounds, stage: r?.stage }, "record");
+        const c = parseRolloutConfig({ release: r?.release, traffic: r?.traffic, bounds: r?.bounds, analysis: r?.analysis, stage: r?.stage }, "record");
         if (typeof r.recordedAt !== "string") throw new Error("no recordedAt");
         return { trust: "trusted", record: { ...yardstickOf(c), stage: c.stage, recordedAt: r.recordedAt } };
     } catch (e) {

@@ -12,6 +12,7 @@ import { LiveStage, MoveKind, moveKind } from "./moves";
 import { allowedText, darkStages, list, moveName, releaseName, whyRefused } from "./move-reasons";
 import { describeRoute, exposedVersions } from "./route";
 import { RecordView, Yardstick } from "./rollout-record";
+import type { AnalysisConfig } from "../analysis/config";
 import { baseStage, StageName, stageIn, StageTable, stageTableOf } from "./stages";
 import { Traffic } from "./traffic";
 import { judgeYardstick, YARDSTICK_RULE } from "./yardstick";
@@ -40,6 +41,8 @@ export interface Requested {
     /** The configured traffic strategy (`table` is its table). */
     traffic: Traffic;
     release: Release;
+    /** The configured analysis (part of the yardstick); absent in hand-built fixtures: the defaults. */
+    analysis?: AnalysisConfig;
     fleet: Fleet;
     /**
      * The reviews route the change makes (istio strategy), or why it makes none the guard can read: such a route
@@ -272,7 +275,7 @@ function unknownYardstick(live: LiveView, from: LiveStage, table: StageTable): s
  * deployment): `bounds` are the requested bounds, `limits` the policy's. `namespace` only names records in messages.
  */
 export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace = "", limits: Limits = DEFAULT_LIMITS): Verdict {
-    const requested: Yardstick = { release: req.release, traffic: req.traffic, bounds };
+    const requested: Yardstick = { release: req.release, traffic: req.traffic, bounds, analysis: req.analysis };
     const deployed = live.record?.trust === "trusted" ? live.record.record : requested;
     const table = stageTableOf(deployed.traffic);
     const stageUnder = (release: Release) => (emptied(live) ? undefined : stageOf(live.fleet, release, table, live.route));

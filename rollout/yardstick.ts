@@ -1,8 +1,9 @@
 // The yardstick rule: the change under review never sets what it is measured with. The release's roles, the
-// traffic table (strategy, steps, mirror, testers) and the bounds come from the rollout record of the last `up`;
+// traffic table (strategy, steps, mirror, testers), the bounds and the analysis come from the rollout record of the last `up`;
 // a change of them is allowed only where it cannot move traffic (an `up` from a stage without a candidate to one
 // without a candidate), except the two moves that change roles by design: closing a release (the promoted
 // candidate becomes the stable) and a new candidate where none runs. A new yardstick judges from the next `up` on.
+import { analysisOf } from "../analysis/config";
 import { Yardstick } from "./rollout-record";
 import { LiveStage } from "./moves";
 import { baseStage, stageIn, StageName, StageTable } from "./stages";
@@ -22,6 +23,16 @@ function changedKeys(deployed: Yardstick, requested: Yardstick): string[] {
     }
     for (const k of Object.keys(deployed.bounds) as (keyof Yardstick["bounds"])[]) {
         if (deployed.bounds[k] !== requested.bounds[k]) out.push(`bounds.${k} = ${requested.bounds[k]} (deployed: ${deployed.bounds[k]})`);
+    }
+    // The fields a candidate changes by design are ignored by its answer comparison: part of the analysis too.
+    const changes = (y: Yardstick) => (y.release.candidate as { changes?: string[] } | undefined)?.changes ?? [];
+    if (deployed.release.candidate?.version === requested.release.candidate?.version && !same(changes(deployed), changes(requested))) {
+        out.push(`release.candidate.changes = ${show(changes(requested))} (deployed: ${show(changes(deployed))})`);
+    }
+    const da = analysisOf(deployed.analysis) as unknown as Record<string, unknown>;
+    const ra = analysisOf(requested.analysis) as unknown as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(da), ...Object.keys(ra)])) {
+        if (!same(da[k], ra[k])) out.push(`analysis.${k} = ${show(ra[k])} (deployed: ${show(da[k])})`);
     }
     return out;
 }
@@ -58,7 +69,7 @@ export function judgeYardstick(deployed: Yardstick, requested: Yardstick, table:
     }
     const changed = changedKeys(deployed, requested);
     if (changed.length > 0 && !(fromFree && toFree)) {
-        messages.push(`${changed.join(", ")} while a rollout is under way ${where}: the stage table and the bounds change only in an up from ${base} to ${base} (no candidate), and the new values judge from the next up on; set them back to the deployed values.`);
+        messages.push(`${changed.join(", ")} while a rollout is under way ${where}: the stage table, the bounds and the analysis change only in an up from ${base} to ${base} (no candidate), and the new values judge from the next up on; set them back to the deployed values.`);
     }
     return { messages, release: messages.some((m) => m.startsWith("release.")) ? d : r };
 }

@@ -1,8 +1,9 @@
 // What each Bookinfo app answers, as upstream's sample (../shared/notes/bookinfo.md): details, ratings, reviews
 // v1 (no ratings) / v2 (black stars) / v3 (red stars), productpage. Calls to other apps go through `Upstream`,
-// which picks a ready endpoint of the named Service.
-import type { Fault } from "./faults";
+// which picks a ready endpoint of the named Service. Faults (cluster/faults.ts) are applied here too.
+import type { Fault, SimpleFault } from "./faults";
 import type { PodEntry } from "./pod-table";
+import { sleep } from "./processes";
 
 export interface Reply {
     status: number;
@@ -18,6 +19,15 @@ export type Upstream = (service: string, path: string) => Promise<{ status: numb
 export const SLOW_FAULT_MS = 3000;
 
 export const RATINGS_UNAVAILABLE = "Ratings service is currently unavailable";
+
+/** The first review's text under the `wrong-answer` fault unless it names its own: plausible, and not the release's. */
+export const WRONG_ANSWER_TEXT = "An extremely dull play by Shakespeare. The slapstick humour is tiresome.";
+
+/**
+ * Header naming the fault on every answer an object fault changed (e.g. `latency`; a product fault names the one it
+ * holds), so rig tests can tell which answers it hit. A real app sends nothing like it: the product never reads it.
+ */
+export const FAULT_HEADER = "x-bookinfo-fault";
 
 const json = (status: number, value: unknown, headers?: Record<string, string>): Reply =>
     ({ status, body: JSON.stringify(value), contentType: "application/json", headers });
@@ -35,14 +45,18 @@ const details = (id: number) => ({
 
 const healthy = (app: string) => json(200, { status: `${app[0].toUpperCase()}${app.slice(1)} is healthy` });
 
-async function reviews(pod: PodEntry, productId: string, upstream: Upstream, fault?: Fault): Promise<Reply> {
+/** How the app itself misbehaves (the rest of a fault is applied around it, in faultyReply). */
+interface AppFault { ratingsError?: boolean; wrongText?: string }
+
+async function reviews(pod: PodEntry, productId: string, upstream: Upstream, fault: AppFault): Promise<Reply> {
     const body: any = { id: productId, podname: pod.name, clustername: "null", reviews: REVIEWS.map((r) => ({ ...r })) };
+    if (fault.wrongText !== undefined) body.reviews[0].text = fault.wrongText;
     // Upstream images: v1 has ENABLE_RATINGS off; v3 sets STAR_COLOR=red; anything else calls ratings with black.
     if (pod.version === "v1") return json(200, body);
     const color = pod.version === "v3" ? "red" : "black";
     let ratings: Record<string, number> | undefined;
     let ratingsPod: string | undefined;
-    if (fault !== "ratings-error") {
+    if (!fault.ratingsError) {
         try {
             const res = await upstream("ratings", `/ratings/${productId}`);
             if (res.status === 200) ratings = res.json.ratings;
@@ -62,20 +76,28 @@ const stars = (rating: any) => rating?.stars
     : `<span class="stars-error">${rating?.error ?? ""}</span>`;
 
 async function productpage(pod: PodEntry, path: string, upstream: Upstream): Promise<Reply | undefined> {
-    const get = async (service: string, p: string) => {
+    // Upstream's productpage: the API routes answer with the status the call got (500 when it got none), the
+    // page with 200 and an error text. (Upstream also tries reviews twice; we call once, so that one failed call
+    // is one failed answer.)
+    const call = async (service: string, p: string): Promise<{ status: number; json: any }> => {
         try {
             const res = await upstream(service, p);
-            return res.status === 200 ? res.json : { error: `${service} answered ${res.status}` };
+            return res.status === 200 ? res : { status: res.status, json: { error: `${service} answered ${res.status}` } };
         } catch (err) {
-            return { error: `Sorry, ${service} is currently unavailable for this book (${(err as Error).message})` };
+            return { status: 500, json: { error: `Sorry, ${service} is currently unavailable for this book (${(err as Error).message})` } };
         }
+    };
+    const get = async (service: string, p: string) => (await call(service, p)).json;
+    const pass = async (service: string, p: string) => {
+        const res = await call(service, p);
+        return json(res.status, res.json);
     };
     const product = (id: number) => ({ id, title: "The Comedy of Errors", descriptionHtml: "Wikipedia Summary: The Comedy of Errors is one of <b>William Shakespeare's</b> early plays." });
     let m: RegExpMatchArray | null;
     if (path === "/api/v1/products") return json(200, [product(0)]);
-    if ((m = path.match(/^\/api\/v1\/products\/(\d+)$/))) return json(200, await get("details", `/details/${m[1]}`));
-    if ((m = path.match(/^\/api\/v1\/products\/(\d+)\/reviews$/))) return json(200, await get("reviews", `/reviews/${m[1]}`));
-    if ((m = path.match(/^\/api\/v1\/products\/(\d+)\/ratings$/))) return json(200, await get("ratings", `/ratings/${m[1]}`));
+    if ((m = path.match(/^\/api\/v1\/products\/(\d+)$/))) return pass("details", `/details/${m[1]}`);
+    if ((m = path.match(/^\/api\/v1\/products\/(\d+)\/reviews$/))) return pass("reviews", `/reviews/${m[1]}`);
+    if ((m = path.match(/^\/api\/v1\/products\/(\d+)\/ratings$/))) return pass("ratings", `/ratings/${m[1]}`);
     if (path === "/" || path === "/index.html" || path === "/productpage") {
         const [d, r] = await Promise.all([get("details", "/details/0"), get("reviews", "/reviews/0")]);
         const reviewHtml = (r.reviews ?? []).map((x: any) =>
@@ -91,8 +113,8 @@ async function productpage(pod: PodEntry, path: string, upstream: Upstream): Pro
     return undefined;
 }
 
-/** The reply of `pod` to GET `path` (`fault`: the pod's; faults other than ratings-error are applied by the server). */
-export async function answer(pod: PodEntry, path: string, upstream: Upstream, fault?: Fault): Promise<Reply> {
+/** The app's own answer, before any fault around it. */
+async function app(pod: PodEntry, path: string, upstream: Upstream, fault: AppFault): Promise<Reply> {
     if (path === "/health") return healthy(pod.app);
     let m: RegExpMatchArray | null;
     switch (pod.app) {
@@ -101,7 +123,7 @@ export async function answer(pod: PodEntry, path: string, upstream: Upstream, fa
             break;
         case "ratings":
             if ((m = path.match(/^\/ratings\/(\d+)$/))) {
-                return fault === "ratings-error"
+                return fault.ratingsError
                     ? json(503, { error: RATINGS_UNAVAILABLE })
                     : json(200, { id: Number(m[1]), ratings: RATINGS });
             }
@@ -116,4 +138,48 @@ export async function answer(pod: PodEntry, path: string, upstream: Upstream, fa
         }
     }
     return json(404, { error: `${pod.app} has no ${path}` });
+}
+
+/** The product a request is for: the id in `/reviews/<id>`, `/api/v1/products/<id>/...` etc.; the page shows product 0. */
+export function productIdOf(path: string): number | undefined {
+    const m = path.match(/^\/(?:reviews|ratings|details|api\/v1\/products)\/(\d+)(?:\/reviews|\/ratings)?$/);
+    if (m) return Number(m[1]);
+    return path === "/" || path === "/index.html" || path === "/productpage" ? 0 : undefined;
+}
+
+/** Drawn per request: true for about `rate` of them. */
+const hits = (rate = 1) => rate >= 1 || Math.random() < rate;
+
+/**
+ * The reply of `pod` to GET `path` with `fault` applied, every kind of it. The object kinds leave `/health` alone
+ * (a partly failing app passes its probe) and mark what they change (FAULT_HEADER); `http-500` and `slow` do not.
+ */
+export async function faultyReply(pod: PodEntry, path: string, upstream: Upstream, fault?: Fault): Promise<Reply> {
+    if (typeof fault !== "object") return applied(pod, path, upstream, fault, false);
+    const inner = fault.kind !== "product" ? fault : productIdOf(path) === fault.id ? fault.fault : undefined;
+    return applied(pod, path, upstream, path === "/health" ? undefined : inner, true);
+}
+
+async function applied(pod: PodEntry, path: string, upstream: Upstream, fault: SimpleFault | undefined, marked: boolean): Promise<Reply> {
+    const drawn = typeof fault === "object" && !hits(fault.rate) ? undefined : fault;
+    const name = typeof drawn === "object" ? drawn.kind : drawn;
+    const mark = (reply: Reply): Reply => marked && name ? { ...reply, headers: { ...reply.headers, [FAULT_HEADER]: name } } : reply;
+    if (drawn === "http-500") return mark(json(500, { error: "fault injected: http-500" }));
+    if (drawn === "slow") await sleep(SLOW_FAULT_MS);
+    if (typeof drawn === "object" && drawn.kind === "error-rate") {
+        return mark(json(drawn.status ?? 500, { error: `fault injected: error-rate ${drawn.rate}` }));
+    }
+    if (typeof drawn === "object" && drawn.kind === "latency") await sleep(drawn.ms);
+    const wrongText = typeof drawn === "object" && drawn.kind === "wrong-answer" ? drawn.text ?? WRONG_ANSWER_TEXT : undefined;
+    const reply = await app(pod, path, upstream, { ratingsError: drawn === "ratings-error", wrongText });
+    // A wrong answer changes only what a reviews pod answers.
+    return wrongText !== undefined && !(pod.app === "reviews" && reply.status === 200) ? reply : mark(reply);
+}
+
+/**
+ * The reply of `pod` to GET `path`, as the pod server calls it: it applies the shorthands `http-500` and `slow`
+ * itself before calling this, so those two are left out here; every other fault is applied.
+ */
+export function answer(pod: PodEntry, path: string, upstream: Upstream, fault?: Fault): Promise<Reply> {
+    return faultyReply(pod, path, upstream, fault === "http-500" || fault === "slow" ? undefined : fault);
 }

@@ -46,6 +46,7 @@ export function requestedOf(config: StageConfig, resources: readonly GoalResourc
         table: stageTableOf(config.traffic),
         traffic: config.traffic,
         release: config.release,
+        analysis: config.analysis,
         fleet: deployments.filter((r) => isReviewsDeployment(r.props)).map((r) => declared(r.props)),
         route: goalRoute(config, resources),
         services: Object.fromEntries(
@@ -73,7 +74,7 @@ export function stepOf(config: StageConfig, live: LiveView, resource: GoalResour
     // The program's own plan of the configured stage: the step is judged as part of exactly that move.
     const plan = planOf(config);
     const configuredRoute: RouteReading | undefined = plan.mesh && { route: plan.mesh.route };
-    const base = { table: plan.table, traffic: config.traffic, release: config.release, services: live.services };
+    const base = { table: plan.table, traffic: config.traffic, release: config.release, analysis: plan.analysis, services: live.services };
     if (isReviewsMesh(resource, VIRTUAL_SERVICE)) {
         const versions = [config.release.stable.version, ...(config.release.candidate ? [config.release.candidate.version] : [])];
         const dr = destinationRuleSpec(reviewsHost(config.namespace), versions);

@@ -31,7 +31,7 @@ describe(RULE, () => {
             it("bounds.minServingPods raised mid-rollout: refused; the new floor judges from the next up at stable", async () => {
                 const s = recorded();
                 s.config.bounds.minServingPods = 4;
-                const message = "bounds.minServingPods = 4 (deployed: 3) while a rollout is under way (half -> promoted): the stage table and the bounds change only in an up from stable to stable (no candidate), and the new values judge from the next up on; set them back to the deployed values.";
+                const message = "bounds.minServingPods = 4 (deployed: 3) while a rollout is under way (half -> promoted): the stage table, the bounds and the analysis change only in an up from stable to stable (no candidate), and the new values judge from the next up on; set them back to the deployed values.";
                 assert.deepStrictEqual((await verdictsOf(s)).stack, { [RULE]: [message] });
             });
 

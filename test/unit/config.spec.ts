@@ -19,14 +19,35 @@ const project = yaml.load(fs.readFileSync(path.join(__dirname, "../../Pulumi.yam
 const V1 = "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3";
 
 describe("stack config", () => {
-    it("accepts the keys Pulumi.yaml declares with the same defaults, plus the structured traffic, release and bounds", () => {
+    it("accepts the keys Pulumi.yaml declares with the same defaults, plus the structured traffic, release, bounds and analysis", () => {
         assert.strictEqual(project.name, PROJECT);
-        assert.deepStrictEqual([...CONFIG_KEYS].filter((k) => !["traffic", "release", "bounds"].includes(k)).sort(), Object.keys(project.config).sort());
+        assert.deepStrictEqual([...CONFIG_KEYS].filter((k) => !["traffic", "release", "bounds", "analysis", "schedule"].includes(k)).sort(), Object.keys(project.config).sort());
         const parsed = parseRolloutConfig({}, PROJECT) as unknown as Record<string, unknown>;
         for (const [key, decl] of Object.entries(project.config)) assert.deepStrictEqual(parsed[key], decl.default, key);
         assert.deepStrictEqual(parsed.release, { stable: { version: "v1", image: V1, replicas: 3 } });
         assert.deepStrictEqual(parsed.bounds, { maxReplicas: 10, maxReplicaChange: 5, minServingPods: 3 });
         assert.deepStrictEqual(parsed.traffic, { strategy: "pods" });
+    });
+
+    it("reads the analysis with its defaults, and names each bad analysis value with what is allowed", () => {
+        const a = parseRolloutConfig({ analysis: '{"minCandidateRequests":"200","queries":"istio"}' }, PROJECT).analysis!;
+        assert.deepStrictEqual([a.minCandidateRequests, a.queries, a.alpha, a.quantile, a.prometheus], [200, "istio", 0.01, 0.99, "http://127.0.0.1:9090"]);
+        const bad = (analysis: unknown) => {
+            try {
+                parseRolloutConfig({ analysis: JSON.stringify(analysis) }, PROJECT);
+            } catch (e) {
+                return (e as Error).message;
+            }
+            assert.fail(`accepted ${JSON.stringify(analysis)}`);
+        };
+        assert.match(bad({ alpha: 0.5 }), /analysis\.alpha = 0\.5 \(number\): not strictly between 0 and 0\.2; allowed: \{prometheus/);
+        assert.match(bad({ queries: "datadog" }), /analysis\.queries = "datadog": unknown query set; allowed: envoy, istio, pods/);
+        assert.match(bad({ prometheus: "localhost:9090" }), /analysis\.prometheus = "localhost:9090": not an http\(s\) URL/);
+        assert.match(bad({ minCandidateRequests: 0 }), /analysis\.minCandidateRequests = 0 \(number\): less than 1/);
+        assert.match(bad({ thresholds: 1 }), /analysis = .*Unrecognized key\(s\) in object: 'thresholds'/);
+        // A hand-written query must name the version and the window, or it would judge every version alike.
+        assert.match(bad({ queries: { requests: "sum(up)", errors: "sum(increase(x{namespace=\"{namespace}\",v=\"{version}\"}[{window}]))" } }), /requests: needs \{namespace\}/);
+        assert.match(bad({ queries: { requests: "{namespace}{version}{window}{nope}", errors: "{namespace}{version}{window}" } }), /unknown placeholder \{nope\}/);
     });
 
     it("reads traffic {strategy: istio} with its defaults, and a stage of the table its steps make", () => {

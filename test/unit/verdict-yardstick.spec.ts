@@ -3,6 +3,7 @@
 // moves that change roles by design (a close, a new candidate where none runs), an emptied namespace of a deployed
 // stack, and a failed gate. Expected rules and messages are written out.
 import * as assert from "assert";
+import { DEFAULT_ANALYSIS } from "../../analysis/config";
 import { Fleet, Release, Workload } from "../../rollout/fleet";
 import { GateView } from "../../rollout/gate-record";
 import { Route } from "../../rollout/route";
@@ -42,6 +43,20 @@ describe("verdict: the yardstick is the deployed one", () => {
         const live = liveAt(MESH_SHAPES.stable, record("stable", MESH_TRAFFIC), MESH_ROUTES.stable);
         const v = judge(live, ask(withSteps([99]), V1_TO_V2, MESH_SHAPES["weight-1"], { weights: { v1: 1, v2: 99 }, testers: "v2" }), BOUNDS);
         assert.ok(rulesOf(v).includes(RULES.yardstick) && rulesOf(v).includes(RULES.limits), JSON.stringify(v.violations));
+    });
+
+    it("a looser analysis while the candidate runs: refused; the same change at stable -> stable: allowed", () => {
+        const deployed = { ...DEFAULT_ANALYSIS, minCandidateRequests: 500 };
+        const loose = { ...DEFAULT_ANALYSIS, minCandidateRequests: 5, alpha: 0.2 };
+        const atWeight1 = liveAt(MESH_SHAPES["weight-1"], { ...record("weight-1", MESH_TRAFFIC), analysis: deployed }, MESH_ROUTES["weight-1"]);
+        const v = judge(atWeight1, { ...ask(MESH_TRAFFIC, V1_TO_V2, MESH_SHAPES["weight-5"], MESH_ROUTES["weight-5"]), analysis: loose }, BOUNDS);
+        assert.deepStrictEqual(rulesOf(v), [RULES.yardstick]);
+        assert.match(v.violations[0].message, /^analysis\.alpha = 0\.2 \(deployed: 0\.01\), analysis\.minCandidateRequests = 5 \(deployed: 500\) while a rollout is under way \(weight-1 -> weight-5\)/);
+        // A stack without the key keeps the deployed values only if they are the defaults: an unset key is a change too.
+        const unset = judge(atWeight1, ask(MESH_TRAFFIC, V1_TO_V2, MESH_SHAPES["weight-5"], MESH_ROUTES["weight-5"]), BOUNDS);
+        assert.match(unset.violations[0].message, /^analysis\.minCandidateRequests = 50 \(deployed: 500\)/);
+        const atStable = liveAt(MESH_SHAPES.stable, { ...record("stable", MESH_TRAFFIC), analysis: deployed }, MESH_ROUTES.stable);
+        assert.deepStrictEqual(judge(atStable, { ...ask(MESH_TRAFFIC, V1_TO_V2, MESH_SHAPES.stable, MESH_ROUTES.stable), analysis: loose }, BOUNDS).violations, []);
     });
 
     it("roles swapped at weight-1, asking stable (v2 alone at 100 %): refused, judged with the deployed roles", () => {

@@ -1,0 +1,77 @@
+// Where a rollout stands: the stack file (configured), the cluster (deployed: rollout record, pods, route, gate
+// record), the analysis of the live stage, and the decisions in Git. One object, printed for people or as JSON.
+import { connect, readClusterFacts } from "../io/cluster";
+import { kubectlFor } from "../io/kubectl";
+import { lookAt, LookResult } from "../io/analysis";
+import { Release } from "../rollout/fleet";
+import { REVIEWS_APP } from "../rollout/labels";
+import { allowedNext, LiveStage, MoveKind } from "../rollout/moves";
+import { Route } from "../rollout/route";
+import { SMOKE_GATE, stageTableOf } from "../rollout/stages";
+import { stageOf } from "../rollout/fleet";
+import { GatePass, GateFailure } from "../rollout/gate-record";
+import { Commit, historyOf } from "./git";
+import { StackFile } from "./stack-file";
+
+/** `status --json`: this shape is documented in docs/driver.md; fields are only ever added. */
+export interface Status {
+    stack: string;
+    stackFile: string;
+    namespace: string;
+    /** The release as deployed (rollout record), or as configured before the first `up`. */
+    release: Release;
+    stage: {
+        /** The stage the live pods and route have under the deployed release ("none": nothing deployed). */
+        live: LiveStage;
+        /** The stage the settle step recorded, and when (the analysis window starts there). */
+        recorded?: { stage: string; at: string };
+        configured: string;
+        /** The stack file asks for another stage than runs: an `up` is due (or was refused). */
+        differs: boolean;
+    };
+    next: { to: string; kind: MoveKind }[];
+    pods: { version: string; image: string; ready: number; desired: number; serving: boolean }[];
+    /** istio: the live route read back from the VirtualService and DestinationRule. */
+    route?: Route | { problem: string };
+    gate: { trust: string; passes?: GatePass[]; failures?: GateFailure[]; why?: string };
+    record: { trust: string; why?: string };
+    analysis?: LookResult | { error: string };
+    decisions: Commit[];
+}
+
+export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?: Date } = {}): Promise<Status> {
+    const { config } = sf;
+    const access = await connect(config.kubeconfig, config.context);
+    const { live } = await readClusterFacts(access, config.namespace, config.traffic);
+    const record = live.record?.trust === "trusted" ? live.record.record : undefined;
+    const release = record?.release ?? config.release;
+    const table = stageTableOf(record?.traffic ?? config.traffic);
+    const liveStage: LiveStage = stageOf(live.fleet, release, table, live.route) ?? "off-table";
+    let analysis: Status["analysis"];
+    if (opts.analyze !== false && record) {
+        try {
+            analysis = await lookAt(record, config.namespace, REVIEWS_APP, SMOKE_GATE.port, kubectlFor(config.kubeconfig, config.context), opts.now);
+        } catch (e) {
+            analysis = { error: (e as Error).message };
+        }
+    }
+    return {
+        stack: sf.stack,
+        stackFile: sf.file,
+        namespace: config.namespace,
+        release,
+        stage: {
+            live: liveStage,
+            ...(record ? { recorded: { stage: record.stage, at: record.recordedAt } } : {}),
+            configured: config.stage,
+            differs: config.stage !== liveStage,
+        },
+        next: allowedNext(table, liveStage).filter((m) => m.kind !== "stay"),
+        pods: live.fleet.map((w) => ({ version: w.version, image: w.image, ready: w.ready ?? 0, desired: w.replicas, serving: w.serving })),
+        ...(live.route ? { route: "route" in live.route ? live.route.route : { problem: live.route.problem } } : {}),
+        gate: live.gate.trust === "trusted" ? { trust: "trusted", passes: live.gate.passes, failures: live.gate.failures ?? [] } : live.gate,
+        record: live.record?.trust === "untrusted" ? { trust: "untrusted", why: live.record.why } : { trust: live.record?.trust ?? "absent" },
+        ...(analysis ? { analysis } : {}),
+        decisions: historyOf(sf.file, 5),
+    };
+}

@@ -1,0 +1,19 @@
+// `pulumi up` of the stack through the Automation API, with the project's policy pack and its config: the same
+// program verdict and pack that judge a person's `up` judge the driver's. The caller's environment picks the CLI
+// (`pulumi` on PATH) and the backend (PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE ...).
+import fs from "node:fs";
+import path from "node:path";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+
+export async function up(dir: string, stack: string, onLine: (line: string) => void): Promise<void> {
+    const pulumiCommand = await PulumiCommand.get({ skipVersionCheck: true });
+    const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: dir }, { pulumiCommand });
+    const policy = path.join(dir, "policy");
+    const config = path.join(policy, "config.json");
+    await s.up({
+        policyPacks: [policy],
+        ...(fs.existsSync(config) ? { policyPackConfigs: [config] } : {}),
+        color: "never",
+        onOutput: (out) => out.split("\n").filter((l) => l.trim()).forEach(onLine),
+    });
+}
