@@ -1,8 +1,9 @@
 // The analysis's PromQL, as data: one template per metric, with the namespace, service, version, window and
 // quantile filled in per look. Each returns one number for one version over the window (requests and errors as
 // counts, latency in milliseconds); an empty result is "no data", never 0. Flagger's built-in Istio queries are
-// the reference for `istio`; `envoy` reads stock Envoy's own cluster stats (the rig's mesh, and any Envoy whose
-// subset clusters istiod names `outbound|<port>|<subset>|<host>`); `pods` reads an app's own /metrics.
+// the reference for `istio`; `envoy` reads Envoy's own cluster stats as an Istio sidecar exports them on
+// `/stats/prometheus` (istio-proxy's stats tags: `cluster_name` is the whole `outbound|<port>|<subset>|<host>`,
+// 5xx answers are `upstream_rq{response_code_class="5xx"}`); `pods` reads an app's own /metrics.
 export interface QueryTemplates {
     requests: string;
     errors: string;
@@ -13,14 +14,14 @@ export interface QueryTemplates {
 export const PLACEHOLDERS = ["namespace", "service", "version", "port", "window", "quantile"] as const;
 export type QueryVars = Record<(typeof PLACEHOLDERS)[number], string>;
 
-const envoyCluster = 'envoy_cluster_name="outbound|{port}|{version}|{service}.{namespace}.svc.cluster.local"';
+const envoyCluster = 'cluster_name="outbound|{port}|{version}|{service}.{namespace}.svc.cluster.local"';
 const istioWorkload = 'reporter="destination", destination_workload_namespace="{namespace}", destination_workload="{service}-{version}"';
 const podOf = 'namespace="{namespace}", app=~"{service}|{service}_test", version="{version}"';
 
 export const QUERY_SETS = {
     envoy: {
         requests: `sum(increase(envoy_cluster_upstream_rq_total{${envoyCluster}}[{window}]))`,
-        errors: `sum(increase(envoy_cluster_upstream_rq_xx{${envoyCluster}, envoy_response_code_class="5"}[{window}]))`,
+        errors: `sum(increase(envoy_cluster_upstream_rq{${envoyCluster}, response_code_class="5xx"}[{window}]))`,
         latency: `histogram_quantile({quantile}, sum by (le) (increase(envoy_cluster_upstream_rq_time_bucket{${envoyCluster}}[{window}])))`,
     },
     istio: {

@@ -63,3 +63,12 @@ export const meshClustersPath = () => path.join(meshDir(), "clusters", "cds.json
 export const istioCrdFile = () => path.join(toolchainDir(), "share", "istio-crd-all.gen.yaml");
 /** The pod server's per-pod request counters (served and mirrored), answered on the namespace's link address. */
 export const COUNTERS_URL = `http://${NS_LINK_IP}:${POD_PORT}/counters`;
+
+/**
+ * Prometheus (cluster/prometheus.ts): a host process on loopback that scrapes Envoy's admin and every Bookinfo
+ * pod's /metrics. Its HTTP API is what the product's analysis reads.
+ */
+export const PROMETHEUS_PORT = 9090;
+export const PROMETHEUS_URL = `http://127.0.0.1:${PROMETHEUS_PORT}`;
+/** Its configuration file and TSDB. */
+export const prometheusDir = () => path.join(clusterDir(), "prometheus");

@@ -3,13 +3,15 @@
 // address, according to the pod table the agent writes. Faults are applied here: a pod whose image is in the fault
 // table (cluster/faults.ts) misbehaves. Both files are re-read as soon as they change. A pod of a meshed namespace
 // (pod table `meshed`) calls other Services through the mesh's Envoy, as its sidecar would; every pod's requests
-// are counted, served and mirrored apart, and the counts answered on COUNTERS_URL.
+// are counted, served and mirrored apart, and the counts answered on COUNTERS_URL. Each pod also answers
+// GET /metrics as an instrumented app would (cluster/pod-metrics.ts), for Prometheus (cluster/prometheus.ts).
 import fs from "node:fs";
 import http from "node:http";
 import { answer, Reply, SLOW_FAULT_MS, Upstream } from "./bookinfo-api";
 import { Fault, FaultTable, readFaultTable } from "./faults";
 import { serviceHost, UPSTREAM_IDLE_MS } from "./mesh-clusters";
 import { COUNTERS_URL, faultTablePath, MESH_LISTENER, NS_LINK_IP, POD_PORT, podTablePath } from "./paths";
+import { CONTENT_TYPE as METRICS_CONTENT_TYPE, exposition, observe } from "./pod-metrics";
 import type { PodEntry, PodTable } from "./pod-table";
 import { sleep } from "./processes";
 
@@ -137,8 +139,16 @@ const server = http.createServer(async (req, res) => {
     const pod = currentTable().pods[local];
     // An address no running pod owns any more: refuse like a stopped container would.
     if (!pod) return void req.socket.destroy();
+    const key = `${pod.namespace}/${pod.name}`;
+    // Scrapes (every second) are neither counted nor logged, and no fault touches them: a broken release still
+    // reports its errors, and the counts tests take differences of stay the requests they sent.
+    if (path === "/metrics" && req.method === "GET") {
+        res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE });
+        return void res.end(exposition(key));
+    }
+    const started = process.hrtime.bigint();
     const mirrored = isMirrored(req);
-    const count = (counters[`${pod.namespace}/${pod.name}`] ??= { served: 0, mirrored: 0 });
+    const count = (counters[key] ??= { served: 0, mirrored: 0 });
     if (mirrored) count.mirrored++;
     else count.served++;
     const fault = faultOf(pod);
@@ -152,6 +162,7 @@ const server = http.createServer(async (req, res) => {
     }
     res.writeHead(out.status, { "content-type": out.contentType ?? "text/plain", "x-bookinfo-pod": pod.name, ...out.headers });
     res.end(req.method === "HEAD" ? undefined : out.body);
+    observe(key, out.status, mirrored, Number(process.hrtime.bigint() - started) / 1e9);
     log(`${pod.namespace}/${pod.name} (${pod.app} ${pod.version}${fault ? `, fault ${fault}` : ""}) ${req.method} ${path}` +
         `${mirrored ? " (mirrored)" : ""} -> ${out.status}`);
 });

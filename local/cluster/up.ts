@@ -1,7 +1,7 @@
 // `npm run cluster:up`: starts (or completes) the local cluster. Idempotent: whatever already runs is kept.
 // 1. the pod network namespace, 2. the kwok cluster (binary runtime, toolchain binaries), 3. fake nodes,
 // 4. Istio's CRDs, 5. the pod server inside the namespace and the pod agent on the host, 6. the mesh: istiod and
-// Envoy (cluster/mesh.ts; skipped when the toolchain has no istio/envoy).
+// Envoy (cluster/mesh.ts; skipped when the toolchain has no istio/envoy), 7. Prometheus (cluster/prometheus.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { kubectl } from "../lib/kube";
@@ -12,8 +12,9 @@ import { ensureIstioBase, envoyServing, istiodReady, meshAvailable, startEnvoy, 
 import { checkNoOverlap, ensureNetwork, netnsExists } from "./network";
 import {
     clusterDir, CONTEXT_NAME, ENVOY_ADMIN_PORT, ISTIOD_GRPC_PORT, kubeconfigPath, logsDir, MESH_LISTENER, NETNS, NODE_COUNT,
-    podTablePath, POD_PORT,
+    podTablePath, POD_PORT, PROMETHEUS_URL,
 } from "./paths";
+import { ensurePrometheus, prometheusAvailable, prometheusReady, SCRAPE_INTERVAL } from "./prometheus";
 import { daemonPid, startDaemon, stopDaemon, tryRun, waitFor } from "./processes";
 
 const repo = path.resolve(__dirname, "..", "..");
@@ -93,6 +94,16 @@ async function up() {
         step(`Envoy serving meshed namespaces on ${MESH_LISTENER.ip}:${MESH_LISTENER.port} (admin 127.0.0.1:${ENVOY_ADMIN_PORT})`);
     } else {
         step("mesh skipped: no pilot-discovery/envoy in the toolchain (`npm run toolchain -- istio envoy`)");
+    }
+
+    if (prometheusAvailable()) {
+        // A Prometheus of a cluster that was just recreated discovers pods with stale credentials: restart it.
+        if (fresh) await stopDaemon("prometheus");
+        const did = await ensurePrometheus({ mesh });
+        await waitFor(`Prometheus to be ready (log: ${logsDir()}/prometheus.log)`, prometheusReady, { timeoutMs: 30_000 });
+        step(`Prometheus ${did === "kept" ? "running" : did} at ${PROMETHEUS_URL}, scraping ${mesh ? "Envoy and " : ""}the pods every ${SCRAPE_INTERVAL}`);
+    } else {
+        step("Prometheus skipped: not in the toolchain (`npm run toolchain -- prometheus`)");
     }
 
     console.log(`[cluster] ready in ${((Date.now() - started) / 1000).toFixed(1)}s: context ${CONTEXT_NAME}, state in ${clusterDir()}

