@@ -158,7 +158,9 @@ export class Bookinfo extends pulumi.ComponentResource {
                 from: args.from,
                 retainOnDelete: args.protect,
                 // Rendered pods do not exist: there is nothing to gate.
-                gate: rendering ? undefined : { kubeconfig: dest.kubeconfigPath, context: dest.context, client: this.services.sleep.deployment },
+                gate: rendering
+                    ? undefined
+                    : { kubeconfig: dest.kubeconfigPath, context: dest.context, client: this.services.sleep.deployment, productpage: this.services.productpage.deployment },
             },
             childOpts,
         );

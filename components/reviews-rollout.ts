@@ -27,6 +27,8 @@ export interface GateArgs {
     context: pulumi.Input<string>;
     /** The Deployment of the client pod (Bookinfo's `sleep`) the gate's requests come from. */
     client: pulumi.Resource;
+    /** The Deployment of productpage, which the app check asks for reviews. */
+    productpage: pulumi.Resource;
 }
 
 export interface ReviewsRolloutArgs {
@@ -68,8 +70,11 @@ export class ReviewsRollout extends pulumi.ComponentResource {
     public readonly deployments: Record<string, k8s.apps.v1.Deployment>;
     /** The candidate's gate; present when the stage runs the candidate (except in render mode). */
     public readonly gate?: command.local.Command;
-    /** The istio strategy's route, and the app check through it once it is in place. */
+    /** The istio strategy's route. */
     public readonly mesh?: ReviewsMesh;
+    /** `pods` strategy: retires the versions the stage does not run before the app check (they would still serve). */
+    public readonly retire?: command.local.Command;
+    /** The app check, where the stage has one: through the route (istio), or once the retired versions are gone. */
     public readonly appCheck?: command.local.Command;
     /** The settle step: retires the versions the stage does not run, then records what was deployed. */
     public readonly settle?: command.local.Command;
@@ -80,7 +85,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
     public readonly servingShares: pulumi.Output<Record<string, number>>;
     /** The gate's last line ("gate passed: ..."), or why it did not run. */
     public readonly gateResult: pulumi.Output<string>;
-    /** The app check's last line (istio strategy), or why it did not run. */
+    /** The app check's last line, or why it did not run. */
     public readonly appCheckResult: pulumi.Output<string>;
 
     constructor(name: string, args: ReviewsRolloutArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -157,20 +162,30 @@ export class ReviewsRollout extends pulumi.ComponentResource {
                 },
                 { parent: this, provider: opts.provider },
             );
-            const appGate = stageSpec.gates.find((g) => g.kind === "app");
-            if (appGate && args.gate) {
-                // Re-runs whenever the route or a pod behind it changes.
-                this.appCheck = this.script(`${name}-app-check`, "app-check", APP_CHECK_ENV, args.namespace, args.gate, {
-                    [APP_CHECK_ENV.spec]: JSON.stringify(appGate),
-                    [APP_CHECK_ENV.route]: JSON.stringify(route),
-                    [APP_CHECK_ENV.testers]: JSON.stringify(mesh.testers),
-                }, { stage, fleet, route, appGate }, [this.mesh, args.gate.client]);
+        }
+
+        const keep = fleet.map((w) => w.version);
+        const appCheck = args.plan.appCheck;
+        if (appCheck && args.gate) {
+            // What answers is what the check judges: under istio the route decides, so the check runs once it is in
+            // place; under pods the Service sends requests to every serving pod, so a version the stage no longer
+            // runs (the stable at promoted) is retired first, once the candidate passed its gate.
+            if (!this.mesh) {
+                this.retire = this.script(`${name}-retire`, "settle", SETTLE_ENV, args.namespace, args.gate, {
+                    [SETTLE_ENV.keep]: JSON.stringify(keep),
+                    [SETTLE_ENV.only]: "retire",
+                }, { keep }, [...Object.values(this.deployments), ...(this.gate ? [this.gate] : [])]);
             }
+            const judgedFrom = this.mesh ?? this.retire!;
+            // Re-runs whenever what answers may change: the stage, a pod behind the Service, the route.
+            this.appCheck = this.script(`${name}-app-check`, "app-check", APP_CHECK_ENV, args.namespace, args.gate, {
+                [APP_CHECK_ENV.spec]: JSON.stringify(appCheck.gate),
+                [APP_CHECK_ENV.expected]: JSON.stringify(appCheck.expected),
+            }, { stage, fleet, route, appGate: appCheck.gate, expected: appCheck.expected }, [judgedFrom, args.gate.client, args.gate.productpage]);
         }
 
         if (args.gate) {
-            const keep = fleet.map((w) => w.version);
-            const before = [this.gate, this.mesh, this.appCheck].filter((r): r is NonNullable<typeof r> => r !== undefined);
+            const before = [this.gate, this.mesh, this.retire, this.appCheck].filter((r): r is NonNullable<typeof r> => r !== undefined);
             this.settle = this.script(`${name}-settle`, "settle", SETTLE_ENV, args.namespace, args.gate, {
                 [SETTLE_ENV.keep]: JSON.stringify(keep),
                 [SETTLE_ENV.record]: JSON.stringify(record),
@@ -185,7 +200,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             : pulumi.output(`not run: ${candidate ? "render mode" : `no candidate in stage ${stage}`}`);
         this.appCheckResult = this.appCheck
             ? lastLine(this.appCheck)
-            : pulumi.output(`not run: ${!mesh ? "traffic strategy pods" : !args.gate ? "render mode" : `no app check in stage ${stage}`}`);
+            : pulumi.output(`not run: ${!appCheck ? `no app check in stage ${stage}` : "render mode"}`);
         this.registerOutputs({
             stage: this.stage,
             fromStage: this.fromStage,

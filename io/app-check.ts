@@ -1,15 +1,18 @@
-// The app check through the mesh (istio strategy), run by the ReviewsRollout's second Command once the route is in
-// place: from the sleep pod, each ready productpage pod by IP is asked for reviews (productpage calls reviews
-// through the mesh) as a plain user and as the tester. Plain answers must come only from versions the route
-// weighs, the tester's from the candidate when the route sends testers there. The mesh takes a moment to serve a
-// changed route (istiod batches changes for 100 ms), so the check retries every RETRY_MS until WAIT_MS; then it fails with
-// "app check failed: <what> on pod <name>: <detail>". Inputs: io/gate-env.ts APP_CHECK_ENV; kubectl on PATH.
-import { APP_LABEL, VERSION_LABEL } from "../rollout/labels";
-import type { Route } from "../rollout/route";
+// The app check (the tutorial's "check the application still works"), run by the ReviewsRollout's app-check Command
+// once the stage is in place (under `istio`, the route; under `pods`, the Deployments, the gate and the retired
+// versions gone): from the sleep pod, each ready productpage pod by IP is asked for reviews (productpage calls
+// reviews through the reviews Service, and under `istio` through the mesh) as a plain user and, under `istio`, as
+// the tester. Every answer must be 200 and come from a version the plan says may answer (rollout/app-check.ts
+// judges; the expectation is the plan's). The Service's endpoints and the mesh take a moment to follow a change
+// (istiod batches changes for 100 ms), so the check retries every RETRY_MS until WAIT_MS; then it fails with
+// "app check failed: <who> got <version> (<n> of <requests>) on pod <name>; <why only others> (still after 30 s)".
+// Inputs: io/gate-env.ts APP_CHECK_ENV; kubectl on PATH.
+import { answeredBy, AppExpectation, judgeBatch, tally } from "../rollout/app-check";
+import { APP_LABEL, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
+import { Answer, parseCurlOutput } from "../rollout/smoke-check";
 import type { AppGate } from "../rollout/stages";
-import type { Testers } from "../rollout/traffic";
 import { APP_CHECK_ENV } from "./gate-env";
-import { kubectlFor, labelled, readyPods } from "./kubectl";
+import { isReady, kubectlFor, labelled, listPods } from "./kubectl";
 
 const WAIT_MS = 30_000;
 const RETRY_MS = 100;
@@ -18,60 +21,69 @@ const kubectl = kubectlFor(env(APP_CHECK_ENV.kubeconfig), env(APP_CHECK_ENV.cont
 
 const END = "--app-check-answer-end--";
 
-/** `count` requests in one exec; each answer's reviews pod, mapped to its version ("" when no pod named). */
-function versionsAnswered(namespace: string, sleep: string, url: string, count: number, headers: string[], versionOf: Map<string, string>): string[] {
-    const out = kubectl(["exec", sleep, "-n", namespace, "-c", "sleep", "--", "curl", "-sS", "-m", "5", ...headers.flatMap((h) => ["-H", h]),
-        "-w", `\\n%{http_code}\\n${END}\\n`, ...Array<string>(count).fill(url)]);
-    return out.split(`\n${END}\n`).slice(0, -1).map((answer) => {
-        const cut = answer.lastIndexOf("\n");
-        const [body, code] = [answer.slice(0, cut), answer.slice(cut + 1).trim()];
-        if (code !== "200") return `HTTP ${code}`;
-        try {
-            return versionOf.get(JSON.parse(body).podname) ?? `unknown pod ${JSON.parse(body).podname}`;
-        } catch {
-            return "no JSON";
-        }
-    });
+/** `count` requests in one exec; each answer as curl printed it, or what kept the exec from answering. */
+function ask(namespace: string, sleep: string, url: string, count: number, headers: string[]): Answer[] | string {
+    let out: string;
+    try {
+        out = kubectl(["exec", sleep, "-n", namespace, "-c", "sleep", "--", "curl", "-sS", "-m", "5", ...headers.flatMap((h) => ["-H", h]),
+            "-w", `\\n%{http_code}\\n${END}\\n`, ...Array<string>(count).fill(url)]);
+    } catch (e) {
+        // curl exits non-zero when a request fails, and still prints every answer (status 000 for a failed one).
+        const err = e as { stdout?: string; stderr?: string; message: string };
+        if (!err.stdout) return `GET ${url} from ${sleep}: ${(err.stderr || err.message).trim()}`;
+        out = err.stdout;
+    }
+    return out.split(`\n${END}\n`).slice(0, -1).map(parseCurlOutput);
 }
 
-/** One pass over every productpage pod; returns what was wrong, or nothing. */
-function check(namespace: string, gate: AppGate, route: Route, testers: Testers): string | undefined {
-    const ready = readyPods(kubectl, namespace);
+/** One pass over every ready productpage pod: what was wrong, or how many pods answered as expected. */
+function check(namespace: string, gate: AppGate, expected: AppExpectation): { problem: string } | { pages: number } {
+    const pods = listPods(kubectl, namespace);
+    const ready = pods.filter(isReady);
     const sleep = ready.find(labelled({ [APP_LABEL]: "sleep" }));
-    if (!sleep) return `no ready pod with ${APP_LABEL}=sleep in namespace ${namespace}`;
+    if (!sleep) return { problem: `no ready pod with ${APP_LABEL}=sleep in namespace ${namespace}` };
     const pages = ready.filter(labelled({ [APP_LABEL]: "productpage" }));
-    if (pages.length === 0) return `no ready productpage pod in namespace ${namespace}`;
-    const versionOf = new Map(ready.filter(labelled({ [APP_LABEL]: "reviews" })).map((p) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? ""]));
-    const plainOk = new Set(Object.keys(route.weights));
+    if (pages.length === 0) return { problem: `no ready productpage pod in namespace ${namespace}` };
+    // Every reviews pod, dark or on its way out too: an answer from one is named by its version.
+    const versionOf = new Map(pods.filter(labelled({ [WORKLOAD_LABEL]: REVIEWS_WORKLOAD })).map((p) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? ""]));
+    const kinds = [
+        { who: "plain users", headers: [] as string[], allowed: expected.plain },
+        ...(expected.testers ? [{ who: `the tester (${expected.testers.header}: ${expected.testers.value})`, headers: [`${expected.testers.header}: ${expected.testers.value}`], allowed: expected.testers }] : []),
+    ];
     for (const page of pages) {
         const url = `http://${page.status.podIP}:${gate.port}${gate.path}`;
-        const plain = versionsAnswered(namespace, sleep.metadata.name, url, gate.requests, [], versionOf);
-        const wrong = plain.filter((v) => !plainOk.has(v));
-        if (wrong.length) return `plain users got ${wrong.join(", ")} on pod ${page.metadata.name}, the route weighs only ${[...plainOk].join(", ")}`;
-        const tester = versionsAnswered(namespace, sleep.metadata.name, url, gate.requests, [`${testers.header}: ${testers.value}`], versionOf);
-        const testerOk = route.testers ? new Set([route.testers]) : plainOk;
-        const off = tester.filter((v) => !testerOk.has(v));
-        if (off.length) return `the tester (${testers.header}: ${testers.value}) got ${off.join(", ")} on pod ${page.metadata.name}, expected ${[...testerOk].join(", ")}`;
-        console.log(`ok   ${page.metadata.name}: plain ${plain.join(",")}; tester ${tester.join(",")}`);
+        const seen: string[] = [];
+        for (const { who, headers, allowed } of kinds) {
+            const answers = ask(namespace, sleep.metadata.name, url, gate.requests, headers);
+            if (typeof answers === "string") return { problem: answers };
+            const problem = judgeBatch({ page: page.metadata.name, who, requests: gate.requests, answers }, allowed, versionOf);
+            if (problem) return { problem };
+            seen.push(`${who} ${tally(answers.map((a) => answeredBy(a, versionOf)))}`);
+        }
+        console.log(`ok   ${page.metadata.name}: ${seen.join("; ")}`);
     }
-    return undefined;
+    return { pages: pages.length };
 }
 
 async function main(): Promise<void> {
     const namespace = env(APP_CHECK_ENV.namespace);
     const gate = JSON.parse(env(APP_CHECK_ENV.spec) || "null") as AppGate | null;
-    const route = JSON.parse(env(APP_CHECK_ENV.route) || "null") as Route | null;
-    const testers = JSON.parse(env(APP_CHECK_ENV.testers) || "null") as Testers | null;
-    if (!namespace || !gate || !route || !testers) throw new Error(`inputs: set ${Object.values(APP_CHECK_ENV).join(", ")}`);
+    const expected = JSON.parse(env(APP_CHECK_ENV.expected) || "null") as AppExpectation | null;
+    if (!namespace || !gate || !expected?.plain) throw new Error(`inputs: set ${Object.values(APP_CHECK_ENV).join(", ")}`);
     const deadline = Date.now() + WAIT_MS;
     const started = Date.now();
+    let passed: { pages: number };
     for (;;) {
-        const problem = check(namespace, gate, route, testers);
-        if (!problem) break;
-        if (Date.now() > deadline) throw new Error(`${problem} (still after ${WAIT_MS / 1000} s)`);
+        const result = check(namespace, gate, expected);
+        if ("pages" in result) {
+            passed = result;
+            break;
+        }
+        if (Date.now() > deadline) throw new Error(`${result.problem} (still after ${WAIT_MS / 1000} s)`);
         await new Promise((r) => setTimeout(r, RETRY_MS));
     }
-    console.log(`app check passed: productpage serves reviews through the mesh as the route says (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    const testers = expected.testers ? `, the tester's from ${expected.testers.versions.join(" or ")}` : "";
+    console.log(`app check passed: ${passed.pages} productpage pod(s), ${gate.requests} requests each, every answer 200 from reviews ${expected.plain.versions.join(" or ")}${testers} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
 main().catch((e: { stderr?: string; message: string }) => {

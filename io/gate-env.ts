@@ -15,17 +15,15 @@ export const GATE_ENV = {
     spec: "GATE_SPEC",
 } as const;
 
-/** Inputs of the app check through the mesh (io/app-check.ts), set by the ReviewsRollout's second Command. */
+/** Inputs of the app check (io/app-check.ts), set by the ReviewsRollout's app-check Command. */
 export const APP_CHECK_ENV = {
     namespace: "APP_CHECK_NAMESPACE",
     kubeconfig: "APP_CHECK_KUBECONFIG",
     context: "APP_CHECK_CONTEXT",
     /** The stage table's app gate (AppGate) as JSON. */
     spec: "APP_CHECK_SPEC",
-    /** The route the stage gives (rollout/route.ts Route) as JSON: what plain users and testers must get. */
-    route: "APP_CHECK_ROUTE",
-    /** Who the testers are (Testers) as JSON. */
-    testers: "APP_CHECK_TESTERS",
+    /** Which reviews versions may answer, plain users and (istio) the testers (rollout/app-check.ts AppExpectation) as JSON. */
+    expected: "APP_CHECK_EXPECTED",
 } as const;
 
 /** Inputs of the settle step (io/settle.ts), the ReviewsRollout's last Command. */
@@ -37,4 +35,9 @@ export const SETTLE_ENV = {
     keep: "SETTLE_KEEP",
     /** What this `up` deployed (rollout/rollout-record.ts RolloutRecord without recordedAt) as JSON. */
     record: "SETTLE_RECORD",
+    /**
+     * "retire": only delete the Deployments the stage does not run, record nothing (the `pods` strategy's step
+     * before its app check); unset: the settle step itself.
+     */
+    only: "SETTLE_ONLY",
 } as const;

@@ -22,16 +22,21 @@ export interface Pod {
     status: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
 }
 
-/** The namespace's pods that are Running, Ready and not on their way out: what a Deployment counts as available. */
+/** The namespace's pods, every one, in one call. */
+export function listPods(kubectl: Kubectl, namespace: string): Pod[] {
+    return (JSON.parse(kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as { items: Pod[] }).items;
+}
+
+/** Running, Ready and not on its way out: what a Deployment counts as available. */
+export const isReady = (p: Pod): boolean =>
+    !p.metadata.deletionTimestamp &&
+    p.status.phase === "Running" &&
+    !!p.status.podIP &&
+    (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+
+/** The namespace's ready pods (isReady). */
 export function readyPods(kubectl: Kubectl, namespace: string): Pod[] {
-    const list = JSON.parse(kubectl(["get", "pods", "-n", namespace, "-o", "json"])) as { items: Pod[] };
-    return list.items.filter(
-        (p) =>
-            !p.metadata.deletionTimestamp &&
-            p.status.phase === "Running" &&
-            !!p.status.podIP &&
-            (p.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
-    );
+    return listPods(kubectl, namespace).filter(isReady);
 }
 
 /** Does the pod carry every one of these labels? */

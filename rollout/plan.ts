@@ -2,12 +2,13 @@
 // verdict's Requested) and hands the same object to the components, which only render it; the policy pack builds
 // its view of a step from the same function. So what is judged and what is declared cannot drift apart.
 import { AnalysisConfig, analysisOf } from "../analysis/config";
+import { AppExpectation, appExpectationOf } from "./app-check";
 import { Bounds } from "./bounds";
 import type { StageConfig } from "./config";
 import { fleetOf, Workload } from "./fleet";
 import { Route, routeOf } from "./route";
 import { RolloutRecord } from "./rollout-record";
-import { Stage, stageIn, StageTable, stageTableOf } from "./stages";
+import { AppGate, Stage, stageIn, StageTable, stageTableOf } from "./stages";
 import { Testers, Traffic } from "./traffic";
 import type { Requested } from "./verdict";
 
@@ -23,6 +24,11 @@ export interface Plan {
     fleet: Workload[];
     /** `istio`: the route the stage gives, and who the testers are; absent for `pods`. */
     mesh?: { route: Route; testers: Testers };
+    /**
+     * The app check, where the stage has one: the stage's app gate and which reviews versions may answer
+     * productpage (the pods the Service selects under `pods`, the route under `istio`).
+     */
+    appCheck?: { gate: AppGate; expected: AppExpectation };
     /** What the settle step records once the stage converged: the yardstick the next change is measured with. */
     record: Omit<RolloutRecord, "recordedAt">;
 }
@@ -32,6 +38,9 @@ export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds
     const analysis = analysisOf(config.analysis);
     const table = stageTableOf(traffic);
     const stage = stageIn(table, config.stage);
+    const fleet = fleetOf(release, stage.name, table);
+    const mesh = traffic.strategy === "istio" ? { route: routeOf(stage, release, traffic.mirrorPercent), testers: traffic.testers } : undefined;
+    const appGate = stage.gates.find((g): g is AppGate => g.kind === "app");
     return {
         release,
         analysis,
@@ -39,8 +48,9 @@ export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds
         bounds,
         table,
         stage,
-        fleet: fleetOf(release, stage.name, table),
-        ...(traffic.strategy === "istio" ? { mesh: { route: routeOf(stage, release, traffic.mirrorPercent), testers: traffic.testers } } : {}),
+        fleet,
+        ...(mesh ? { mesh } : {}),
+        ...(appGate ? { appCheck: { gate: appGate, expected: appExpectationOf(stage, fleet, mesh) } } : {}),
         record: { release, traffic, bounds, analysis, stage: stage.name },
     };
 }

@@ -24,15 +24,17 @@ export interface SmokeGate {
 export const SMOKE_GATE: SmokeGate = { kind: "smoke", port: 9080, path: "/reviews/7", requestsInARow: 10, checks: ANSWER_CHECKS };
 
 /**
- * Bookinfo's app check through the mesh (`istio` strategy): from the sleep pod, productpage's pods by IP, which call
- * reviews through the mesh. Plain users must get the versions the route weighs, testers the candidate.
+ * The tutorial's "check the application still works" as a gate: from the sleep pod, productpage's pods by IP, which
+ * call reviews through the reviews Service (under `istio`, through the mesh route). Every answer must be 200 and come
+ * from a version that serves in the stage (rollout/app-check.ts derives which from the plan); under `istio` the
+ * testers must get theirs too.
  */
 export interface AppGate {
     kind: "app";
     port: number;
-    /** productpage's API call that fetches reviews through the mesh. */
+    /** productpage's API call that fetches reviews. */
     path: string;
-    /** Requests per productpage pod as a plain user, and again as the tester. */
+    /** Requests per productpage pod as a plain user, and (istio) again as the tester. */
     requests: number;
 }
 
@@ -102,7 +104,7 @@ export const STAGES: readonly Stage[] = [
         tutorialStep: "steps 1-3: deploy the candidate dark, check the app, smoke-test it by pod IP",
         stable: true,
         candidate: { pods: 1, serving: false },
-        gates: [SMOKE_GATE],
+        gates: [SMOKE_GATE, APP_GATE],
         first: true,
         rollback: true,
         restore: false,
@@ -114,7 +116,7 @@ export const STAGES: readonly Stage[] = [
         tutorialStep: "step 4: put the candidate in service; step 5's restore comes back here",
         stable: true,
         candidate: { pods: 1, serving: true },
-        gates: [SMOKE_GATE],
+        gates: [SMOKE_GATE, APP_GATE],
         first: false,
         rollback: true,
         restore: true,
@@ -126,7 +128,7 @@ export const STAGES: readonly Stage[] = [
         tutorialStep: "step 6: scale the candidate to 3",
         stable: true,
         candidate: { pods: "as-stable", serving: true },
-        gates: [SMOKE_GATE],
+        gates: [SMOKE_GATE, APP_GATE],
         first: false,
         rollback: true,
         restore: false,
@@ -138,7 +140,7 @@ export const STAGES: readonly Stage[] = [
         tutorialStep: "step 7: delete the old version; then close the release (the candidate becomes the stable)",
         stable: false,
         candidate: { pods: "release", serving: true },
-        gates: [SMOKE_GATE],
+        gates: [SMOKE_GATE, APP_GATE],
         first: false,
         rollback: false,
         restore: false,

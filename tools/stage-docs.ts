@@ -2,6 +2,7 @@
 // so docs never drift from rollout/stages.ts. `--write FILE` replaces the block between the stage-docs markers in
 // FILE instead.
 import { readFileSync, writeFileSync } from "fs";
+import { AppExpectation, appExpectationOf } from "../rollout/app-check";
 import { fleetOf, Release, sharePercent } from "../rollout/fleet";
 import { movesOf } from "../rollout/moves";
 import { describeRoute, routeOf } from "../rollout/route";
@@ -17,8 +18,14 @@ const EXAMPLE: Release = {
     candidate: { version: "candidate", image: "candidate", replicas: 3 },
 };
 
-const gateText = (g: Gate) =>
-    g.kind === "smoke" ? `smoke (${g.path} by pod IP, 1 + ${g.requestsInARow} requests per pod)` : `app (productpage ${g.path} through the mesh, ${g.requests} plain + ${g.requests} tester requests per pod)`;
+/** A gate as the table shows it; an app gate with who may answer (`expected`: the stage's, from the plan's derivation). */
+function gateText(g: Gate, expected: AppExpectation): string {
+    if (g.kind === "smoke") return `smoke (${g.path} by pod IP, 1 + ${g.requestsInARow} requests per pod)`;
+    const by = (versions: string[]) => versions.join(" or ");
+    return expected.testers
+        ? `app (productpage ${g.path} through the mesh, ${g.requests} plain + ${g.requests} tester requests per pod; plain answered by ${by(expected.plain.versions)}, testers by ${by(expected.testers.versions)})`
+        : `app (productpage ${g.path} through the reviews Service, ${g.requests} requests per pod; answered by ${by(expected.plain.versions)})`;
+}
 
 function tableDocs(table: StageTable): string[] {
     const mesh = table.strategy === "istio";
@@ -28,8 +35,10 @@ function tableDocs(table: StageTable): string[] {
         const stable = pods("stable")?.replicas ?? "-";
         const c = pods("candidate");
         const candidate = c ? `${c.replicas} (${c.serving ? "serving" : "dark"})` : "-";
-        const share = mesh ? describeRoute(routeOf(s, EXAMPLE, 100)) : `${sharePercent(fleet, "candidate")}%`;
-        const gates = s.gates.map(gateText).join(", ") || "-";
+        const route = mesh ? routeOf(s, EXAMPLE, 100) : undefined;
+        const share = route ? describeRoute(route) : `${sharePercent(fleet, "candidate")}%`;
+        const expected = appExpectationOf(s, fleet, route && { route, testers: DEFAULT_TESTERS });
+        const gates = s.gates.map((g) => gateText(g, expected)).join(", ") || "-";
         const moves = [s.first && "first", s.rollback && "rollback", s.restore && "restore", s.closes && "closes the release"].filter(Boolean).join(", ") || "-";
         return `| \`${s.name}\` | ${stable} | ${candidate} | ${share} | ${gates} | ${moves} | ${s.summary} |`;
     });
@@ -60,7 +69,8 @@ export function stageDocs(): string {
         ...tableDocs(stageTableOf({ strategy: "istio", steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS })),
         "",
         "Staying on the deployed stage is always allowed. A `restore` also needs a gate pass for exactly the candidate's image; " +
-            "a gate re-runs whenever anything about the candidate's pods (or, under `istio`, its route) changes.",
+            "a gate re-runs whenever anything about the candidate's pods (or, under `istio`, its route) changes, the app check whenever what may answer does. " +
+            "Under `pods` the versions the stage no longer runs are deleted before the app check (the Service would still send them requests).",
     ].join("\n");
 }
 

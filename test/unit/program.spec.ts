@@ -4,13 +4,22 @@ import * as assert from "assert";
 import { BACKEND_ANNOTATION, GATE_RECORD_NAME, STACK_LABEL } from "../../rollout/labels";
 import { parseRolloutConfig } from "../../rollout/config";
 import { planOf } from "../../rollout/plan";
-import { STAGE_NAMES } from "../../rollout/stages";
+import { APP_GATE, STAGE_NAMES } from "../../rollout/stages";
 import { workloadOf } from "../../rollout/workload-of";
 import { BACKEND, config, DEPLOYED, facts, run, STACK_LABEL_VALUE } from "./program";
 import { IMG, MESH_ROUTES, MESH_SHAPES, MESH_TRAFFIC, passed, RELEASES, SHAPES, V1_TO_V2 } from "./shapes";
 
 const reviewsDeployments = <R extends { type: string; inputs: any; name: string }>(resources: R[]) =>
     resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment" && r.inputs.metadata.name.startsWith("reviews-"));
+
+/** Hand-written: whose reviews pods may answer productpage in the app check under pods (none: no check). */
+const MAY_ANSWER: Record<string, ("stable" | "candidate")[]> = {
+    stable: [],
+    dark: ["stable"],
+    canary: ["stable", "candidate"],
+    half: ["stable", "candidate"],
+    promoted: ["candidate"],
+};
 
 /** Hand-written serving shares per stage (3 stable pods). */
 const SHARES: Record<string, Record<string, number>> = {
@@ -45,7 +54,7 @@ describe("program", function () {
 
     for (const [name, release] of Object.entries(RELEASES) as [keyof typeof SHAPES, (typeof RELEASES)[keyof typeof RELEASES]][]) {
         for (const stage of STAGE_NAMES) {
-            it(`${name} ${stage}: declares the stage's Deployments, selector {workload, version}, and the gate iff a candidate runs`, async () => {
+            it(`${name} ${stage}: declares the stage's Deployments, selector {workload, version}, and the gate and the app check iff a candidate runs`, async () => {
                 const { resources, outputs } = await run({ stage, release }, facts(SHAPES[name][stage], passed([release.candidate!.version, release.candidate!.image])), DEPLOYED);
                 const declared = reviewsDeployments(resources).map((r) => ({
                     resource: r.name,
@@ -78,6 +87,31 @@ describe("program", function () {
                     assert.strictEqual(gate.inputs.environment.GATE_IMAGE, release.candidate!.image);
                     assert.strictEqual(gate.inputs.environment.GATE_VERSION, release.candidate!.version);
                     assert.ok(gate.dependencies.includes(`reviews-rollout-${release.candidate!.version}`), "the gate waits for the candidate");
+                }
+                // The app check: in every stage with a candidate (as under istio), after the versions the stage no
+                // longer runs are retired (they would still serve), before the settle step records the stage.
+                const appCheck = resources.find((r) => r.name === "reviews-rollout-app-check");
+                const retire = resources.find((r) => r.name === "reviews-rollout-retire");
+                assert.strictEqual(!!appCheck, MAY_ANSWER[stage].length > 0, "an app check exactly where some version serves beside or instead of a candidate");
+                assert.strictEqual(!!retire, !!appCheck, "a retire step exactly where the app check runs");
+                if (appCheck && retire) {
+                    const versions = MAY_ANSWER[stage].map((role) => (role === "stable" ? release.stable.version : release.candidate!.version));
+                    assert.deepStrictEqual(JSON.parse(appCheck.inputs.environment.APP_CHECK_EXPECTED), { plain: { versions, by: `stage ${stage} serves` } });
+                    assert.deepStrictEqual(JSON.parse(appCheck.inputs.environment.APP_CHECK_SPEC), APP_GATE);
+                    assert.match(appCheck.inputs.create, /^node (dist\/)?io\/app-check\.js$/);
+                    for (const d of ["reviews-rollout-retire", "bookinfo-sleep-deployment", "bookinfo-productpage-deployment"]) {
+                        assert.ok(appCheck.dependencies.includes(d), `the app check waits for ${d}`);
+                    }
+                    assert.deepStrictEqual(
+                        [retire.inputs.create, retire.inputs.environment.SETTLE_ONLY, JSON.parse(retire.inputs.environment.SETTLE_KEEP), retire.inputs.environment.SETTLE_RECORD],
+                        [settle.inputs.create, "retire", SHAPES[name][stage].map((w) => w.version), undefined],
+                    );
+                    for (const d of ["reviews-rollout-gate", ...SHAPES[name][stage].map((w) => `reviews-rollout-${w.version}`)]) {
+                        assert.ok(retire.dependencies.includes(d), `the retire step waits for ${d}`);
+                    }
+                    assert.ok(["reviews-rollout-app-check", "reviews-rollout-retire"].every((d) => settle.dependencies.includes(d)), "settle waits for the app check");
+                } else {
+                    assert.strictEqual(outputs.appCheck, `not run: no app check in stage ${stage}`);
                 }
                 const expected = Object.fromEntries(Object.entries(SHARES[stage]).map(([role, share]) => [role === "stable" ? release.stable.version : release.candidate!.version, share]));
                 assert.deepStrictEqual(outputs.servingShares, expected);
@@ -120,8 +154,12 @@ describe("program", function () {
         const ns = resources.find((r) => r.type === "kubernetes:core/v1:Namespace")!;
         assert.deepStrictEqual(ns.inputs.metadata.labels, { [STACK_LABEL]: STACK_LABEL_VALUE, "istio-injection": "enabled" });
         const appCheck = resources.find((r) => r.name === "reviews-rollout-app-check")!;
-        assert.deepStrictEqual(JSON.parse(appCheck.inputs.environment.APP_CHECK_ROUTE), { weights: { v1: 95, v2: 5 }, testers: "v2" });
+        assert.deepStrictEqual(JSON.parse(appCheck.inputs.environment.APP_CHECK_EXPECTED), {
+            plain: { versions: ["v1", "v2"], by: "the route weighs" },
+            testers: { header: "end-user", value: "jason", versions: ["v2"], by: "the route sends testers to" },
+        });
         assert.ok(appCheck.dependencies.includes("reviews-rollout-mesh-virtual-service"), "the app check runs through the new route");
+        assert.ok(!resources.some((r) => r.name === "reviews-rollout-retire"), "under istio the stable stays until the settle step: the route decides who answers");
         assert.deepStrictEqual([outputs.servingShares, outputs.candidateSharePercent, outputs.traffic], [{ v1: 95, v2: 5 }, 5, "istio"]);
     });
 
@@ -151,6 +189,20 @@ describe("program", function () {
         assert.notStrictEqual(await trigger("dark", { image: `${IMG.v2}-rc2` }), base);
         assert.notStrictEqual(await trigger("dark", { stars: "red" }), base);
         assert.notStrictEqual(await trigger("canary", {}), base);
+    });
+
+    it("re-runs the app check whenever what may answer changes, and only then", async () => {
+        const trigger = async (stage: string, candidate: object, shape = SHAPES["v1->v2"].dark) => {
+            const release = { ...V1_TO_V2, candidate: { ...V1_TO_V2.candidate, ...candidate } };
+            const { resources } = await run({ stage, release }, facts(shape, passed(["v2", IMG.v2], ["v2", `${IMG.v2}-rc2`])), DEPLOYED);
+            return resources.find((r) => r.name === "reviews-rollout-app-check")!.inputs.triggers[0];
+        };
+        const base = await trigger("dark", {});
+        assert.strictEqual(await trigger("dark", {}), base);
+        assert.notStrictEqual(await trigger("dark", { image: `${IMG.v2}-rc2` }), base, "another image behind the pods");
+        const canary = await trigger("canary", {});
+        assert.notStrictEqual(canary, base, "the candidate now serves");
+        assert.notStrictEqual(await trigger("half", {}, SHAPES["v1->v2"].canary), canary, "more candidate pods");
     });
 
     it("refuses a refused move before declaring any resource, naming the rule and what is allowed", async () => {

@@ -1,0 +1,64 @@
+// The settle step (io/settle.ts) against a stand-in kubectl: it deletes the reviews Deployments the stage no longer
+// runs and then records the stage; with SETTLE_ONLY=retire (the pods strategy's step before its app check) it only
+// deletes.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SETTLE_ENV } from "../../io/gate-env";
+import { ROLLOUT_RECORD_KEY } from "../../rollout/labels";
+
+const RECORD = { release: { stable: { version: "v2", image: "r/reviews-v2:1", replicas: 3 } }, stage: "promoted" };
+
+function runSettle(env: Record<string, string>) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "settle-"));
+    fs.copyFileSync(path.join(__dirname, "fixtures/fake-kubectl.js"), path.join(dir, "kubectl"));
+    fs.chmodSync(path.join(dir, "kubectl"), 0o755);
+    const log = path.join(dir, "log");
+    const applied = path.join(dir, "applied");
+    fs.writeFileSync(log, "");
+    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "io/settle.ts"], {
+        cwd: path.join(__dirname, "../.."),
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE_LOG: log, FAKE_APPLIED: applied, [SETTLE_ENV.namespace]: "bookinfo", ...env },
+    });
+    const calls = fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    const record = fs.existsSync(applied) ? JSON.parse(fs.readFileSync(applied, "utf8")) : undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { ...result, calls, record };
+}
+
+const deletes = (calls: string[][]) => calls.filter((c) => c.includes("delete")).map((c) => c.slice(c.indexOf("delete")));
+
+describe("settle script", function () {
+    this.timeout(60_000);
+
+    it("retires the versions the stage does not run, then records the stage", () => {
+        const r = runSettle({ [SETTLE_ENV.keep]: '["v2"]', [SETTLE_ENV.record]: JSON.stringify(RECORD) });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.deepStrictEqual(deletes(r.calls), [["delete", "deployment", "-n", "bookinfo", "--ignore-not-found", "reviews-v1"]]);
+        assert.strictEqual(JSON.parse(r.record.data[ROLLOUT_RECORD_KEY]).stage, "promoted");
+        assert.match(r.stdout, /retired reviews-v1: the stage runs reviews-v2\nsettled at promoted/);
+    });
+
+    it("with SETTLE_ONLY=retire: only deletes, records nothing, and needs no record", () => {
+        const r = runSettle({ [SETTLE_ENV.keep]: '["v2"]', [SETTLE_ENV.only]: "retire" });
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.deepStrictEqual(deletes(r.calls), [["delete", "deployment", "-n", "bookinfo", "--ignore-not-found", "reviews-v1"]]);
+        assert.strictEqual(r.record, undefined);
+        assert.ok(!r.calls.some((c) => c.includes("apply")));
+        const nothing = runSettle({ [SETTLE_ENV.keep]: '["v1", "v2"]', [SETTLE_ENV.only]: "retire" });
+        assert.deepStrictEqual([nothing.status, deletes(nothing.calls), nothing.stdout], [0, [], "nothing to retire: the stage runs reviews-v1, reviews-v2\n"]);
+    });
+
+    it("refuses to run without a record unless told to only retire", () => {
+        const envs: Record<string, string>[] = [{ [SETTLE_ENV.keep]: '["v2"]' }, { [SETTLE_ENV.keep]: '["v2"]', [SETTLE_ENV.only]: "record" }];
+        for (const env of envs) {
+            const r = runSettle(env);
+            assert.strictEqual(r.status, 1);
+            assert.match(r.stderr, /settle failed: inputs: set SETTLE_NAMESPACE, .*SETTLE_RECORD \(SETTLE_ONLY: unset, or "retire" without SETTLE_RECORD\)/);
+            assert.deepStrictEqual(r.calls, [], "nothing read or changed");
+        }
+    });
+});
