@@ -1,6 +1,7 @@
 // The driver's commands: `next` (one decision, committed, then applied), `run` (next until the release is promoted
 // or rolled back), and the holds a person commits (pause, resume, abort, approve). Every decision that changes the
-// stack file is a commit before it is applied, so a killed driver finds its step in Git and finishes it.
+// stack file is a commit before it is applied, so a killed driver finds its step in Git and finishes it. In the Git
+// modes the commit is pushed (`--push`), or proposed and waited for on the base (`--propose`), before it is applied.
 import fs from "node:fs";
 import yaml from "js-yaml";
 import type { Judgement } from "../analysis/judge";
@@ -9,12 +10,15 @@ import { recordGateResult } from "../io/gate-record-write";
 import { scheduleOf } from "../rollout/schedule";
 import { baseStage, stageTableOf } from "../rollout/stages";
 import { decide, Decision, Situation } from "./decide";
-import { clean, commitFile, DECISION_TRAILER, historyOf, repoOf, STAGE_TRAILER, versionsOf } from "./git";
+import {
+    checkMode, clean, Commit, commitFile, currentBranch, DECISION_TRAILER, GitError, GitFlags, GitMode, GitStop, headOf, historyOf,
+    proposalNumber, proposeCommit, pushDecision, repoOf, STAGE_TRAILER, syncWith, versionsOf, waitLanded,
+} from "./git";
 import { hold, LockedError, release } from "./lock";
 import { readStatus, Status } from "./status";
 import { readStackFile, StackFile, withKey } from "./stack-file";
 import { up } from "./up";
-import { notify } from "./webhook";
+import { DecisionEvent, notify } from "./webhook";
 
 const EXIT_OF: Record<Decision["kind"], number> = { advance: 0, apply: 0, close: 0, rollback: 1, pause: 3, hold: 3, stop: 5, done: 0 };
 const MAX_FAILURES = 5;
@@ -36,7 +40,7 @@ function rolledBack(sf: StackFile, base: string): boolean {
     return changed !== undefined && changed.candidate === now.candidate && now.candidate !== undefined;
 }
 
-function situationOf(sf: StackFile, s: Status, now: Date): Situation {
+function situationOf(sf: StackFile, s: Status, now: Date, lastCommit: Commit | undefined): Situation {
     const table = stageTableOf(sf.config.traffic);
     const a = s.analysis;
     const analysis: Situation["analysis"] = !a ? { error: "no trusted rollout record" } : "error" in a ? a : "notAnalysed" in a ? "none" : a.overall;
@@ -51,7 +55,7 @@ function situationOf(sf: StackFile, s: Status, now: Date): Situation {
         schedule: scheduleOf(sf.config.schedule),
         pause: sf.config.pause ?? "",
         approved: sf.config.approved ?? "",
-        lastCommit: historyOf(sf.file, 1)[0],
+        lastCommit,
         rolledBack: rolledBack(sf, baseStage(table).name),
     };
 }
@@ -62,53 +66,156 @@ function evidenceLines(a: Situation["analysis"]): string[] {
     return (a as Judgement).metrics.map((m) => `${m.metric}: ${m.outcome}: ${m.reason}`);
 }
 
-/** Writes `key: value` into the stack file and commits it with the decision's trailers. */
-function commitKey(sf: StackFile, key: string, value: string, subject: string, body: string[], trailers: Record<string, string>): string {
-    fs.writeFileSync(sf.file, withKey(fs.readFileSync(sf.file, "utf8"), sf.project, key, value));
-    return commitFile(sf.file, [subject, "", ...body].join("\n").trim(), trailers);
+/** One change of the stack file, as a commit: its text, message and trailers, its webhook event, and whether `up` follows. */
+interface Change {
+    text: string;
+    subject: string;
+    body: string[];
+    trailers: Record<string, string>;
+    /** `<decision>-<stage>`: the last part of the proposal branch `rollout/<stack>/<n>-<decision>-<stage>`. */
+    name: string;
+    event?: Omit<DecisionEvent, "commit" | "at">;
+    /** The stage it sets, applied by `up` once recorded; none: pause, resume, approve only record. */
+    applies?: string;
 }
 
-async function act(sf: StackFile, d: Decision, s: Situation): Promise<void> {
-    const event = { stack: sf.stack, decision: d.kind, from: String(s.live), why: d.why, at: new Date().toISOString() };
-    const webhook = s.schedule.webhook;
+const keyChange = (sf: StackFile, key: "stage" | "pause" | "approved", value: string) => withKey(fs.readFileSync(sf.file, "utf8"), sf.project, key, value);
+
+/** The commit a decision makes, if any: advance, rollback, close (the release closes: event `promoted`) and pause. */
+function changeOf(sf: StackFile, d: Decision, s: Pick<Situation, "live" | "analysis">): Change | undefined {
+    const from = String(s.live);
     if (d.kind === "advance" || d.kind === "rollback") {
-        if (d.kind === "rollback") {
-            // Quarantine: the failed image serves no more until its gate passes again (the guard reads the record).
-            const c = sf.config.release.candidate!;
-            recordGateResult(kubectlFor(sf.config.kubeconfig, sf.config.context), sf.config.namespace, {
-                image: c.image, version: c.version, failedAt: new Date().toISOString(), failure: `analysis failed at ${s.live}: ${d.why}`,
-            });
-        }
-        const subject = `rollout ${sf.stack}: ${d.kind === "advance" ? "advance" : "roll back"} ${s.live} -> ${d.to}`;
-        const sha = commitKey(sf, "stage", d.to, subject, [d.why, ...evidenceLines(s.analysis)], { [DECISION_TRAILER]: d.kind, [STAGE_TRAILER]: d.to });
-        log(`${subject} (commit ${sha.slice(0, 8)})`);
-        await notify(webhook, { ...event, to: d.to, commit: sha }, log);
-        await up(sf.dir, sf.stack, (l) => log(`  up: ${l}`));
-        log(`${d.to} applied`);
-    } else if (d.kind === "close") {
+        return {
+            text: keyChange(sf, "stage", d.to),
+            subject: `rollout ${sf.stack}: ${d.kind === "advance" ? "advance" : "roll back"} ${from} -> ${d.to}`,
+            body: [d.why, ...evidenceLines(s.analysis)],
+            trailers: { [DECISION_TRAILER]: d.kind, [STAGE_TRAILER]: d.to },
+            name: `${d.kind}-${d.to}`,
+            event: { stack: sf.stack, decision: d.kind, from, to: d.to, why: d.why },
+            applies: d.to,
+        };
+    }
+    if (d.kind === "close") {
         const c = sf.config.release.candidate!;
         const doc = yaml.load(fs.readFileSync(sf.file, "utf8")) as { config: Record<string, unknown> };
         doc.config[`${sf.project}:release`] = { stable: { version: c.version, image: c.image, replicas: c.replicas } };
         doc.config[`${sf.project}:stage`] = d.to;
-        fs.writeFileSync(sf.file, yaml.dump(doc, { lineWidth: -1 }));
-        const subject = `rollout ${sf.stack}: close the release, ${c.version} is the stable`;
-        const sha = commitFile(sf.file, [subject, "", d.why].join("\n"), { [DECISION_TRAILER]: "close", [STAGE_TRAILER]: d.to });
-        log(`${subject} (commit ${sha.slice(0, 8)})`);
-        await notify(webhook, { ...event, decision: "promoted", to: d.to, commit: sha }, log);
-        await up(sf.dir, sf.stack, (l) => log(`  up: ${l}`));
-        log("release closed");
-    } else if (d.kind === "apply") {
-        log(d.why);
-        await up(sf.dir, sf.stack, (l) => log(`  up: ${l}`));
-        log(`${d.to} applied`);
-    } else if (d.kind === "pause") {
-        const sha = commitKey(sf, "pause", d.why, `rollout ${sf.stack}: pause at ${s.live}`, [d.why], { [DECISION_TRAILER]: "pause", [STAGE_TRAILER]: String(s.live) });
-        log(`paused (commit ${sha.slice(0, 8)}): ${d.why}`);
-        await notify(webhook, { ...event, commit: sha }, log);
-    } else {
-        log(`${d.kind}${"outcome" in d ? ` ${d.outcome}` : ""}: ${d.why}`);
-        if (d.kind === "done" || (d.kind === "hold" && d.why.includes("waits for an approval"))) await notify(webhook, event, log);
+        return {
+            text: yaml.dump(doc, { lineWidth: -1 }),
+            subject: `rollout ${sf.stack}: close the release, ${c.version} is the stable`,
+            body: [d.why],
+            trailers: { [DECISION_TRAILER]: "close", [STAGE_TRAILER]: d.to },
+            name: `close-${d.to}`,
+            event: { stack: sf.stack, decision: "promoted", from, to: d.to, why: d.why },
+            applies: d.to,
+        };
     }
+    if (d.kind === "pause") {
+        return {
+            text: keyChange(sf, "pause", d.why),
+            subject: `rollout ${sf.stack}: pause at ${from}`,
+            body: [d.why],
+            trailers: { [DECISION_TRAILER]: "pause", [STAGE_TRAILER]: from },
+            name: `pause-${from}`,
+            event: { stack: sf.stack, decision: "pause", from, why: d.why },
+        };
+    }
+    return undefined;
+}
+
+/** How a decision is recorded and applied: the Git mode, the webhook, the `up` (a callback, so tests observe it). */
+export interface StepOptions {
+    git: GitMode;
+    /** schedule.webhook; empty: none. */
+    webhook: string;
+    /** `pulumi up` of the stack; called only once the step is recorded as the Git mode asks. */
+    apply: () => Promise<void>;
+    log?: (line: string) => void;
+    /** Run at each look while a proposal waits (the driver renews its lease). */
+    tick?: () => void;
+}
+
+/**
+ * A change, in this order: committed (local and push: on HEAD; propose: on its own branch), published (push: to
+ * `<remote> <branch>`; propose: pushed, then waited for until it lands on the base, which is then fast-forwarded),
+ * announced (webhook), applied. A step that could not be published throws GitStop, and nothing is applied.
+ */
+async function record(sf: StackFile, c: Change, o: StepOptions): Promise<string> {
+    const say = o.log ?? log;
+    const message = [c.subject, "", ...c.body].join("\n").trim();
+    let sha: string;
+    if (o.git.kind === "propose") {
+        const name = `rollout/${sf.stack}/${proposalNumber(sf.file)}-${c.name}`;
+        const proposed = proposeCommit(sf.file, c.text, message, c.trailers, o.git.remote, name);
+        sha = await waitLanded(sf.file, { sha: proposed, name, text: c.text }, o.git, { log: say, tick: o.tick });
+    } else {
+        fs.writeFileSync(sf.file, c.text);
+        sha = commitFile(sf.file, message, c.trailers);
+        if (o.git.kind === "push") pushDecision(sf.file, sha, o.git.remote, o.git.branch);
+    }
+    say(`${c.subject} (commit ${sha.slice(0, 8)}${o.git.kind === "push" ? `, pushed to ${o.git.remote} ${o.git.branch}` : o.git.kind === "propose" ? `, on ${o.git.remote}/${o.git.base}` : ""})`);
+    if (c.event) await notify(o.webhook, { ...c.event, commit: sha, at: new Date().toISOString() }, say);
+    if (c.applies) {
+        await o.apply();
+        say(`${c.applies} applied`);
+    }
+    return sha;
+}
+
+/**
+ * What the driver does with a decision (after the quarantine of a rolled-back image): advance, rollback, close and
+ * pause are a commit of the stack file, recorded as `o.git` says, announced, and (but pause) applied; `apply`
+ * finishes a committed step; an approval wait and the end are announced; the rest is logged. `s.lastCommit` is the
+ * stack file's last commit when the driver looked: another one now is a person's change, which wins (GitStop).
+ * Returns the decision's commit, if it made one.
+ */
+export async function carryOut(sf: StackFile, d: Decision, s: Pick<Situation, "live" | "analysis" | "lastCommit">, o: StepOptions): Promise<string | undefined> {
+    const say = o.log ?? log;
+    const change = changeOf(sf, d, s);
+    if (change) {
+        const head = headOf(sf.file);
+        if (head !== s.lastCommit?.sha) {
+            const c = historyOf(sf.file, 1)[0];
+            throw new GitStop(`the stack file changed since the driver looked: commit ${c.sha.slice(0, 8)} (${c.author}: ${c.subject}); a person's change wins, nothing is committed or applied`);
+        }
+        return record(sf, change, o);
+    }
+    if (d.kind === "apply") {
+        say(d.why);
+        await o.apply();
+        say(`${d.to} applied`);
+        return undefined;
+    }
+    say(`${d.kind}${"outcome" in d ? ` ${d.outcome}` : ""}: ${d.why}`);
+    if (d.kind === "done" || (d.kind === "hold" && d.why.includes("waits for an approval"))) {
+        await notify(o.webhook, { stack: sf.stack, decision: d.kind, from: String(s.live), why: d.why, at: new Date().toISOString() }, say);
+    }
+    return undefined;
+}
+
+async function act(sf: StackFile, d: Decision, s: Situation, git: GitMode, kubectl: ReturnType<typeof kubectlFor>): Promise<void> {
+    if (d.kind === "rollback") {
+        // Quarantine: the failed image serves no more until its gate passes again (the guard reads the record).
+        const c = sf.config.release.candidate!;
+        recordGateResult(kubectl, sf.config.namespace, {
+            image: c.image, version: c.version, failedAt: new Date().toISOString(), failure: `analysis failed at ${s.live}: ${d.why}`,
+        });
+    }
+    await carryOut(sf, d, s, {
+        git, webhook: s.schedule.webhook, apply: () => up(sf.dir, sf.stack, (l) => log(`  up: ${l}`)), tick: () => hold(kubectl, sf.config.namespace),
+    });
+}
+
+/** The Git mode of the flags, checked before anything changes: the remote exists; propose's base is checked out. */
+export function modeOf(sf: StackFile, flags: GitFlags = { kind: "local" }, intervalSeconds?: number): GitMode {
+    const mode: GitMode = flags.kind !== "propose" ? flags : {
+        ...flags,
+        base: flags.base ?? currentBranch(sf.dir) ?? "",
+        intervalSeconds: intervalSeconds ?? scheduleOf(sf.config.schedule).intervalSeconds,
+    };
+    if (mode.kind === "propose" && !mode.base) throw new GitError("--propose needs a branch checked out (HEAD is detached) or --base <branch>");
+    checkMode(sf.dir, mode);
+    return mode;
 }
 
 function checkRepo(sf: StackFile): void {
@@ -116,21 +223,34 @@ function checkRepo(sf: StackFile): void {
     if (!clean(sf.file)) throw new Error(`${sf.file} has uncommitted changes: commit or revert them first (a person's change wins, but only a committed one is a record)`);
 }
 
-/** One decision. */
-export async function next(dir: string, stack: string, opts: { json?: boolean } = {}): Promise<Decision> {
-    const sf = readStackFile(dir, stack);
+interface NextOptions {
+    json?: boolean;
+    git?: GitFlags;
+    /** Seconds between looks (run) and between a proposal's fetches; default schedule.intervalSeconds. */
+    intervalSeconds?: number;
+}
+
+/** One decision: in a Git mode, on HEAD brought level with the remote branch first (a person's pushed commit wins). */
+export async function next(dir: string, stack: string, opts: NextOptions = {}): Promise<Decision> {
+    let sf = readStackFile(dir, stack);
     checkRepo(sf);
+    const mode = modeOf(sf, opts.git, opts.intervalSeconds);
     const kubectl = kubectlFor(sf.config.kubeconfig, sf.config.context);
     hold(kubectl, sf.config.namespace);
+    if (mode.kind !== "local") {
+        syncWith(sf.file, mode, log);
+        sf = readStackFile(dir, stack);
+    }
+    const seen = historyOf(sf.file, 1)[0];
     const now = new Date();
-    const situation = situationOf(sf, await readStatus(sf, { now }), now);
+    const situation = situationOf(sf, await readStatus(sf, { now }), now, seen);
     const d = decide(situation);
     if (opts.json) console.log(JSON.stringify(d));
-    await act(sf, d, situation);
+    await act(sf, d, situation, mode, kubectl);
     return d;
 }
 
-export async function runNext(dir: string, stack: string, opts: { json?: boolean }): Promise<number> {
+export async function runNext(dir: string, stack: string, opts: NextOptions): Promise<number> {
     try {
         return EXIT_OF[(await next(dir, stack, opts)).kind];
     } finally {
@@ -140,8 +260,9 @@ export async function runNext(dir: string, stack: string, opts: { json?: boolean
 }
 
 /** `next` in a loop until the release is promoted (and closed) or rolled back, or a person stops it. */
-export async function runLoop(dir: string, stack: string, opts: { intervalSeconds?: number; json?: boolean }): Promise<number> {
+export async function runLoop(dir: string, stack: string, opts: NextOptions): Promise<number> {
     const sf = readStackFile(dir, stack);
+    modeOf(sf, opts.git, opts.intervalSeconds); // a bad remote or base ends the run before its first look
     const kubectl = kubectlFor(sf.config.kubeconfig, sf.config.context);
     const stop = () => {
         release(kubectl, sf.config.namespace);
@@ -157,8 +278,9 @@ export async function runLoop(dir: string, stack: string, opts: { intervalSecond
                 failures = 0;
             } catch (e) {
                 // Another driver, bad input or a dirty stack file end the run; a failed read or up (e.g. the stack
-                // still locked by the up of a driver killed a moment ago) is tried again from a fresh look.
-                if (e instanceof LockedError || /uncommitted|not in a Git repository|invalid stack config/.test((e as Error).message) || ++failures > MAX_FAILURES) throw e;
+                // still locked by the up of a driver killed a moment ago) is tried again from a fresh look. Git's
+                // refusal (a push refused, a proposal overtaken or not merged in time) ends it too.
+                if (e instanceof LockedError || e instanceof GitStop || /uncommitted|not in a Git repository|invalid stack config/.test((e as Error).message) || ++failures > MAX_FAILURES) throw e;
                 log(`failed (${failures} of ${MAX_FAILURES} in a row), looking again: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`);
                 await new Promise((r) => setTimeout(r, 1000 * (opts.intervalSeconds ?? 5)));
                 continue;
@@ -175,36 +297,59 @@ export async function runLoop(dir: string, stack: string, opts: { intervalSecond
     }
 }
 
-/** A person's hold, committed: pause (with a reason), resume, abort (roll back now, with a reason), approve <stage>. */
-export async function setHold(dir: string, stack: string, verb: "pause" | "resume" | "abort" | "approve", o: { reason?: string; stage?: string }): Promise<number> {
-    const sf = readStackFile(dir, stack);
+/**
+ * A person's hold, committed (and in a Git mode pushed or proposed, on HEAD brought level with the remote first):
+ * pause (with a reason), resume, abort (roll back now, with a reason), approve <stage>.
+ */
+export async function setHold(
+    dir: string, stack: string, verb: "pause" | "resume" | "abort" | "approve",
+    o: { reason?: string; stage?: string; git?: GitFlags; intervalSeconds?: number },
+): Promise<number> {
+    let sf = readStackFile(dir, stack);
     checkRepo(sf);
     const who = process.env.USER ?? "someone";
     if ((verb === "pause" || verb === "abort") && !o.reason) throw new Error(`${verb} needs --reason <text>: the commit says why`);
-    if (verb === "approve") {
-        const stages = stageTableOf(sf.config.traffic).stages.map((s) => s.name);
-        if (!o.stage || !stages.includes(o.stage)) throw new Error(`approve needs a stage of the table: ${stages.join(" | ")}`);
-        const sha = commitKey(sf, "approved", o.stage, `rollout ${sf.stack}: approve ${o.stage}`, [`approved by ${who}`], { [DECISION_TRAILER]: "approve" });
-        log(`approved ${o.stage} (commit ${sha.slice(0, 8)})`);
-        return 0;
-    }
-    if (verb === "pause" || verb === "resume") {
-        const sha = commitKey(sf, "pause", verb === "pause" ? o.reason! : "", `rollout ${sf.stack}: ${verb}`, [verb === "pause" ? o.reason! : `resumed by ${who}`], { [DECISION_TRAILER]: verb });
-        log(`${verb}d (commit ${sha.slice(0, 8)})`);
-        await notify(scheduleOf(sf.config.schedule).webhook, { stack: sf.stack, decision: verb, from: sf.config.stage, why: o.reason ?? "", commit: sha, at: new Date().toISOString() }, log);
-        return 0;
-    }
-    // abort: a rollback now, whatever the analysis says, as a commit naming the reason; then applied.
-    const base = baseStage(stageTableOf(sf.config.traffic)).name;
+    const stages = stageTableOf(sf.config.traffic).stages.map((s) => s.name);
+    if (verb === "approve" && (!o.stage || !stages.includes(o.stage))) throw new Error(`approve needs a stage of the table: ${stages.join(" | ")}`);
+    const git = modeOf(sf, o.git, o.intervalSeconds);
     const kubectl = kubectlFor(sf.config.kubeconfig, sf.config.context);
-    hold(kubectl, sf.config.namespace);
+    const namespace = sf.config.namespace;
+    // abort applies its step: it holds the lease like a driver.
+    if (verb === "abort") hold(kubectl, namespace);
     try {
-        const sha = commitKey(sf, "stage", base, `rollout ${sf.stack}: abort ${sf.config.stage} -> ${base}`, [o.reason!], { [DECISION_TRAILER]: "rollback", [STAGE_TRAILER]: base });
-        log(`aborted to ${base} (commit ${sha.slice(0, 8)}): ${o.reason}`);
-        await notify(scheduleOf(sf.config.schedule).webhook, { stack: sf.stack, decision: "rollback", from: sf.config.stage, to: base, why: o.reason!, commit: sha, at: new Date().toISOString() }, log);
-        await up(sf.dir, sf.stack, (l) => log(`  up: ${l}`));
+        if (git.kind !== "local") {
+            syncWith(sf.file, git, log);
+            sf = readStackFile(dir, stack);
+        }
+        const step: StepOptions = {
+            git, webhook: scheduleOf(sf.config.schedule).webhook, apply: () => up(sf.dir, sf.stack, (l) => log(`  up: ${l}`)),
+            ...(verb === "abort" ? { tick: () => hold(kubectl, namespace) } : {}),
+        };
+        const from = sf.config.stage;
+        if (verb === "approve") {
+            await record(sf, {
+                text: keyChange(sf, "approved", o.stage!), subject: `rollout ${sf.stack}: approve ${o.stage}`, body: [`approved by ${who}`],
+                trailers: { [DECISION_TRAILER]: "approve" }, name: `approve-${o.stage}`,
+            }, step);
+            return 0;
+        }
+        if (verb === "pause" || verb === "resume") {
+            await record(sf, {
+                text: keyChange(sf, "pause", verb === "pause" ? o.reason! : ""), subject: `rollout ${sf.stack}: ${verb}`,
+                body: [verb === "pause" ? o.reason! : `resumed by ${who}`], trailers: { [DECISION_TRAILER]: verb }, name: `${verb}-${from}`,
+                event: { stack: sf.stack, decision: verb, from, why: o.reason ?? "" },
+            }, step);
+            return 0;
+        }
+        // abort: a rollback now, whatever the analysis says, as a commit naming the reason; then applied.
+        const base = baseStage(stageTableOf(sf.config.traffic)).name;
+        await record(sf, {
+            text: keyChange(sf, "stage", base), subject: `rollout ${sf.stack}: abort ${from} -> ${base}`, body: [o.reason!],
+            trailers: { [DECISION_TRAILER]: "rollback", [STAGE_TRAILER]: base }, name: `rollback-${base}`,
+            event: { stack: sf.stack, decision: "rollback", from, to: base, why: o.reason! }, applies: base,
+        }, step);
         return 1;
     } finally {
-        release(kubectl, sf.config.namespace);
+        if (verb === "abort") release(kubectl, namespace);
     }
 }
