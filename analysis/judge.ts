@@ -13,7 +13,10 @@
 //   likelihood ratio). The floor passes a candidate when neither version errs at all, where no ratio is ever shown.
 // A grid on the ratio, not a Beta prior on q, because q's scale moves with the share: at 1 % a flat prior on q would
 // spend its weight on ratios of 50 and more. The share is the window's, so the window starts with the stage.
-// Latency: the candidate's percentile against (1 + latencyTolerance) x the stable's, a plain threshold on estimates.
+// Latency: the candidate's percentile against (1 + latencyTolerance) x the stable's, a plain threshold on estimates
+// with no error control, so it passes or holds and never fails on its own: a p99 of a few hundred requests is close
+// to their largest, and a good candidate looked at every 10 s was over the tolerance at some look in 11-57 % of
+// simulated runs (local/bench.md). A candidate that stays slower holds, and the driver asks a person.
 import { growthToReach, logMixture, ratioLogLR, rateLogLR } from "./stats";
 
 export interface Counts {
@@ -223,6 +226,8 @@ function judgeLatency(served: number, latency: NonNullable<Sample["latency"]>, s
         return { ...head, outcome: "inconclusive", reason: `${p} missing: stable ${stableP}, candidate ${candidateP}` };
     }
     const tol = `(stable ${num(stableP)} ms + ${num(100 * s.latencyTolerance)} %)`;
-    if (candidateP > threshold) return { ...head, outcome: "fail", reason: `${says} ${tol}` };
+    if (candidateP > threshold) {
+        return { ...head, outcome: "inconclusive", reason: `${says} ${tol}: over the tolerance; a percentile carries no error control, so this holds and never rolls back alone` };
+    }
     return { ...head, outcome: "pass", reason: `${says} ${tol}` };
 }
