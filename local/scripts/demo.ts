@@ -2,7 +2,7 @@
 // (policy pack attached) against the local cluster: every stage of the strategy's table, one refused jump, one
 // rollback and restore, the closing step, and what the cluster does at each stage (pods, endpoints, the
 // candidate's measured share; under istio also the testers' requests and the mirrored copies, through Envoy),
-// then a summary.
+// then a summary. Under pods a third part follows: a release driven by `rollout run` (demo-driver.ts).
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { fleetOf, Release, sharePercent } from "../../rollout/fleet";
 import { routeOf } from "../../rollout/route";
@@ -12,6 +12,7 @@ import { clusterKubeconfig } from "../lib/env";
 import { countersByVersion, sendThroughMesh } from "../lib/mesh";
 import { ClusterView, percentOf } from "../lib/observe";
 import { RolloutStack } from "../lib/stack";
+import { driverDemo } from "./demo-driver";
 
 const strategy = process.argv.includes("--traffic") ? process.argv[process.argv.indexOf("--traffic") + 1] : "pods";
 if (strategy !== "pods" && strategy !== "istio") throw new Error(`--traffic ${strategy}: allowed pods, istio`);
@@ -169,6 +170,7 @@ async function main() {
     const lines = rows.map((r) => [r.stage, r.note, r.seconds, r.pods, String(r.endpoints), r.expected, r.measured, ...(mesh ? [r.testers, r.mirrored] : []), r.result]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
     for (const l of [header, ...lines]) console.log("  " + l.map((c, i) => c.padEnd(widths[i])).join("  "));
+    if (!mesh) await driverDemo();
 }
 
 main().catch((e) => {

@@ -15,7 +15,7 @@ import { clusterKubeconfig, projectName, pulumiEnv, repoRoot } from "../../lib/e
 import { startLoad } from "../../lib/load";
 import { ClusterView } from "../../lib/observe";
 import { expectStage } from "./lib/expect-live";
-import { ProjectRepo, Run } from "./lib/review-repo";
+import { ProjectRepo, Run } from "../../lib/project-repo";
 
 const id = crypto.randomBytes(3).toString("hex");
 const stack = `driver-${id}`;
@@ -75,6 +75,11 @@ describe("e2e: the rollout driver", function () {
                 const c = (yaml.load(text) as { config: Record<string, unknown> }).config;
                 return { sha, decision: decision || "person", stage: String(c[`${projectName}:stage`]) };
             });
+    /** The stack file as a person writes it; `pulumi stack init`'s passphrase salt kept (or the next up adds it). */
+    const writeStack = (release: object, stage = "stable") => {
+        const salt = fs.existsSync(repo.file(stackFile)) ? repo.read(stackFile).split("\n").filter((l) => l.startsWith("encryptionsalt:")) : [];
+        repo.write(stackFile, [...salt, stackText(release, stage)].join("\n"));
+    };
     const startTraffic = () => (load = startLoad({ namespace, ...LOAD, seconds: 600 }));
     const stopTraffic = async () => {
         await load?.stop();
@@ -88,8 +93,7 @@ describe("e2e: the rollout driver", function () {
         fs.appendFileSync(repo.file(".git/info/exclude"), "dist\n");
         const init = repo.run("pulumi", ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"], env);
         assert.equal(init.status, 0, `pulumi stack init: ${init.output}`);
-        const salt = fs.existsSync(repo.file(stackFile)) ? repo.read(stackFile).split("\n").filter((l) => l.startsWith("encryptionsalt:")) : [];
-        repo.write(stackFile, [...salt, stackText({ stable: V1 })].join("\n"));
+        writeStack({ stable: V1 });
         repo.commitAll("stack: v1 at stable");
         const up = repo.run("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"], env);
         assert.equal(up.status, 0, `first up: ${up.output}`);
@@ -117,7 +121,7 @@ describe("e2e: the rollout driver", function () {
     });
 
     it("a good candidate: run walks stable -> promoted and closes, one commit per step with its evidence; a kill -9 mid-walk resumes without repeating or skipping", async () => {
-        repo.write(stackFile, stackText({ stable: V1, candidate: V2 }));
+        writeStack({ stable: V1, candidate: V2 });
         repo.commitAll("release: v2 as the candidate");
         startTraffic();
 
@@ -165,11 +169,11 @@ describe("e2e: the rollout driver", function () {
 
     it("a broken candidate: analyze is inconclusive without load; run rolls it back as a commit; a restore of that image is refused", async () => {
         setFault(V3_BAD.image, { kind: "product", id: 3, fault: "http-500" });
-        repo.write(stackFile, stackText({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, "stable"));
+        writeStack({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, "stable");
         repo.commitAll("release: v3 as the candidate");
         // Walk to canary by hand, as a person would, with no traffic: nothing to judge on.
         for (const stage of ["dark", "canary"]) {
-            repo.write(stackFile, stackText({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, stage));
+            writeStack({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, stage);
             repo.commitAll(`stage: ${stage}`);
             const up = repo.run("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"], env);
             assert.equal(up.status, 0, `up to ${stage}: ${up.output}`);
@@ -178,10 +182,12 @@ describe("e2e: the rollout driver", function () {
         assert.equal(quiet.status, 3, show(quiet));
         assert.match(quiet.output, /^analysis {4}INCONCLUSIVE at canary .*needs \d+ more candidate requests/m, show(quiet));
 
+        // Spawned, not run synchronously: the load generator shares this process's event loop.
         startTraffic();
-        const run = cli(["run", stack]);
+        const runner = spawnCli(["run", stack]);
+        const code = await exited(runner);
         await stopTraffic();
-        assert.equal(run.status, 1, show(run));
+        assert.equal(code, 1, runner.output.join(""));
         const last = stageLog().at(-1)!;
         assert.deepEqual([last.decision, last.stage], ["rollback", "stable"]);
         const msg = repo.git("log", "-1", "--format=%B");
@@ -189,7 +195,7 @@ describe("e2e: the rollout driver", function () {
         await expectStage(view, { stable: V2, candidate: V3_BAD }, "stable");
 
         // The person tries the restore: refused, naming the failed analysis.
-        repo.write(stackFile, stackText({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, "canary"));
+        writeStack({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, "canary");
         repo.commitAll("stage: canary again");
         const restore = repo.run("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"], env);
         assert.notEqual(restore.status, 0, restore.output);

@@ -12,7 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { findings, policiesSection } from "../../../tools/review";
 import { clusterKubeconfig, projectName, pulumiEnv } from "../../lib/env";
-import { applyUnsafePr, ProjectRepo, Run, UNSAFE_PR_FILES } from "./lib/review-repo";
+import { ProjectRepo, Run } from "../../lib/project-repo";
+import { applyUnsafePr, UNSAFE_PR_FILES } from "./lib/unsafe-pr";
 
 const id = crypto.randomBytes(3).toString("hex");
 const stack = `review-${id}`;
