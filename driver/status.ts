@@ -3,7 +3,7 @@
 import { connect, readClusterFacts } from "../io/cluster";
 import { kubectlFor } from "../io/kubectl";
 import { lookAt, LookResult } from "../io/analysis";
-import { Release } from "../rollout/fleet";
+import { Release } from "../rollout/release";
 import { REVIEWS_APP } from "../rollout/labels";
 import { allowedNext, LiveStage, MoveKind } from "../rollout/moves";
 import { Route } from "../rollout/route";

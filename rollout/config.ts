@@ -2,7 +2,7 @@
 // bad value and what is allowed, before anything is read from or sent to a cluster. Reading the values from
 // Pulumi is io/config.ts's job; this file is pure.
 import { z } from "zod";
-import { Release } from "./fleet";
+import { Release } from "./release";
 import { STAR_COLORS, StarColor } from "./smoke-check";
 import { stageIn, stageNames, stageTableOf } from "./stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS, DEFAULT_TRAFFIC, Traffic, TRAFFIC_STRATEGIES } from "./traffic";

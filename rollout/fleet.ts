@@ -2,21 +2,9 @@
 // whether the reviews Service selects them. The program's goal, the policy pack's view of the goal and the live
 // cluster are all read into this shape, so one verdict judges them alike.
 import type { RouteReading } from "./mesh-objects";
+import type { Release } from "./release";
 import { routeFits } from "./route";
 import { PodCount, Stage, StageName, StageTable, stageIn } from "./stages";
-
-/** One version of reviews in a release: its `version` label, image and replica count. */
-export interface Version {
-    version: string;
-    image: string;
-    replicas: number;
-}
-
-/** A release: the version that serves today and, during a rollout, the one that replaces it. */
-export interface Release {
-    stable: Version;
-    candidate?: Version;
-}
 
 /** One reviews Deployment: `serving` = its pods carry app=reviews, so the reviews Service selects them. */
 export interface Workload {

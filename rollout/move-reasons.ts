@@ -1,6 +1,6 @@
 // Why the stage table refuses a move, worked out from the table (what each stage serves), so the reason stays
 // true when the table changes. Which moves are allowed comes from rollout/moves.ts; only the wording lives here.
-import { Release } from "./fleet";
+import { Release } from "./release";
 import { allowedNext, isForwardOf, LiveStage, movesOf, skipped } from "./moves";
 import { baseStage, StageName, stageIn, StageTable } from "./stages";
 

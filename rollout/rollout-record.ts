@@ -5,7 +5,7 @@
 import { AnalysisConfig } from "../analysis/config";
 import { Bounds } from "./bounds";
 import { parseRolloutConfig } from "./config";
-import { Release } from "./fleet";
+import { Release } from "./release";
 import { ROLLOUT_RECORD_FIELD_MANAGER, ROLLOUT_RECORD_KEY, ROLLOUT_RECORD_NAME } from "./labels";
 import { foreignWriters, jsonData, RawConfigMap } from "./record-trust";
 import { StageName } from "./stages";

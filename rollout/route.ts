@@ -1,7 +1,7 @@
 // The mesh route of reviews (istio strategy) as the guard sees it: by version label, what answers plain requests
 // (weights), who gets copies (mirror) and where testers go. The program's goal, the pack's view of the goal and the
 // live VirtualService are all read into this shape, beside the reviews workloads (rollout/fleet.ts).
-import type { Release } from "./fleet";
+import type { Release } from "./release";
 import type { Stage } from "./stages";
 
 export interface Route {

@@ -3,7 +3,8 @@
 // The program runs it before declaring any resource; every mandatory rule of the policy pack reports its own part
 // of it. Pure: the callers read the cluster and the config.
 import { Bounds } from "./bounds";
-import { describeFleet, Fleet, Release, servingPods, sharePercent, stageOf, Workload } from "./fleet";
+import { describeFleet, Fleet, servingPods, sharePercent, stageOf, Workload } from "./fleet";
+import { Release } from "./release";
 import { failureOf, GateView, passOf } from "./gate-record";
 import { DEFAULT_LIMITS, limitProblems, Limits, LIMITS_RULE } from "./limits";
 import { GATE_RECORD_NAME } from "./labels";

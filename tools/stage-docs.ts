@@ -3,7 +3,8 @@
 // FILE instead.
 import { readFileSync, writeFileSync } from "fs";
 import { AppExpectation, appExpectationOf } from "../rollout/app-check";
-import { fleetOf, Release, sharePercent } from "../rollout/fleet";
+import { fleetOf, sharePercent } from "../rollout/fleet";
+import { Release } from "../rollout/release";
 import { movesOf } from "../rollout/moves";
 import { describeRoute, routeOf } from "../rollout/route";
 import { baseStage, Gate, StageTable, stageTableOf } from "../rollout/stages";

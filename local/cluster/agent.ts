@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import * as k8s from "@kubernetes/client-node";
-import { readyEndpointsByService } from "../lib/kube";
+import { readyEndpointsByService } from "./kube";
 import { clustersFile, MeshRule, meshClusterNames, MeshService } from "./mesh-clusters";
 import { INJECTION_LABEL, kubeconfigPath, meshClustersPath, NETNS, NS_LINK_IP, NS_VETH, podTablePath } from "./paths";
 import { inPodNetwork, PodEntry, PodTable, podEntry } from "./pod-table";

@@ -1,7 +1,7 @@
 // kwokctl against the local cluster: create, delete, readiness, fake nodes.
 import fs from "node:fs";
 import path from "node:path";
-import { isReady, kubectl, tryKubectl } from "../lib/kube";
+import { isReady, kubectl, tryKubectl } from "./kube";
 import {
     bin, CLUSTER_NAME, clusterDir, kubeconfigPath, kwokWorkdir, NODE_COUNT, nodeName, nodePodCidr, SERVICE_CIDR,
 } from "./paths";

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { kubectl, tryKubectl } from "../lib/kube";
+import { kubectl, tryKubectl } from "./kube";
 import { clustersFile } from "./mesh-clusters";
 import {
     bin, ENVOY_ADMIN_PORT, istioCrdFile, ISTIOD_GRPC_PORT, ISTIOD_HTTP_PORT, ISTIOD_MONITORING_PORT, kubeconfigPath,

@@ -1,7 +1,7 @@
 // The pod network: a network namespace joined to the host by a veth pair, with ROUTED_CIDR routed into it.
 // Pod IPs are /32 addresses on the namespace's end (the agent adds them); nothing in the namespace routes out,
 // so traffic to pod or Service IPs never leaves the machine.
-import { cidrOverlaps } from "../lib/cidr";
+import { cidrOverlaps } from "./cidr";
 import { HOST_LINK_IP, HOST_VETH, LINK_PREFIX, NETNS, NS_LINK_IP, NS_VETH, ROUTED_CIDR } from "./paths";
 import { run, tryRun } from "./processes";
 

@@ -3,8 +3,8 @@
 // network namespace, where the apiserver's loopback address is out of reach) reads it.
 import type { V1Pod } from "@kubernetes/client-node";
 import { APP_LABEL, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
-import { cidrContains } from "../lib/cidr";
-import type { ReadyEndpoint } from "../lib/kube";
+import { cidrContains } from "./cidr";
+import type { ReadyEndpoint } from "./kube";
 import { ROUTED_CIDR } from "./paths";
 
 export const BOOKINFO_APPS = ["productpage", "details", "reviews", "ratings"] as const;

@@ -4,7 +4,7 @@
 // Envoy (cluster/mesh.ts; skipped when the toolchain has no istio/envoy), 7. Prometheus (cluster/prometheus.ts).
 import fs from "node:fs";
 import path from "node:path";
-import { kubectl } from "../lib/kube";
+import { kubectl } from "./kube";
 import {
     apiserverReady, checkBinaries, clusterExists, componentsRunning, createCluster, deleteCluster, ensureNodes, readyNodeCount,
 } from "./kwok";

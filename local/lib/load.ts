@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { serviceHost } from "../cluster/mesh-clusters";
 import { MESH_LISTENER, podTablePath, POD_PORT } from "../cluster/paths";
 import type { PodTable } from "../cluster/pod-table";
-import type { ReadyEndpoint } from "./kube";
+import type { ReadyEndpoint } from "../cluster/kube";
 
 export const MAX_RATE = 200;
 export const MAX_SECONDS = 600;

@@ -6,7 +6,7 @@ import { VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import { serviceHost } from "../cluster/mesh-clusters";
 import { COUNTERS_URL, ENVOY_ADMIN_PORT, MESH_LISTENER, POD_PORT } from "../cluster/paths";
 import { sleep } from "../cluster/processes";
-import { kubectl } from "./kube";
+import { kubectl } from "../cluster/kube";
 import { httpGet } from "./observe";
 
 export interface MeshReply { status: number; headers: http.IncomingHttpHeaders; body: string }

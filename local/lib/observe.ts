@@ -4,7 +4,7 @@ import http from "node:http";
 import * as k8s from "@kubernetes/client-node";
 import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import { POD_PORT } from "../cluster/paths";
-import { isReady, readyEndpoints, SERVICE_NAME_LABEL } from "./kube";
+import { isReady, readyEndpoints, SERVICE_NAME_LABEL } from "../cluster/kube";
 
 export interface ReviewsPod { name: string; ip: string; version: string; app: string; ready: boolean }
 export interface Endpoint { ip: string; pod: string }

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack, UpResult, PreviewResult, EngineEvent } from "@pulumi/pulumi/automation";
-import { Release } from "../../rollout/fleet";
+import { Release } from "../../rollout/release";
 import { StageName } from "../../rollout/stages";
 import { backendDir, clusterKubeconfig, policyDir, projectName, pulumiEnv, repoRoot, toolchainBin, toolchainRoot } from "./env";
 

@@ -14,12 +14,12 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { Release } from "../../rollout/fleet";
+import { Release } from "../../rollout/release";
 import { routeOf } from "../../rollout/route";
 import { stageIn, stageNames, stageTableOf } from "../../rollout/stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS, Traffic } from "../../rollout/traffic";
 import { clusterKubeconfig, projectName, pulumiEnv, repoRoot, stateDir, toolchainBin } from "../lib/env";
-import { kubectl as kubectlOnCluster } from "../lib/kube";
+import { kubectl as kubectlOnCluster } from "../cluster/kube";
 import { waitForRoute } from "../lib/mesh";
 import { RolloutStack } from "../lib/stack";
 import { breakdown, Breakdown, PHASES } from "../lib/trace-phases";

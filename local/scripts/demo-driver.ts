@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
 import { clearFault, setFault } from "../cluster/faults";
-import { clusterKubeconfig, projectName, pulumiEnv, repoRoot } from "../lib/env";
+import { backendDir, clusterKubeconfig, projectName, pulumiEnv, repoRoot } from "../lib/env";
 import { startLoad } from "../lib/load";
 import { ProjectRepo } from "../lib/project-repo";
 
@@ -43,6 +43,8 @@ function stackText(salt: string[], release: object, stage = "stable"): string {
 export async function driverDemo(): Promise<void> {
     const env = { ...process.env, ...pulumiEnv(), GIT_AUTHOR_NAME: "rollout driver", GIT_AUTHOR_EMAIL: "driver@localhost", GIT_COMMITTER_NAME: "rollout driver", GIT_COMMITTER_EMAIL: "driver@localhost" };
     const repo = ProjectRepo.create();
+    // The rig's file backend, which a fresh checkout does not have yet.
+    fs.mkdirSync(backendDir, { recursive: true });
     fs.symlinkSync(path.join(repoRoot, "dist"), repo.file("dist"), "dir");
     fs.appendFileSync(repo.file(".git/info/exclude"), "dist\n");
     const shell = (cmd: string, args: string[], ok = [0]) => {

@@ -4,7 +4,8 @@
 // candidate's measured share; under istio also the testers' requests and the mirrored copies, through Envoy),
 // then a summary. Under pods a third part follows: a release driven by `rollout run` (demo-driver.ts).
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { fleetOf, Release, sharePercent } from "../../rollout/fleet";
+import { fleetOf, sharePercent } from "../../rollout/fleet";
+import { Release } from "../../rollout/release";
 import { routeOf } from "../../rollout/route";
 import { POD_TABLE, StageName, stageIn, stageTableOf, weightStageName } from "../../rollout/stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS, Traffic } from "../../rollout/traffic";

@@ -1,27 +1,7 @@
-// How the pack learns its stack: from the engine's ConfigureStack call (listened in on through the gRPC server
-// @pulumi/policy starts; here a real grpc-js server and client with the engine's protobuf messages), else from the
-// environment a language host may set.
+// How the pack learns its stack: from the environment a language host sets, or from a ConfigureStack call the pack
+// heard itself (lib/configure-stack-shim.ts; its own spec hears a real one), which wins.
 import * as assert from "assert";
-import * as path from "path";
-import { EngineStack, identityFromEnv, identityFromRequest, listenForEngineStack } from "./engine-stack";
-
-// The modules @pulumi/policy itself uses: the pack's own grpc-js and @pulumi/pulumi protobufs.
-const policyDir = path.dirname(require.resolve("@pulumi/policy"));
-const load = (id: string) => require(require.resolve(id, { paths: [policyDir] }));
-const grpc = load("@grpc/grpc-js");
-const analyzerrpc = load("@pulumi/pulumi/proto/analyzer_grpc_pb");
-const analyzerproto = load("@pulumi/pulumi/proto/analyzer_pb");
-
-function configureRequest() {
-    const req = new analyzerproto.AnalyzerStackConfigureRequest();
-    req.setStack("dev");
-    req.setProject("bookinfo-rollout");
-    req.setOrganization("organization");
-    req.setDryRun(true);
-    req.getConfigMap().set("bookinfo-rollout:stage", "canary");
-    req.getConfigMap().set("bookinfo-rollout:release", '{"stable":{"version":"v1"}}');
-    return req;
-}
+import { engineStack, identityFromEnv } from "./engine-stack";
 
 const DEV = {
     organization: "organization",
@@ -31,10 +11,6 @@ const DEV = {
 };
 
 describe("the engine's stack", () => {
-    it("is read off a ConfigureStack request", () => {
-        assert.deepStrictEqual(identityFromRequest(configureRequest()), DEV);
-    });
-
     it("is read from the environment a language host sets, with keys as @pulumi/pulumi reads them", () => {
         const env = {
             PULUMI_NODEJS_ORGANIZATION: "organization",
@@ -47,54 +23,18 @@ describe("the engine's stack", () => {
         assert.throws(() => identityFromEnv({ ...env, PULUMI_CONFIG: "{" }), { message: "PULUMI_CONFIG in the pack's environment is not JSON" });
     });
 
-    it("is heard from a real ConfigureStack call; the handler @pulumi/policy registered still answers it", async () => {
-        await withListener({}, async (engine, call) => {
-            assert.strictEqual(engine.identity(), undefined);
-            let configured = 0;
-            engine.onConfigured(() => (configured += 1));
-            assert.strictEqual(await call(), 1, "the original handler answered once");
-            assert.deepStrictEqual(engine.identity(), DEV);
-            assert.strictEqual(configured, 1);
-        });
+    it("prefers a ConfigureStack call the pack heard to the environment, and tells the listeners once it heard one", () => {
+        const engine = engineStack({ PULUMI_NODEJS_PROJECT: "bookinfo-rollout", PULUMI_NODEJS_STACK: "other" });
+        let configured = 0;
+        engine.onConfigured(() => (configured += 1));
+        assert.strictEqual(engine.identity()?.stack, "other");
+        assert.strictEqual(configured, 0);
+        engine.heard(DEV);
+        assert.deepStrictEqual(engine.identity(), DEV);
+        assert.strictEqual(configured, 1);
     });
 
-    it("prefers the engine's call to the environment", async () => {
-        await withListener({ PULUMI_NODEJS_PROJECT: "bookinfo-rollout", PULUMI_NODEJS_STACK: "other" }, async (engine, call) => {
-            assert.strictEqual(engine.identity()?.stack, "other");
-            await call();
-            assert.strictEqual(engine.identity()?.stack, "dev");
-        });
+    it("is unknown when neither names it", () => {
+        assert.strictEqual(engineStack({}).identity(), undefined);
     });
 });
-
-/**
- * Listens for the engine's stack, then starts a gRPC server with the Analyzer service the way @pulumi/policy does
- * and hands `body` a function that makes one ConfigureStack call (resolving with how often the registered handler
- * answered). Restores grpc-js afterwards.
- */
-async function withListener(env: NodeJS.ProcessEnv, body: (engine: EngineStack, call: () => Promise<number>) => Promise<void>): Promise<void> {
-    const addService = grpc.Server.prototype.addService;
-    const server = new grpc.Server();
-    let client: any;
-    try {
-        const engine = listenForEngineStack(env);
-        let answered = 0;
-        server.addService(analyzerrpc.AnalyzerService, {
-            configureStack: (_call: unknown, callback: (err: unknown, res: unknown) => void) => {
-                answered += 1;
-                callback(null, new analyzerproto.AnalyzerStackConfigureResponse());
-            },
-        });
-        const port = await new Promise<number>((resolve, reject) =>
-            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) => (err ? reject(err) : resolve(p))),
-        );
-        client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        const call = () =>
-            new Promise<number>((resolve, reject) => client.configureStack(configureRequest(), (err: Error | null) => (err ? reject(err) : resolve(answered))));
-        await body(engine, call);
-    } finally {
-        grpc.Server.prototype.addService = addService;
-        client?.close();
-        server.forceShutdown();
-    }
-}

@@ -1,9 +1,8 @@
-// productpage, details, ratings (every Deployment that is not reviews) keep their images while a reviews rollout is
-// under way, so a failure during the rollout is the candidate's alone.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { RULES } from "../../rollout/verdict";
 import { verdictRule } from "../lib/verdict-rule";
 
 export const bookinfoServicesFixedDuringRollout = verdictRule(
     RULES.services,
-    "The other Bookinfo Deployments keep their images while a reviews rollout is under way: a failure then is the candidate's alone.",
+    "productpage, details, ratings and sleep (every Deployment that is not reviews) keep their images while a candidate runs: a failure is then the candidate's alone.",
 );

@@ -1,5 +1,4 @@
-// Advisory: every container states what it needs and what it may take, so the scheduler places pods where they
-// fit and one pod cannot starve its neighbours (a rollout runs the stable and the candidate side by side).
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { allContainers, describe, podSpecOf } from "../lib/kubernetes";
 import { RolloutPolicy } from "../lib/policy";
 
@@ -7,7 +6,7 @@ const REQUIRED = ["requests.cpu", "requests.memory", "limits.cpu", "limits.memor
 
 export const containersSetRequestsAndLimits: RolloutPolicy = {
     name: "containers-set-requests-and-limits",
-    description: "Every container sets cpu and memory requests and limits.",
+    description: "Every container sets cpu and memory requests and limits: the stable and the candidate run side by side, and one pod must not starve the others.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         const spec = podSpecOf(args.type, args.props);

@@ -1,5 +1,4 @@
-// Advisory: images name a fixed version. A missing tag means `latest`, which moves: a gate pass would vouch for
-// whatever `latest` was at the time, and a restarted pod may pull different code.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { allContainers, describe, podSpecOf } from "../lib/kubernetes";
 import { RolloutPolicy } from "../lib/policy";
 
@@ -13,7 +12,7 @@ export function tagOf(image: string): string | undefined {
 
 export const imagesPinATag: RolloutPolicy = {
     name: "images-pin-a-tag",
-    description: "Every container image names a version tag (not latest) or a digest.",
+    description: "Every container image names a version tag or a digest, never `latest` or nothing: a gate pass can only vouch for a fixed image, and a restarted pod could pull different code.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         const spec = podSpecOf(args.type, args.props);

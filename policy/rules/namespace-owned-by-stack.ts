@@ -1,6 +1,5 @@
-// The stack never adopts a namespace: the configured namespace is either absent from the cluster (the stack creates
-// it) or marked as this stack's (its name and its backend). Otherwise a later destroy would delete another team's (or stack's) objects.
-// Judged as the program judges it (rollout/target.ts), from the pack's own read of the namespace.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
+import { BACKEND_ANNOTATION, STACK_LABEL } from "../../rollout/labels";
 import { judgeTarget, TARGET_RULES } from "../../rollout/target";
 import { cannotJudge, loadContext } from "../lib/context";
 import { NAMESPACE, objectName } from "../lib/kubernetes";
@@ -8,7 +7,7 @@ import { PolicyFactory } from "../lib/policy";
 
 export const namespaceOwnedByStack: PolicyFactory = (source) => ({
     name: TARGET_RULES.owned,
-    description: "The configured namespace is new or labelled as this stack's: the stack never adopts a namespace it did not create, which a destroy would delete.",
+    description: `The configured namespace does not exist yet or is marked as this stack's (label \`${STACK_LABEL}\`, annotation \`${BACKEND_ANNOTATION}\`): the stack never adopts a namespace, which a later destroy would delete.`,
     enforcementLevel: "mandatory",
     validateResource: async (args, reportViolation) => {
         if (args.type !== NAMESPACE) return;

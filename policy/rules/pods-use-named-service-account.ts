@@ -1,11 +1,10 @@
-// Advisory: every pod runs as its own ServiceAccount (Bookinfo: bookinfo-<service>), not the namespace default,
-// so its identity and permissions are its own.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { describe, podSpecOf } from "../lib/kubernetes";
 import { RolloutPolicy } from "../lib/policy";
 
 export const podsUseNamedServiceAccount: RolloutPolicy = {
     name: "pods-use-named-service-account",
-    description: "Every pod template names its own ServiceAccount instead of the namespace default.",
+    description: "Every pod template names its own ServiceAccount: the namespace default is a shared identity.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         const spec = podSpecOf(args.type, args.props);

@@ -1,10 +1,8 @@
-// Serving reviews pods never drop below bounds.minServingPods, in the end state or in any state the engine passes
-// through while it changes one Deployment after another, and removing the stable version leaves at least its
-// count serving.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { RULES } from "../../rollout/verdict";
 import { verdictRule } from "../lib/verdict-rule";
 
 export const reviewsCapacityFloorKept = verdictRule(
     RULES.capacity,
-    "Serving reviews pods stay at or above bounds.minServingPods during and after the change, and the candidate replaces the stable with at least its count.",
+    "Serving reviews pods never fall below `bounds.minServingPods`, during the change (each Deployment changed alone) and after it, and the candidate serves at least the stable's count once the stable is deleted: a rollout never costs capacity.",
 );

@@ -1,6 +1,4 @@
-// Dark reviews pods (app=reviews_test: a candidate that has not passed its gate) never match the reviews Service
-// selector, whatever version they run: the `app` label, not the selector, decides who serves, and a dark pod
-// reachable through the Service would take traffic before its gate.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { APP_LABEL, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import { isReviewsDeployment } from "../../rollout/workload-of";
 import { formatLabels, isReviewsService, Labels, objectName, podLabelsOf, selectorMatches } from "../lib/kubernetes";
@@ -16,7 +14,7 @@ export function selectsDarkPods(selector: Labels | undefined): boolean {
 
 export const reviewsDarkPodsNeverSelected: RolloutPolicy = {
     name: "reviews-dark-pods-never-selected",
-    description: `Dark reviews pods (${APP_LABEL}=${REVIEWS_DARK_APP}) never match the reviews Service selector: a candidate takes no traffic before its gate.`,
+    description: `Dark pods (\`${APP_LABEL}: ${REVIEWS_DARK_APP}\`) of any version never match the reviews Service: a dark pod takes no traffic before its gate.`,
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (!isReviewsService(args.type, args.name, args.props)) return;

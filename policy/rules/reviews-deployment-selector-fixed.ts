@@ -1,6 +1,4 @@
-// A stage change or a release change must not replace a reviews Deployment: .spec.selector is immutable, so any
-// change to it turns the update into delete + create of the whole Deployment, dropping its pods mid-change.
-// Every reviews Deployment selects exactly {workload: reviews, version: <its version>}, the version its pods carry.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import { isReviewsDeployment, workloadOf } from "../../rollout/workload-of";
 import { DEPLOYMENT, formatLabels, objectName, sameLabels } from "../lib/kubernetes";
@@ -8,7 +6,7 @@ import { RolloutPolicy } from "../lib/policy";
 
 export const reviewsDeploymentSelectorFixed: RolloutPolicy = {
     name: "reviews-deployment-selector-fixed",
-    description: `reviews Deployments select exactly {${WORKLOAD_LABEL}: ${REVIEWS_WORKLOAD}, ${VERSION_LABEL}: <their version>}, so no stage or release change replaces them.`,
+    description: `Every reviews Deployment selects exactly \`{${WORKLOAD_LABEL}: ${REVIEWS_WORKLOAD}, ${VERSION_LABEL}: <its version>}\`: a selector is immutable, so a change replaces the Deployment and drops its pods mid-change.`,
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (args.type !== DEPLOYMENT || !isReviewsDeployment(args.props)) return;

@@ -1,7 +1,4 @@
-// Structural invariant of the istio strategy: the reviews VirtualService sends requests, copies and testers only
-// to subsets its DestinationRule defines, for the same host, and each route's weights sum to 100; each subset
-// selects exactly the version it is named after. Istio answers a request for an undefined subset with 503, and the
-// guard reads a route as the versions its subsets name: a route it cannot read that way is one it cannot judge.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { VERSION_LABEL } from "../../rollout/labels";
 import { DestinationRuleSpec, VirtualServiceSpec } from "../../rollout/mesh-objects";
 import { DESTINATION_RULE, formatLabels, sameLabels, VIRTUAL_SERVICE } from "../lib/kubernetes";
@@ -47,7 +44,7 @@ function pairProblems(vs: VirtualServiceSpec, dr: DestinationRuleSpec | undefine
 
 export const reviewsRouteUsesDefinedSubsets: RolloutPolicy = {
     name: "reviews-route-uses-defined-subsets",
-    description: "The reviews VirtualService routes only to subsets its DestinationRule defines for the same host, each subset selects the version it is named after, and each route's weights sum to 100.",
+    description: "Under `istio`, the reviews VirtualService sends requests, copies and testers only to subsets its DestinationRule defines for the same host, each subset selects exactly the version it is named after, and each route's weights sum to 100: Istio answers an undefined subset with 503, and the guard reads a route as the versions its subsets name.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (isReviewsMesh(args, VIRTUAL_SERVICE)) weightProblems(args.props.spec ?? {}).forEach((m) => reportViolation(m));

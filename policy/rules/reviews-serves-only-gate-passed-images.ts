@@ -1,10 +1,8 @@
-// A reviews version that newly takes traffic, and the candidate on every forward move or restore (each stage's
-// gates must have passed on entry), runs an image with a pass in the gate record, and the record is trusted only if
-// the gate alone wrote it (managedFields, rollout/gate-record.ts): untested code never serves.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { RULES } from "../../rollout/verdict";
 import { verdictRule } from "../lib/verdict-rule";
 
 export const reviewsServesOnlyGatePassedImages = verdictRule(
     RULES.gate,
-    "A reviews version newly put in service, and the candidate on a forward move or restore, runs an image that passed its gate, per a gate record only the gate wrote.",
+    "Every image that newly serves (under `istio`: gets weight or mirrored copies), and the candidate on every forward move or restore, has a pass for exactly that version and image in this namespace's gate record, trusted only if the gate alone wrote it (managedFields); no move forward while the candidate's live pods run a hand-set image without one: untested code never serves.",
 );

@@ -1,5 +1,4 @@
-// Capacity invariant: the reviews Service selects exactly app=reviews. The stage is expressed by which pods carry
-// that label; a `version` (or any other) key would pin traffic regardless of the stage and hide pods from it.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { APP_LABEL, REVIEWS_APP } from "../../rollout/labels";
 import { formatLabels, isReviewsService, sameLabels } from "../lib/kubernetes";
 import { RolloutPolicy } from "../lib/policy";
@@ -8,7 +7,7 @@ export const REVIEWS_SELECTOR = { [APP_LABEL]: REVIEWS_APP };
 
 export const reviewsServiceSelectsAppOnly: RolloutPolicy = {
     name: "reviews-service-selects-app-only",
-    description: `The reviews Service selector is exactly ${formatLabels(REVIEWS_SELECTOR)}, never a version.`,
+    description: `The reviews Service selects exactly \`${APP_LABEL}: ${REVIEWS_APP}\`, never a version: the stage's pod ratio, not the selector, decides who serves.`,
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         if (!isReviewsService(args.type, args.name, args.props)) return;

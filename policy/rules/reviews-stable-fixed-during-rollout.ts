@@ -1,9 +1,8 @@
-// The stable version never changes its image in place, and keeps its pod count while a candidate runs: a new image
-// comes as the candidate of a release, and the stable is what a rollback returns to.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { RULES } from "../../rollout/verdict";
 import { verdictRule } from "../lib/verdict-rule";
 
 export const reviewsStableFixedDuringRollout = verdictRule(
     RULES.stable,
-    "The stable reviews version keeps its image, and its pod count while a rollout is under way: it is what a rollback returns to.",
+    "The stable's image never changes in place, and its pod count does not drop while a candidate runs: a new image comes as a candidate and walks the stages, and the stable is what a rollback returns to.",
 );

@@ -1,10 +1,8 @@
-// The stage table's moves (rollout/moves.ts), judged from the stage the live reviews Deployments are in, read from
-// the cluster by the pack itself: a skipped step puts the candidate in service, or deletes the stable version,
-// before the candidate has proven itself. A refusal names the moves allowed from the live stage.
+// What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
 import { RULES } from "../../rollout/verdict";
 import { verdictRule } from "../lib/verdict-rule";
 
 export const reviewsStageMoveAllowed = verdictRule(
     RULES.move,
-    "Only the stage table's moves, judged from the stage the live reviews Deployments are in: a skipped step serves the candidate or deletes the stable before the candidate has proven itself.",
+    "Only the moves the stage table allows (forward one stage, rollback to the first stage, restore, a first stage in an empty namespace), from the stage the live reviews Deployments are in: a skipped step puts the candidate in service, or deletes the stable, before the candidate has proven itself.",
 );

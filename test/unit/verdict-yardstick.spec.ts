@@ -4,7 +4,8 @@
 // stack, and a failed gate. Expected rules and messages are written out.
 import * as assert from "assert";
 import { DEFAULT_ANALYSIS } from "../../analysis/config";
-import { Fleet, Release, Workload } from "../../rollout/fleet";
+import { Fleet, Workload } from "../../rollout/fleet";
+import { Release } from "../../rollout/release";
 import { GateView } from "../../rollout/gate-record";
 import { Route } from "../../rollout/route";
 import { RolloutRecord } from "../../rollout/rollout-record";

@@ -1,7 +1,8 @@
 // The guard's verdict (rollout/verdict.ts) on live fleets and requests: the 25 moves of each release against a
 // hand-written table, then each known way around the guard, at the level of what serves.
 import * as assert from "assert";
-import { Fleet, Release, Workload } from "../../rollout/fleet";
+import { Fleet, Workload } from "../../rollout/fleet";
+import { Release } from "../../rollout/release";
 import { GateView } from "../../rollout/gate-record";
 import { POD_TABLE, STAGE_NAMES, StageName } from "../../rollout/stages";
 import { DEFAULT_LIMITS } from "../../rollout/limits";

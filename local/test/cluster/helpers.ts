@@ -1,13 +1,13 @@
 // Helpers for the local cluster specs: running the cluster scripts, plain HTTP, wait loops, and Bookinfo-like
 // Deployments (the images never run: kwok has no containers, the pod server answers instead). kubectl, readiness
-// and ready endpoints are the rig's own (local/lib/kube.ts).
+// and ready endpoints are the rig's own (local/cluster/kube.ts).
 import { execFileSync, spawnSync } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { APP_LABEL, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
 import { bin, POD_PORT } from "../../cluster/paths";
 import { waitFor as waitUntil } from "../../cluster/processes";
-import { isReady, kubectl, serviceReadyEndpoints } from "../../lib/kube";
+import { isReady, kubectl, serviceReadyEndpoints } from "../../cluster/kube";
 
 export { kubectl };
 

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import type { V1EndpointSlice, V1Pod } from "@kubernetes/client-node";
 import { APP_LABEL, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
 import { bookinfoApp, inPodNetwork, podEntry } from "../../cluster/pod-table";
-import { cidrContains, cidrOverlaps } from "../../lib/cidr";
-import { isReady, readyEndpoints, readyEndpointsByService } from "../../lib/kube";
+import { cidrContains, cidrOverlaps } from "../../cluster/cidr";
+import { isReady, readyEndpoints, readyEndpointsByService } from "../../cluster/kube";
 
 const pod = (labels: Record<string, string>, { ip = "10.244.1.7", phase = "Running", containers = [{ name: "reviews", image: "example.test/reviews:2" }] } = {}): V1Pod => ({
     metadata: { name: "p", namespace: "ns", labels },
@@ -49,7 +49,7 @@ describe("pod table", () => {
     });
 });
 
-describe("rig Kubernetes helpers (local/lib/kube.ts)", () => {
+describe("rig Kubernetes helpers (local/cluster/kube.ts)", () => {
     it("ready endpoints: ready true or absent counts, per Service and namespace, with the slice's port and the pod", () => {
         assert.deepEqual(readyEndpointsByService([
             slice("a", "ratings", [["10.244.1.3", false], ["10.244.1.2", true, "ratings-1"]]),

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Release } from "../../../rollout/fleet";
+import { Release } from "../../../rollout/release";
 import { stageNames, stageTableOf } from "../../../rollout/stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS } from "../../../rollout/traffic";
-import { kubectl, tryKubectl } from "../../lib/kube";
+import { kubectl, tryKubectl } from "../../cluster/kube";
 import { RolloutStack } from "../../lib/stack";
 import { istioctl } from "./helpers";
 

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
 import { clearFault, setFault } from "../../cluster/faults";
-import { clusterKubeconfig, projectName, pulumiEnv, repoRoot } from "../../lib/env";
+import { backendDir, clusterKubeconfig, projectName, pulumiEnv, repoRoot } from "../../lib/env";
 import { startLoad } from "../../lib/load";
 import { ClusterView } from "../../lib/observe";
 import { expectStage } from "./lib/expect-live";
@@ -89,6 +89,8 @@ describe("e2e: the rollout driver", function () {
     before(() => {
         assert.ok(fs.existsSync(clusterKubeconfig), `no local cluster (${clusterKubeconfig}): run npm run cluster:up`);
         repo = ProjectRepo.create();
+        // The rig's file backend, which a fresh checkout does not have yet.
+        fs.mkdirSync(backendDir, { recursive: true });
         fs.symlinkSync(path.join(repoRoot, "dist"), repo.file("dist"), "dir");
         fs.appendFileSync(repo.file(".git/info/exclude"), "dist\n");
         const init = repo.run("pulumi", ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"], env);

@@ -3,9 +3,9 @@
 // reach the candidate by header or cookie, mirroring copies live requests without serving them, weights hold
 // within a stated tolerance, a rollback from a weight takes one `up`, and the guard refuses weight jumps.
 import assert from "node:assert/strict";
-import { Release } from "../../../rollout/fleet";
+import { Release } from "../../../rollout/release";
 import { clusterKubeconfig } from "../../lib/env";
-import { kubectl } from "../../lib/kube";
+import { kubectl } from "../../cluster/kube";
 import { countersByVersion, sendThroughMesh, ServedRoute, waitForRoute } from "../../lib/mesh";
 import { ClusterView } from "../../lib/observe";
 import { RolloutStack } from "../../lib/stack";

@@ -2,7 +2,7 @@
 // ordered walk of two releases (v1 -> v2, then v2 -> v3) in its own namespace, with rollbacks, a restore, a broken
 // candidate, an interrupted up and a lock race; each `it` starts where the previous one left the stack.
 import assert from "node:assert/strict";
-import { Release } from "../../../rollout/fleet";
+import { Release } from "../../../rollout/release";
 import { allowedNext, LiveStage } from "../../../rollout/moves";
 import { POD_TABLE, STAGE_NAMES, StageName } from "../../../rollout/stages";
 import { clearFault, setFault } from "../../cluster/faults";

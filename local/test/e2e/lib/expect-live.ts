@@ -1,7 +1,8 @@
 // Assertions on the live cluster for a stage of a release: pods per version and label, the reviews endpoints, and
 // the candidate's share measured over HTTP. Expected values come from the stage table (fleetOf).
 import assert from "node:assert/strict";
-import { fleetOf, Release, sharePercent } from "../../../../rollout/fleet";
+import { fleetOf, sharePercent } from "../../../../rollout/fleet";
+import { Release } from "../../../../rollout/release";
 import { REVIEWS_APP, REVIEWS_DARK_APP } from "../../../../rollout/labels";
 import { POD_TABLE, StageName } from "../../../../rollout/stages";
 import { sleep } from "../../../cluster/processes";
