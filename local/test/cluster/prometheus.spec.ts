@@ -254,6 +254,11 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
     });
 
     it("the product's query sets (analysis/queries.ts), filled in and sent as the analysis sends them, read these counts", async () => {
+        // 50 more errors of the candidate's copies, on a 5xx series that exists already (the burst above began it).
+        apply([virtualService(ns, { v1: 100, v2: 0, mirror: true })]);
+        setFault(V2, "http-500");
+        assert.equal((await sendThroughMesh(ns, 50)).errors, 0);
+        clearFault(V2);
         const pods = await settledPodRequests();
         const envoy = await settledEnvoyCounts();
         const sum = (pick: (key: string) => boolean) => Object.entries(pods).filter(([k]) => pick(k)).reduce((n, [, v]) => n + v, 0);
@@ -275,7 +280,9 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
         const byEnvoy = await read("envoy");
         near(byEnvoy.v1, envoy["v1 total"], "envoy v1 requests");
         near(byEnvoy.v2, envoy["v2 total"], "envoy v2 requests (live and mirrored)");
-        near(byEnvoy.v2errors, envoy["v2 5xx"], "envoy v2 errors");
+        // increase() never counts what a series began with: Envoy makes its 5xx series at the first 5xx, and the
+        // burst of 100 that began it is not in the window's increase; the 50 after it are (local/cluster.md).
+        near(byEnvoy.v2errors, envoy["v2 5xx"] - 100, "envoy v2 errors after the series began");
         // v1 never answered 5xx: Envoy has no such series, so the query is empty (the analysis reads no errors).
         assert.equal(byEnvoy.v1errors, undefined);
     });
