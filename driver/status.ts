@@ -66,7 +66,8 @@ export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?:
             configured: config.stage,
             differs: config.stage !== liveStage,
         },
-        next: allowedNext(table, liveStage).filter((m) => m.kind !== "stay"),
+        // Without a candidate no stage but the stable's is reachable: the next step is a release with a candidate.
+        next: release.candidate ? allowedNext(table, liveStage).filter((m) => m.kind !== "stay") : [],
         pods: live.fleet.map((w) => ({ version: w.version, image: w.image, ready: w.ready ?? 0, desired: w.replicas, serving: w.serving })),
         ...(live.route ? { route: "route" in live.route ? live.route.route : { problem: live.route.problem } } : {}),
         gate: live.gate.trust === "trusted" ? { trust: "trusted", passes: live.gate.passes, failures: live.gate.failures ?? [] } : live.gate,

@@ -73,9 +73,10 @@ const FORWARDED_HEADERS = ["end-user", "cookie"];
 /**
  * Where a call of `pod` to `service` goes: in a meshed namespace to Envoy's listener with the Service's host name
  * (Envoy's routes, from istiod, pick the endpoint), else to a ready endpoint of the Service in the caller's
- * namespace, round-robin, like kube-proxy would spread.
+ * namespace chosen at random, as kube-proxy's default (iptables) mode does. Not round-robin: a caller cycling
+ * through N endpoints with a client that cycles through M paths would send each endpoint only some paths (a
+ * candidate failing one product could then never see it).
  */
-const cursors = new Map<string, number>();
 function target(pod: PodEntry, service: string): { ip: string; port: number; host?: string } | Error {
     const table = currentTable();
     if (table.meshed.includes(pod.namespace)) {
@@ -84,9 +85,7 @@ function target(pod: PodEntry, service: string): { ip: string; port: number; hos
     const key = `${pod.namespace}/${service}`;
     const endpoints = table.endpoints[key] ?? [];
     if (!endpoints.length) return new Error(`service ${key} has no ready endpoints`);
-    const n = cursors.get(key) ?? 0;
-    cursors.set(key, n + 1);
-    return endpoints[n % endpoints.length];
+    return endpoints[Math.floor(Math.random() * endpoints.length)];
 }
 
 const upstreamFor = (pod: PodEntry, incoming: http.IncomingHttpHeaders): Upstream => (service, path) => {
