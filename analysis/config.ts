@@ -27,6 +27,7 @@ export const DEFAULT_ANALYSIS: AnalysisConfig = {
     maxErrorRatio: DEFAULT_JUDGE_SETTINGS.maxErrorRatio,
     errorRateFloor: DEFAULT_JUDGE_SETTINGS.errorRateFloor,
     latencyTolerance: DEFAULT_JUDGE_SETTINGS.latencyTolerance,
+    latencyMarginMs: DEFAULT_JUDGE_SETTINGS.latencyMarginMs,
 };
 
 const asNumber = (v: unknown) => (typeof v === "string" && /^\s*-?\d+(\.\d+)?(e-?\d+)?\s*$/i.test(v) ? Number(v) : v);
@@ -58,6 +59,7 @@ export const analysisSchema = z
         maxErrorRatio: between(1, 100, true),
         errorRateFloor: between(0, 0.5, true),
         latencyTolerance: between(0, 10),
+        latencyMarginMs: between(0, 60_000),
     })
     .partial()
     .strict();
@@ -65,7 +67,7 @@ export const analysisSchema = z
 export const ANALYSIS_ALLOWED =
     `{prometheus (URL, default ${DEFAULT_ANALYSIS.prometheus}), queries (${Object.keys(QUERY_SETS).join(" | ")} or {requests, errors, latency?} templates; default envoy under istio, pods under pods), ` +
     `quantile (0.5-1, default ${DEFAULT_ANALYSIS.quantile}), answerRequests (${DEFAULT_ANSWER_DIFF_SETTINGS.minRequests}-1000, default ${DEFAULT_ANALYSIS.answerRequests}), alpha (0-0.2, default ${DEFAULT_ANALYSIS.alpha}), minCandidateRequests (>= 1, default ${DEFAULT_ANALYSIS.minCandidateRequests}), ` +
-    `maxErrorRatio (1-100, default ${DEFAULT_ANALYSIS.maxErrorRatio}), errorRateFloor (0-0.5, default ${DEFAULT_ANALYSIS.errorRateFloor}), latencyTolerance (0-10, default ${DEFAULT_ANALYSIS.latencyTolerance})}; ` +
+    `maxErrorRatio (1-100, default ${DEFAULT_ANALYSIS.maxErrorRatio}), errorRateFloor (0-0.5, default ${DEFAULT_ANALYSIS.errorRateFloor}), latencyTolerance (0-10, default ${DEFAULT_ANALYSIS.latencyTolerance}), latencyMarginMs (0-60000, default ${DEFAULT_ANALYSIS.latencyMarginMs})}; ` +
     "set with `pulumi config set --path analysis.minCandidateRequests 100` (docs/analysis.md)";
 
 /** The analysis with its defaults filled in. */
@@ -73,8 +75,8 @@ export const analysisOf = (partial: Partial<AnalysisConfig> | undefined): Analys
 
 /** The judge's settings of an analysis. */
 export function judgeSettingsOf(a: AnalysisConfig): Partial<JudgeSettings> {
-    const { alpha, minCandidateRequests, maxErrorRatio, errorRateFloor, latencyTolerance } = a;
-    return { alpha, minCandidateRequests, maxErrorRatio, errorRateFloor, latencyTolerance };
+    const { alpha, minCandidateRequests, maxErrorRatio, errorRateFloor, latencyTolerance, latencyMarginMs } = a;
+    return { alpha, minCandidateRequests, maxErrorRatio, errorRateFloor, latencyTolerance, latencyMarginMs };
 }
 
 /** The query templates an analysis reads with, under a traffic strategy. */

@@ -13,7 +13,7 @@
 //   likelihood ratio). The floor passes a candidate when neither version errs at all, where no ratio is ever shown.
 // A grid on the ratio, not a Beta prior on q, because q's scale moves with the share: at 1 % a flat prior on q would
 // spend its weight on ratios of 50 and more. The share is the window's, so the window starts with the stage.
-// Latency: the candidate's percentile against (1 + latencyTolerance) x the stable's, a plain threshold on estimates
+// Latency: the candidate's percentile against (1 + latencyTolerance) x the stable's (or + latencyMarginMs), a plain threshold on estimates
 // with no error control, so it passes or holds and never fails on its own: a p99 of a few hundred requests is close
 // to their largest, and a good candidate looked at every 10 s was over the tolerance at some look in 11-57 % of
 // simulated runs (local/bench.md). A candidate that stays slower holds, and the driver asks a person.
@@ -43,6 +43,9 @@ export interface JudgeSettings {
     errorRateFloor: number;
     /** The candidate's percentile may be at most (1 + latencyTolerance) x the stable's. */
     latencyTolerance: number;
+    /** ... or at most this many milliseconds above it, whichever is more: at a few ms, an added call (reviews v2
+     *  calls ratings) is many times the stable's percentile and no degradation worth holding a rollout for. */
+    latencyMarginMs: number;
     /** The mixing grid: alternatives as multiples (> 1) away from each null, weighted equally. Wider detects larger
      *  effects sooner, each extra point costs every alternative log(points) of evidence. */
     mixture: readonly number[];
@@ -54,6 +57,7 @@ export const DEFAULT_JUDGE_SETTINGS: JudgeSettings = {
     maxErrorRatio: 2,
     errorRateFloor: 0.001,
     latencyTolerance: 0.2,
+    latencyMarginMs: 25,
     mixture: [1.5, 2, 3, 5, 10, 20],
 };
 
@@ -86,7 +90,7 @@ export interface LatencyResult extends Judged {
     quantile: number;
     stableP: number;
     candidateP: number;
-    /** (1 + latencyTolerance) x stableP: the candidate's percentile may be at most this. */
+    /** max((1 + latencyTolerance) x stableP, stableP + latencyMarginMs): the candidate's percentile may be at most this. */
     threshold: number;
 }
 
@@ -136,6 +140,7 @@ function checkSettings(s: JudgeSettings): void {
         !(s.maxErrorRatio > 1) && "maxErrorRatio must be above 1",
         !(s.errorRateFloor > 0 && s.errorRateFloor < 1) && "errorRateFloor must be in (0, 1)",
         !(s.latencyTolerance >= 0) && "latencyTolerance must be at least 0",
+        !(s.latencyMarginMs >= 0) && "latencyMarginMs must be at least 0",
         !(s.mixture.length > 0 && s.mixture.every((m) => m > 1)) && "mixture must be multiples above 1",
     ].filter((b): b is string => typeof b === "string");
     if (bad.length > 0) throw new RangeError(`judge settings: ${bad.join("; ")}`);
@@ -172,6 +177,12 @@ function judgeErrorRate(sample: Sample, s: JudgeSettings): ErrorRateResult {
     const problem = countsProblem("stable", stable) ?? countsProblem("candidate", candidate);
     if (problem || stable.requests === 0) {
         result.reason = problem ?? "the stable served no requests: no baseline";
+        // Nothing served at all (no load): at least the minimum is needed before anything can be said.
+        if (!problem && candidate.requests < s.minCandidateRequests) {
+            result.needs = needed(candidate.requests, 1, s);
+            const none = candidate.requests === 0 ? "no requests since the stage began (is there traffic?)" : "the stable served no requests";
+            result.reason = `${none}: no baseline; needs ${result.needs} more candidate requests, and the stable's`;
+        }
         return result;
     }
 
@@ -212,7 +223,7 @@ function judgeErrorRate(sample: Sample, s: JudgeSettings): ErrorRateResult {
 
 function judgeLatency(served: number, latency: NonNullable<Sample["latency"]>, s: JudgeSettings): LatencyResult {
     const { quantile, stableP, candidateP } = latency;
-    const threshold = (1 + s.latencyTolerance) * stableP;
+    const threshold = Math.max((1 + s.latencyTolerance) * stableP, stableP + s.latencyMarginMs);
     const head = { metric: "latency" as const, quantile, stableP, candidateP, threshold };
     const p = `p${Math.round(1000 * quantile) / 10}`;
     const says = `candidate ${p} ${num(candidateP)} ms vs at most ${num(threshold)} ms`;
@@ -225,7 +236,7 @@ function judgeLatency(served: number, latency: NonNullable<Sample["latency"]>, s
     if (!valid(stableP) || !valid(candidateP)) {
         return { ...head, outcome: "inconclusive", reason: `${p} missing: stable ${stableP}, candidate ${candidateP}` };
     }
-    const tol = `(stable ${num(stableP)} ms + ${num(100 * s.latencyTolerance)} %)`;
+    const tol = `(stable ${num(stableP)} ms + ${num(100 * s.latencyTolerance)} % or + ${num(s.latencyMarginMs)} ms)`;
     if (candidateP > threshold) {
         return { ...head, outcome: "inconclusive", reason: `${says} ${tol}: over the tolerance; a percentile carries no error control, so this holds and never rolls back alone` };
     }
