@@ -1,10 +1,10 @@
-// End-to-end, the analysis at the mirror stage (istio strategy): real `pulumi up`s to `mirror`, the load generator
+// End-to-end, the analysis under the istio strategy: real `pulumi up`s to `mirror`, the load generator
 // sending steady traffic through productpage and Envoy, Envoy mirroring every reviews request to the candidate, a
 // real Prometheus scraping Envoy, and `rollout analyze` judging the candidate's copies against the stable's live
 // answers and its answers against two stable pods'. With no load the analysis is inconclusive, never pass or fail;
 // a good candidate passes; a candidate answering 200 with a wrong review text, and one failing 2 % of its requests,
 // are each failed here, at `mirror`, where no user has got one of their answers, and the report names the metric
-// and its numbers.
+// and its numbers; at weight-5 a good candidate passes on its live answers.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { clearFault, setFault } from "../../cluster/faults";
@@ -83,12 +83,12 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
         const l = await look();
         assert.equal(l.overall.outcome, "inconclusive", l.overall.reason);
         assert.equal(l.queriesName, "envoy");
-        assert.deepEqual([l.sample.stable.requests, l.sample.candidate.requests], [0, 0]);
-        assert.match(l.overall.reason, /no requests since the stage began/);
-        assert.ok(l.overall.outcome === "inconclusive" && l.overall.needs?.candidateRequests === ANALYSIS.minCandidateRequests, JSON.stringify(l.overall));
+        // What the window holds is the tail of the app check's requests at most (increase() extrapolates a little).
+        assert.ok(l.sample.candidate.requests < ANALYSIS.minCandidateRequests, JSON.stringify(l.sample));
+        assert.ok(l.overall.outcome === "inconclusive" && (l.overall.needs?.candidateRequests ?? 0) > 0, JSON.stringify(l.overall));
         const cli = analyzeCli();
         assert.equal(cli.status, 3, cli.output);
-        assert.match(cli.output, /INCONCLUSIVE at mirror .*needs 50 more candidate requests/);
+        assert.match(cli.output, /INCONCLUSIVE at mirror .*needs \d+ more candidate requests/);
     });
 
     it("a good candidate passes: its mirrored copies' errors against the stable's, and its answers against two stable pods'", async () => {
@@ -120,6 +120,11 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
     });
 
     it("2 % of the candidate's requests failing is caught at mirror, from Envoy's shadow cluster: the error rate fails with its counts", async () => {
+        // A window of its own: the stage's window began before the good traffic above, which a fault starting now
+        // would be judged together with (the driver would have moved on at that pass). Rolled back and walked to
+        // mirror again, as a person would restart a release.
+        for (const stage of ["stable", "dark", "mirror"]) await upTo(stage);
+        await waitForRoute(namespace, (r) => r.mirror?.subset === "v2");
         setFault(V2_IMAGE, { kind: "error-rate", rate: 0.02 });
         load = startLoad(LOAD);
         const started = Date.now();
@@ -136,5 +141,20 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
             load = undefined;
             assert.deepEqual(Object.keys(summary.byStatus), ["200"], `users saw the candidate's errors: ${JSON.stringify(summary.byStatus)}`);
         }
+    });
+
+    it("a good candidate passes at weight-5 too, judged on its live answers: 5 % of 100 requests/s", async () => {
+        for (const stage of ["stable", "dark", "mirror", "weight-1", "weight-5"]) await upTo(stage);
+        await waitForRoute(namespace, (r) => r.weights.v2 === 5);
+        load = startLoad({ ...LOAD, rate: 100 });
+        const started = Date.now();
+        const l = await decided(240);
+        const summary = await load.stop();
+        load = undefined;
+        assert.equal(l.overall.outcome, "pass", `${l.overall.reason}\n${JSON.stringify(l.sample)}`);
+        assert.equal(l.answers, undefined, "answers are compared at mirror only");
+        const share = l.sample.candidate.requests / (l.sample.candidate.requests + l.sample.stable.requests);
+        assert.ok(share > 0.02 && share < 0.09, `the candidate's share of the window ${share}`);
+        console.log(`      passed after ${((Date.now() - started) / 1000).toFixed(0)}s: ${l.judgement.reason} (load: ${JSON.stringify(summary.byStatus)})`);
     });
 });
