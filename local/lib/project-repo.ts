@@ -5,7 +5,8 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { repoRoot } from "./env";
+import yaml from "js-yaml";
+import { clusterKubeconfig, projectName, repoRoot } from "./env";
 
 export interface Run {
     status: number;
@@ -63,6 +64,19 @@ export class ProjectRepo {
     write(name: string, text: string): void {
         fs.mkdirSync(path.dirname(this.file(name)), { recursive: true });
         fs.writeFileSync(this.file(name), text);
+    }
+
+    /**
+     * Writes `Pulumi.<stack>.yaml` as a person would: the rig's kubeconfig, `protect` off (a spec's stack is
+     * destroyed), the given keys of this project; the passphrase salt `pulumi stack init` wrote is kept, or the
+     * next `up` would add a new one.
+     */
+    writeStackFile(stack: string, config: Record<string, unknown>): void {
+        const name = `Pulumi.${stack}.yaml`;
+        const salt = fs.existsSync(this.file(name)) ? this.read(name).split("\n").filter((l) => l.startsWith("encryptionsalt:")) : [];
+        const keys = { kubeconfig: clusterKubeconfig, protect: false, ...config };
+        const doc = { config: Object.fromEntries(Object.entries(keys).map(([k, v]) => [`${projectName}:${k}`, v])) };
+        this.write(name, [...salt, yaml.dump(doc, { lineWidth: -1 })].join("\n"));
     }
 
     /** Replaces `pattern` in a file; throws (naming `why`) when the file no longer has it. */

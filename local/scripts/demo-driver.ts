@@ -5,9 +5,8 @@
 // promoted and closed, one commit per step. Prints the driver's output, `rollout status` and the Git log.
 import fs from "node:fs";
 import path from "node:path";
-import yaml from "js-yaml";
 import { clearFault, setFault } from "../cluster/faults";
-import { backendDir, clusterKubeconfig, projectName, pulumiEnv, repoRoot } from "../lib/env";
+import { backendDir, projectName, pulumiEnv, repoRoot } from "../lib/env";
 import { startLoad } from "../lib/load";
 import { ProjectRepo } from "../lib/project-repo";
 
@@ -26,19 +25,6 @@ const SCHEDULE = { minSeconds: 5, maxInconclusiveSeconds: 300, intervalSeconds: 
  */
 const ANALYSIS = { errorRateFloor: 0.01 };
 const LOAD = { namespace, rate: 50, concurrency: 8, products: [0, 1, 2, 3], seconds: 600 };
-
-function stackText(salt: string[], release: object, stage = "stable"): string {
-    const config = {
-        [`${projectName}:namespace`]: namespace,
-        [`${projectName}:kubeconfig`]: clusterKubeconfig,
-        [`${projectName}:stage`]: stage,
-        [`${projectName}:release`]: release,
-        [`${projectName}:schedule`]: SCHEDULE,
-        [`${projectName}:analysis`]: ANALYSIS,
-        [`${projectName}:protect`]: false,
-    };
-    return [...salt, yaml.dump({ config }, { lineWidth: -1 })].join("\n");
-}
 
 export async function driverDemo(): Promise<void> {
     const env = { ...process.env, ...pulumiEnv(), GIT_AUTHOR_NAME: "rollout driver", GIT_AUTHOR_EMAIL: "driver@localhost", GIT_COMMITTER_NAME: "rollout driver", GIT_COMMITTER_EMAIL: "driver@localhost" };
@@ -62,8 +48,7 @@ export async function driverDemo(): Promise<void> {
         return r;
     };
     const commitStack = (release: object, message: string) => {
-        const salt = fs.existsSync(repo.file(stackFile)) ? repo.read(stackFile).split("\n").filter((l) => l.startsWith("encryptionsalt:")) : [];
-        repo.write(stackFile, stackText(salt, release));
+        repo.writeStackFile(stack, { namespace, stage: "stable", release, schedule: SCHEDULE, analysis: ANALYSIS });
         repo.commitAll(message);
     };
     console.log(`\n## Part 3: a release driven by \`rollout run\` (repository ${repo.dir}, namespace ${namespace})`);

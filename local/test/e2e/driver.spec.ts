@@ -34,19 +34,6 @@ const SCHEDULE = { minSeconds: 3, maxInconclusiveSeconds: 240, intervalSeconds: 
 const ANALYSIS = { errorRateFloor: 0.02, minCandidateRequests: 50 };
 const LOAD = { rate: 50, concurrency: 8, products: [0, 3] };
 
-function stackText(release: object, stage = "stable"): string {
-    const config = {
-        [`${projectName}:namespace`]: namespace,
-        [`${projectName}:kubeconfig`]: clusterKubeconfig,
-        [`${projectName}:stage`]: stage,
-        [`${projectName}:release`]: release,
-        [`${projectName}:schedule`]: SCHEDULE,
-        [`${projectName}:analysis`]: ANALYSIS,
-        [`${projectName}:protect`]: false,
-    };
-    return yaml.dump({ config }, { lineWidth: -1 });
-}
-
 const show = (r: Run) => `--- exit ${r.status} ---\n${r.output.split("\n").slice(-60).join("\n")}`;
 
 describe("e2e: the rollout driver", function () {
@@ -75,11 +62,8 @@ describe("e2e: the rollout driver", function () {
                 const c = (yaml.load(text) as { config: Record<string, unknown> }).config;
                 return { sha, decision: decision || "person", stage: String(c[`${projectName}:stage`]) };
             });
-    /** The stack file as a person writes it; `pulumi stack init`'s passphrase salt kept (or the next up adds it). */
-    const writeStack = (release: object, stage = "stable") => {
-        const salt = fs.existsSync(repo.file(stackFile)) ? repo.read(stackFile).split("\n").filter((l) => l.startsWith("encryptionsalt:")) : [];
-        repo.write(stackFile, [...salt, stackText(release, stage)].join("\n"));
-    };
+    const writeStack = (release: object, stage = "stable") =>
+        repo.writeStackFile(stack, { namespace, stage, release, schedule: SCHEDULE, analysis: ANALYSIS });
     const startTraffic = () => (load = startLoad({ namespace, ...LOAD, seconds: 600 }));
     const stopTraffic = async () => {
         await load?.stop();
