@@ -60,10 +60,10 @@ function situationOf(sf: StackFile, s: Status, now: Date, lastCommit: Commit | u
     };
 }
 
-/** Numbers for a commit message: the analysis's metrics, one line each. */
-function evidenceLines(a: Situation["analysis"]): string[] {
+/** Numbers for a commit message: each metric of the analysis that the decision's reason does not already give. */
+function evidenceLines(a: Situation["analysis"], why: string): string[] {
     if (typeof a !== "object" || "error" in a) return [];
-    return (a as Judgement).metrics.map((m) => `${m.metric}: ${m.outcome}: ${m.reason}`);
+    return (a as Judgement).metrics.filter((m) => !why.includes(m.reason)).map((m) => `${m.metric}: ${m.outcome}: ${m.reason}`);
 }
 
 /** One change of the stack file, as a commit: its text, message and trailers, its webhook event, and whether `up` follows. */
@@ -88,7 +88,7 @@ function changeOf(sf: StackFile, d: Decision, s: Pick<Situation, "live" | "analy
         return {
             text: keyChange(sf, "stage", d.to),
             subject: `rollout ${sf.stack}: ${d.kind === "advance" ? "advance" : "roll back"} ${from} -> ${d.to}`,
-            body: [d.why, ...evidenceLines(s.analysis)],
+            body: [d.why, ...evidenceLines(s.analysis, d.why)],
             trailers: { [DECISION_TRAILER]: d.kind, [STAGE_TRAILER]: d.to },
             name: `${d.kind}-${d.to}`,
             event: { stack: sf.stack, decision: d.kind, from, to: d.to, why: d.why },

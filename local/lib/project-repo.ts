@@ -13,7 +13,8 @@ export interface Run {
     output: string;
 }
 
-const IDENTITY = ["-c", "user.name=review spec", "-c", "user.email=review-spec@localhost", "-c", "commit.gpgsign=false"];
+/** Commits made through this class are a person's (the driver commits as whoever runs it). */
+const IDENTITY = ["-c", "user.name=a person", "-c", "user.email=person@localhost", "-c", "commit.gpgsign=false"];
 
 export class ProjectRepo {
     private constructor(readonly dir: string) {}

@@ -33,10 +33,11 @@ export async function driverDemo(): Promise<void> {
     fs.mkdirSync(backendDir, { recursive: true });
     fs.symlinkSync(path.join(repoRoot, "dist"), repo.file("dist"), "dir");
     fs.appendFileSync(repo.file(".git/info/exclude"), "dist\n");
-    const shell = (cmd: string, args: string[], ok = [0]) => {
+    /** A command, shown with its last lines only (a first `up` prints every resource). */
+    const shell = (cmd: string, args: string[], ok = [0], lines = 30) => {
         console.log(`\n$ ${[cmd, ...args].join(" ")}`);
         const r = repo.run(cmd, args, env, 20 * 60_000);
-        console.log(r.output.trimEnd().split("\n").map((l) => `   ${l}`).join("\n"));
+        console.log(r.output.trimEnd().split("\n").slice(-lines).map((l) => `   ${l}`).join("\n"));
         if (!ok.includes(r.status)) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
         return r;
     };
@@ -55,7 +56,7 @@ export async function driverDemo(): Promise<void> {
     repo.run("pulumi", ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`], env);
     shell("pulumi", ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"]);
     commitStack({ stable: V2 }, "stack: v2 at stable");
-    shell("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"]);
+    shell("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"], [0], 4);
 
     /** One part under steady load (at most 600 s each: the load generator's bound). */
     const underLoad = async (part: () => Promise<void>) => {
@@ -85,6 +86,6 @@ export async function driverDemo(): Promise<void> {
         if ((await rollout("run", stack)).status !== 0) throw new Error("the driver did not promote the good v3");
     });
     await rollout("status", stack);
-    shell("git", ["log", "--format=%h %an: %s%n%b", "--", stackFile]);
+    shell("git", ["log", "--format=%h %an: %s%n%b", "--", stackFile], [0], 200);
     console.log(`\nthe repository stays in ${repo.dir}; its stack ${stack} in the rig's backend (.state/backend)`);
 }

@@ -192,6 +192,6 @@ describe("e2e: the rollout driver", function () {
     it("a person's commit wins: the driver stops, naming the commit", () => {
         const r = cli(["next", stack]);
         assert.equal(r.status, 5, show(r));
-        assert.match(r.output, /the stack file asks for canary while stable runs, set by commit \w{8} \(review spec: stage: canary again\): a person's change wins/, show(r));
+        assert.match(r.output, /the stack file asks for canary while stable runs, set by commit \w{8} \(a person: stage: canary again\): a person's change wins/, show(r));
     });
 });
