@@ -24,17 +24,7 @@ import { DEFAULT_JUDGE_SETTINGS, judge, Sample } from "../../analysis/judge";
 import { logSumExp, rateLogLR, ratioLogLR } from "../../analysis/stats";
 import { DURATION_BUCKETS } from "../cluster/pod-metrics";
 import { FLAGGER_DEFAULT_RULE, flaggerCheck } from "./flagger-rule";
-
-/** mulberry32: a small seeded PRNG, uniform on (0, 1) (the judge spec's). */
-function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-    };
-}
+import { mulberry32 } from "../../test/unit/seeded-random";
 
 /**
  * Binomial(n, p): exact (geometric skips between successes of the rarer outcome) while the rarer outcome's mean is

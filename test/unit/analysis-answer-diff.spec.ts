@@ -5,6 +5,7 @@
 // out from the construction in the comments.
 import * as assert from "assert";
 import { Answer, AnswerDiff, compareAnswers, flatten, MirroredRequest, validateIgnorePatterns } from "../../analysis/answer-diff";
+import { mulberry32 } from "./seeded-random";
 
 const TEXT = [
     "An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!",
@@ -214,17 +215,6 @@ describe("answer diff: ignore patterns", () => {
         assert.throws(() => compareAnswers([], { minRequests: 0.5 }), /minRequests/);
     });
 });
-
-/** mulberry32: a small seeded PRNG, uniform on (0, 1). */
-function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-    };
-}
 
 /** P(X >= k) for X ~ Binomial(n, p), summing the probabilities built up term by term. */
 function binomialTail(n: number, p: number, k: number): number {

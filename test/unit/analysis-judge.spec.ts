@@ -4,17 +4,7 @@
 // how much traffic a good one needs to pass. Expected values are worked out by hand in the comments.
 import * as assert from "assert";
 import { Counts, judge, Outcome, Sample } from "../../analysis/judge";
-
-/** mulberry32: a small seeded PRNG, uniform on (0, 1). */
-function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-    };
-}
+import { mulberry32 } from "./seeded-random";
 
 /** Exact Binomial(n, p) draw by geometric skips between successes: O(np) steps, cheap at the small p used here. */
 function binomial(rand: () => number, n: number, p: number): number {
