@@ -74,7 +74,7 @@ export function parseArgs(argv: string[]): Args {
     const [command, stack, ...rest] = positional;
     if (!command || !stack) throw new UsageError("name a command and a stack");
     const known: Record<string, string[]> = {
-        status: ["json", "watch", "wait", "timeout"], analyze: ["json"], next: ["json", ...GIT_FLAGS], run: ["json", "interval", "timeout", ...GIT_FLAGS],
+        status: ["json", "watch", "wait", "timeout"], analyze: ["json"], next: ["json", ...GIT_FLAGS], run: ["json", "interval", ...GIT_FLAGS],
         pause: ["reason", ...GIT_FLAGS], resume: GIT_FLAGS, abort: ["reason", ...GIT_FLAGS], approve: GIT_FLAGS,
     };
     if (!known[command]) throw new UsageError(`unknown command ${command}; allowed: ${Object.keys(known).join(", ")}`);
