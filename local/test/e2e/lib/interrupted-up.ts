@@ -10,13 +10,24 @@ import { backendDir, policyDir, projectName, pulumiEnv, repoRoot, toolchainBin }
 const pulumi = path.join(toolchainBin, "pulumi");
 const env = () => ({ ...process.env, ...pulumiEnv() });
 const stackRef = (stack: string) => `organization/${projectName}/${stack}`;
-/** Shorter than any Deployment's rollout on the local cluster (seconds), longer than a checkpoint write. */
-const KILL_DELAY_MS = 700;
+/** How often the checkpoint is read while a Deployment step runs. */
+const POLL_MS = 10;
+
+/** The pending operations of the stack's checkpoint on the file backend: what a kill now would leave behind. */
+function pendingInCheckpoint(stack: string): { resource?: { urn?: string }; type?: string }[] {
+    try {
+        const file = path.join(backendDir, ".pulumi", "stacks", projectName, `${stack}.json`);
+        return JSON.parse(fs.readFileSync(file, "utf8")).checkpoint?.latest?.pending_operations ?? [];
+    } catch {
+        return []; // mid-write (written to a temp file, then renamed): read again
+    }
+}
 
 /**
- * Starts `pulumi up` and SIGKILLs its whole process group while a Deployment step is under way: a moment after the
- * engine reports it (not the CLI's heartbeat lines, which say "running" for the stack from the start), so the
- * checkpoint with the step's pending operation has been written and the provider is waiting for the rollout.
+ * Starts `pulumi up` and SIGKILLs its whole process group while a Deployment step is under way: once the engine
+ * reports the step (not the CLI's heartbeat lines, which say "running" for the stack from the start) and the
+ * checkpoint holds the step's pending operation, so the kill leaves one to recover from. A fixed delay after the
+ * report was tried first: on a quiet machine a Deployment's rollout here can end within it.
  */
 export function killUpMidChange(stack: string): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -24,18 +35,24 @@ export function killUpMidChange(stack: string): Promise<string> {
             "--stack", stackRef(stack), "--policy-pack", policyDir], { cwd: repoRoot, env: env(), detached: true });
         let out = "";
         let killed = false;
+        let polling: NodeJS.Timeout | undefined;
         const onData = (d: Buffer) => {
             out += d.toString();
-            if (!killed && /kubernetes:apps\/v1:Deployment \S+ (updating|creating|deleting)/.test(out)) {
-                killed = true;
-                setTimeout(() => process.kill(-child.pid!, "SIGKILL"), KILL_DELAY_MS);
+            if (!polling && /kubernetes:apps\/v1:Deployment \S+ (updating|creating|deleting)/.test(out)) {
+                polling = setInterval(() => {
+                    if (killed || !pendingInCheckpoint(stack).some((op) => /Deployment/.test(op.resource?.urn ?? ""))) return;
+                    killed = true;
+                    process.kill(-child.pid!, "SIGKILL");
+                }, POLL_MS);
             }
         };
         child.stdout.on("data", onData);
         child.stderr.on("data", onData);
-        child.on("close", (_code, signal) => killed && signal === "SIGKILL"
-            ? resolve(out)
-            : reject(new Error(`pulumi up ended before it could be killed mid-change (signal ${signal}):\n${out}`)));
+        child.on("close", (_code, signal) => {
+            clearInterval(polling);
+            if (killed && signal === "SIGKILL") resolve(out);
+            else reject(new Error(`pulumi up ended before it could be killed mid-change (signal ${signal}):\n${out}`));
+        });
     });
 }
 
