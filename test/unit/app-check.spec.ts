@@ -2,10 +2,7 @@
 // derives it, against hand-written expectations; the judgement of hand-written answers (pass, or a message naming
 // what should not have answered and how often); and the script (io/app-check.ts) against a stand-in kubectl.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { runWithFakeKubectl } from "./fake-kubectl-run";
 import { APP_CHECK_ENV } from "../../io/gate-env";
 import { AnsweredBatch, answeredBy, AppExpectation, judgeBatch, tally } from "../../rollout/app-check";
 import { parseRolloutConfig } from "../../rollout/config";
@@ -134,30 +131,15 @@ describe("app check: the judgement of one batch of answers", () => {
 
 /** io/app-check.ts against the stand-in kubectl (test/unit/fixtures/fake-kubectl.js): answers name FAKE_PODNAME. */
 function runAppCheck(expected: AppExpectation, podname: string) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "app-check-"));
-    fs.copyFileSync(path.join(__dirname, "fixtures/fake-kubectl.js"), path.join(dir, "kubectl"));
-    fs.chmodSync(path.join(dir, "kubectl"), 0o755);
-    const log = path.join(dir, "log");
-    fs.writeFileSync(log, "");
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "io/app-check.ts"], {
-        cwd: path.join(__dirname, "../.."),
-        encoding: "utf8",
-        env: {
-            ...process.env,
-            PATH: `${dir}:${process.env.PATH}`,
-            FAKE_LOG: log,
-            FAKE_MODE: "healthy",
-            FAKE_PODNAME: podname,
-            [APP_CHECK_ENV.namespace]: "bookinfo",
-            [APP_CHECK_ENV.kubeconfig]: "/tmp/kc.yaml",
-            [APP_CHECK_ENV.context]: "kwok-bookinfo",
-            [APP_CHECK_ENV.spec]: JSON.stringify(APP_GATE),
-            [APP_CHECK_ENV.expected]: JSON.stringify(expected),
-        },
+    return runWithFakeKubectl("io/app-check.ts", {
+        FAKE_MODE: "healthy",
+        FAKE_PODNAME: podname,
+        [APP_CHECK_ENV.namespace]: "bookinfo",
+        [APP_CHECK_ENV.kubeconfig]: "/tmp/kc.yaml",
+        [APP_CHECK_ENV.context]: "kwok-bookinfo",
+        [APP_CHECK_ENV.spec]: JSON.stringify(APP_GATE),
+        [APP_CHECK_ENV.expected]: JSON.stringify(expected),
     });
-    const calls = fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
-    fs.rmSync(dir, { recursive: true, force: true });
-    return { ...result, calls };
 }
 
 describe("app check script", function () {

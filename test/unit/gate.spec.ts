@@ -2,48 +2,26 @@
 // in one exec, "gate failed: <check> on pod <name> (<ip>): <detail>" on failure, and on success a pass recorded
 // by server-side apply under the gate's own field manager.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { runWithFakeKubectl } from "./fake-kubectl-run";
 import { GATE_ENV } from "../../io/gate-env";
 import { SMOKE_GATE } from "../../rollout/stages";
 
-const ROOT = path.join(__dirname, "../..");
 const IMAGE = "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3";
 
 function runGate(mode: string, env: Record<string, string> = {}) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-"));
-    fs.copyFileSync(path.join(__dirname, "fixtures/fake-kubectl.js"), path.join(dir, "kubectl"));
-    fs.chmodSync(path.join(dir, "kubectl"), 0o755);
-    const log = path.join(dir, "log");
-    const applied = path.join(dir, "applied");
-    fs.writeFileSync(log, "");
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "io/gate.ts"], {
-        cwd: ROOT,
-        encoding: "utf8",
-        env: {
-            ...process.env,
-            PATH: `${dir}:${process.env.PATH}`,
-            FAKE_LOG: log,
-            FAKE_APPLIED: applied,
-            FAKE_MODE: mode,
-            FAKE_IMAGE: IMAGE,
-            [GATE_ENV.namespace]: "bookinfo",
-            [GATE_ENV.kubeconfig]: "/tmp/kc.yaml",
-            [GATE_ENV.context]: "kwok-bookinfo",
-            [GATE_ENV.version]: "v2",
-            [GATE_ENV.image]: IMAGE,
-            [GATE_ENV.pods]: "1",
-            [GATE_ENV.stars]: "black",
-            [GATE_ENV.spec]: JSON.stringify(SMOKE_GATE),
-            ...env,
-        },
+    return runWithFakeKubectl("io/gate.ts", {
+        FAKE_MODE: mode,
+        FAKE_IMAGE: IMAGE,
+        [GATE_ENV.namespace]: "bookinfo",
+        [GATE_ENV.kubeconfig]: "/tmp/kc.yaml",
+        [GATE_ENV.context]: "kwok-bookinfo",
+        [GATE_ENV.version]: "v2",
+        [GATE_ENV.image]: IMAGE,
+        [GATE_ENV.pods]: "1",
+        [GATE_ENV.stars]: "black",
+        [GATE_ENV.spec]: JSON.stringify(SMOKE_GATE),
+        ...env,
     });
-    const calls = fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
-    const record = fs.existsSync(applied) ? JSON.parse(fs.readFileSync(applied, "utf8")) : undefined;
-    fs.rmSync(dir, { recursive: true, force: true });
-    return { ...result, calls, record };
 }
 
 const passes = (record: any) => JSON.parse(record.data["passed.json"]);

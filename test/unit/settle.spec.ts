@@ -2,32 +2,13 @@
 // runs and then records the stage; with SETTLE_ONLY=retire (the pods strategy's step before its app check) it only
 // deletes.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { SETTLE_ENV } from "../../io/gate-env";
 import { ROLLOUT_RECORD_KEY } from "../../rollout/labels";
+import { runWithFakeKubectl } from "./fake-kubectl-run";
 
 const RECORD = { release: { stable: { version: "v2", image: "r/reviews-v2:1", replicas: 3 } }, stage: "promoted" };
 
-function runSettle(env: Record<string, string>) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "settle-"));
-    fs.copyFileSync(path.join(__dirname, "fixtures/fake-kubectl.js"), path.join(dir, "kubectl"));
-    fs.chmodSync(path.join(dir, "kubectl"), 0o755);
-    const log = path.join(dir, "log");
-    const applied = path.join(dir, "applied");
-    fs.writeFileSync(log, "");
-    const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "io/settle.ts"], {
-        cwd: path.join(__dirname, "../.."),
-        encoding: "utf8",
-        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE_LOG: log, FAKE_APPLIED: applied, [SETTLE_ENV.namespace]: "bookinfo", ...env },
-    });
-    const calls = fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
-    const record = fs.existsSync(applied) ? JSON.parse(fs.readFileSync(applied, "utf8")) : undefined;
-    fs.rmSync(dir, { recursive: true, force: true });
-    return { ...result, calls, record };
-}
+const runSettle = (env: Record<string, string>) => runWithFakeKubectl("io/settle.ts", { [SETTLE_ENV.namespace]: "bookinfo", ...env });
 
 const deletes = (calls: string[][]) => calls.filter((c) => c.includes("delete")).map((c) => c.slice(c.indexOf("delete")));
 
