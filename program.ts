@@ -12,14 +12,15 @@ import { planOf, requestOf } from "./rollout/plan";
 import { judgeTarget, stackLabelValue, Target } from "./rollout/target";
 import { describeLive, judge, refusalText } from "./rollout/verdict";
 import { Limits } from "./rollout/limits";
+import { RolledService } from "./rollout/service";
 
 /** What the program reads before it declares anything. */
 export interface ProgramReads {
     config(): StageConfig;
     /** The target the last deploying `up` recorded (undefined: never deployed). */
     previousTarget(): Promise<Target | undefined>;
-    /** Connects with the configured kubeconfig and context and reads the live facts of `namespace`. */
-    cluster(config: StageConfig): Promise<{ access: ClusterAccess; facts: ClusterFacts }>;
+    /** Connects with the configured kubeconfig and context and reads the live facts of `namespace` for `service`. */
+    cluster(config: StageConfig, service: RolledService): Promise<{ access: ClusterAccess; facts: ClusterFacts }>;
     /** The policy's limits on the stack's own yardstick (policy/config.json, or the defaults). */
     limits(): Limits;
     /** The backend that holds this stack's state: with the stack's name, its identity on the namespace. */
@@ -30,12 +31,13 @@ function refuse(lines: string[]): never {
     throw new pulumi.RunError(lines.join("\n"));
 }
 
-export async function runProgram(reads: ProgramReads) {
+/** Runs the program rolling out `service` (Bookinfo's: reviews, index.ts). */
+export async function runProgram(reads: ProgramReads, service: RolledService) {
     const config = reads.config();
     const previous = await reads.previousTarget();
     const stackLabel = stackLabelValue(pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack());
     const backend = reads.backend();
-    const plan = planOf(config);
+    const plan = planOf(config, service);
     let destination: Destination;
     let from: LiveStage = "none";
     let target: Target | undefined;
@@ -46,7 +48,7 @@ export async function runProgram(reads: ProgramReads) {
         if (refused.length) refuse(refused.map((r) => `[${r.rule}] ${r.message}`));
         destination = { renderYamlTo: config.renderYamlTo };
     } else {
-        const { access, facts } = await reads.cluster(config);
+        const { access, facts } = await reads.cluster(config, service);
         const targetRefusals = judgeTarget({
             previous,
             namespace: config.namespace,
@@ -58,11 +60,11 @@ export async function runProgram(reads: ProgramReads) {
         });
         // A stack whose outputs recorded a target has deployed: an emptied namespace is not a first deployment.
         const live = { ...facts.live, deployed: facts.live.deployed || previous !== undefined };
-        const requested = requestOf(plan, serviceImages(config.imageRegistry, config.imageTag));
+        const requested = requestOf(plan, serviceImages(config.imageRegistry, config.imageTag, service));
         const verdict = judge(live, requested, config.bounds, config.namespace, reads.limits());
         if (targetRefusals.length || verdict.violations.length) {
             refuse([
-                ...(verdict.violations.length ? [refusalText(verdict, requested, live)] : [`reviews rollout refused; nothing was changed. Live: ${describeLive(live)}.`]),
+                ...(verdict.violations.length ? [refusalText(verdict, requested, live)] : [`${service.name} rollout refused; nothing was changed. Live: ${describeLive(live, service)}.`]),
                 ...targetRefusals.map((r) => `  - [${r.rule}] ${r.message}`),
             ]);
         }
@@ -83,19 +85,20 @@ export async function runProgram(reads: ProgramReads) {
         protect: config.protect,
         destination,
     });
-    const reviews = bookinfo.reviews;
+    const { rollout } = bookinfo;
     return {
-        stage: reviews.stage,
-        fromStage: reviews.fromStage,
+        service: service.name,
+        stage: rollout.stage,
+        fromStage: rollout.fromStage,
         release: config.release,
         namespace: bookinfo.namespace.metadata.name,
-        servingShares: reviews.servingShares,
+        servingShares: rollout.servingShares,
         traffic: config.traffic.strategy,
         candidateSharePercent: plan.mesh
             ? (plan.mesh.route.weights[config.release.candidate?.version ?? ""] ?? 0)
             : sharePercent(plan.fleet, config.release.candidate?.version),
-        gate: reviews.gateResult,
-        appCheck: reviews.appCheckResult,
+        gate: rollout.gateResult,
+        appCheck: rollout.appCheckResult,
         // Read back by the next run (io/previous.ts): where this stack's app lives.
         [TARGET_OUTPUT]: target && bookinfo.namespace.metadata.uid.apply((namespaceUid) => ({ ...target!, namespaceUid })),
     };

@@ -100,6 +100,8 @@ function changeOf(sf: StackFile, d: Decision, s: Pick<Situation, "live" | "analy
         const doc = yaml.load(fs.readFileSync(sf.file, "utf8")) as { config: Record<string, unknown> };
         doc.config[`${sf.project}:release`] = { stable: { version: c.version, image: c.image, replicas: c.replicas } };
         doc.config[`${sf.project}:stage`] = d.to;
+        // An approval belongs to this release: the next one's gated stages wait for an approval of their own.
+        delete doc.config[`${sf.project}:approved`];
         return {
             text: yaml.dump(doc, { lineWidth: -1 }),
             subject: `rollout ${sf.stack}: close the release, ${c.version} is the stable`,

@@ -30,7 +30,7 @@ export type Decision =
     | { kind: "advance"; to: string; why: string }
     | { kind: "rollback"; to: string; why: string }
     | { kind: "apply"; to: string; why: string }
-    /** At the closing stage: the candidate becomes release.stable, and the stage the table's first. */
+    /** At the closing stage: the candidate becomes release.stable, the stage the table's first, and `approved` goes. */
     | { kind: "close"; to: string; why: string }
     | { kind: "pause"; why: string }
     | { kind: "hold"; why: string; until?: string }

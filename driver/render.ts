@@ -34,12 +34,13 @@ export function renderLook(r: LookResult | { error: string }): string[] {
 
 export function renderStatus(s: Status, now = new Date()): string {
     const { stable, candidate } = s.release;
+    const moves = [...s.next.map((m) => `${m.to} (${m.kind})`), ...s.refused.map((m) => `${m.to} (${m.kind}, refused: ${m.why})`)];
     const lines = [
         `stack       ${s.stack} (${s.stackFile}), namespace ${s.namespace}`,
         `release     stable ${stable.version} (${stable.image})${candidate ? `, candidate ${candidate.version} (${candidate.image})` : ", no candidate"}`,
         `stage       live ${s.stage.live}${s.stage.recorded ? ` (recorded ${s.stage.recorded.stage} ${ago(s.stage.recorded.at, now)})` : ""}, configured ${s.stage.configured}` +
             (s.stage.differs ? "  << differs: an up is due, or was refused" : ""),
-        `next        ${s.next.map((m) => `${m.to} (${m.kind})`).join(", ") || (s.release.candidate ? "none" : "set release.candidate to start a release")}`,
+        `next        ${moves.join(", ") || (s.release.candidate ? "none" : "set release.candidate to start a release")}`,
         `pods        ${s.pods.map((p) => `reviews-${p.version} ${p.ready}/${p.desired} ${p.serving ? "serving" : "dark"}`).join(", ") || "none"}`,
     ];
     if (s.route) {

@@ -4,12 +4,13 @@ import { connect, readClusterFacts } from "../io/cluster";
 import { kubectlFor } from "../io/kubectl";
 import { lookAt, LookResult } from "../io/analysis";
 import { Release } from "../rollout/release";
-import { REVIEWS_APP } from "../rollout/labels";
+import { ROLLED_OUT } from "../rollout/service";
 import { allowedNext, LiveStage, MoveKind } from "../rollout/moves";
+import { darkStages, list } from "../rollout/move-reasons";
 import { Route } from "../rollout/route";
-import { SMOKE_GATE, stageTableOf } from "../rollout/stages";
+import { stageIn, StageTable, stageTableOf } from "../rollout/stages";
 import { stageOf } from "../rollout/fleet";
-import { GatePass, GateFailure } from "../rollout/gate-record";
+import { failureOf, GatePass, GateFailure, GateView } from "../rollout/gate-record";
 import { Commit, historyOf } from "./git";
 import { StackFile } from "./stack-file";
 
@@ -29,7 +30,10 @@ export interface Status {
         /** The stack file asks for another stage than runs: an `up` is due (or was refused). */
         differs: boolean;
     };
+    /** The moves the guard allows from the live stage. */
     next: { to: string; kind: MoveKind }[];
+    /** The table's other moves from there, which the guard refuses for the candidate's image, and why. */
+    refused: { to: string; kind: MoveKind; why: string }[];
     pods: { version: string; image: string; ready: number; desired: number; serving: boolean }[];
     /** istio: the live route read back from the VirtualService and DestinationRule. */
     route?: Route | { problem: string };
@@ -39,10 +43,29 @@ export interface Status {
     decisions: Commit[];
 }
 
+/**
+ * The table's moves from the live stage, as the guard judges them: a quarantined candidate image (failed since its
+ * last gate pass) enters no stage that gives it live requests, be it a restore or a step forward, until its gate
+ * passes again in a dark stage. Those moves are listed apart, with the reason, so status never offers what the guard
+ * refuses.
+ */
+export function movesFrom(table: StageTable, live: LiveStage, release: Release, gate: GateView): Pick<Status, "next" | "refused"> {
+    // Without a candidate no stage but the stable's is reachable: the next step is a release with a candidate.
+    const c = release.candidate;
+    if (!c) return { next: [], refused: [] };
+    const moves = allowedNext(table, live).filter((m) => m.kind !== "stay");
+    const failed = failureOf(gate, c.version, c.image);
+    if (!failed) return { next: moves, refused: [] };
+    const dark = darkStages(table);
+    const exposes = (to: string) => stageIn(table, to).candidate !== undefined && !dark.includes(to);
+    const why = `image ${c.image} failed at ${failed.failedAt} (${failed.failure}): quarantined until its gate passes again, in ${list(dark)}`;
+    return { next: moves.filter((m) => !exposes(m.to)), refused: moves.filter((m) => exposes(m.to)).map((m) => ({ ...m, why })) };
+}
+
 export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?: Date } = {}): Promise<Status> {
     const { config } = sf;
     const access = await connect(config.kubeconfig, config.context);
-    const { live } = await readClusterFacts(access, config.namespace, config.traffic);
+    const { live } = await readClusterFacts(access, config.namespace, config.traffic, ROLLED_OUT);
     const record = live.record?.trust === "trusted" ? live.record.record : undefined;
     const release = record?.release ?? config.release;
     const table = stageTableOf(record?.traffic ?? config.traffic);
@@ -50,7 +73,7 @@ export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?:
     let analysis: Status["analysis"];
     if (opts.analyze !== false && record) {
         try {
-            analysis = await lookAt(record, config.namespace, REVIEWS_APP, SMOKE_GATE.port, kubectlFor(config.kubeconfig, config.context), opts.now);
+            analysis = await lookAt(record, config.namespace, ROLLED_OUT, kubectlFor(config.kubeconfig, config.context), opts.now);
         } catch (e) {
             analysis = { error: (e as Error).message };
         }
@@ -66,8 +89,7 @@ export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?:
             configured: config.stage,
             differs: config.stage !== liveStage,
         },
-        // Without a candidate no stage but the stable's is reachable: the next step is a release with a candidate.
-        next: release.candidate ? allowedNext(table, liveStage).filter((m) => m.kind !== "stay") : [],
+        ...movesFrom(table, liveStage, release, live.gate),
         pods: live.fleet.map((w) => ({ version: w.version, image: w.image, ready: w.ready ?? 0, desired: w.replicas, serving: w.serving })),
         ...(live.route ? { route: "route" in live.route ? live.route.route : { problem: live.route.problem } } : {}),
         gate: live.gate.trust === "trusted" ? { trust: "trusted", passes: live.gate.passes, failures: live.gate.failures ?? [] } : live.gate,

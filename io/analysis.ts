@@ -1,6 +1,7 @@
 // One look of the analysis at the live stage: its queries sent to Prometheus, the answers, and the judge's result.
 // Measured with the rollout record (the deployed release, table and analysis, and when the stage began), never
 // with the stack file under change.
+import { RolledService } from "../rollout/service";
 import { analysed, lookQueries, LookAnswers, LookQueries, sampleOf } from "../analysis/look";
 import { AnalysisConfig, analysisOf, judgeSettingsOf, queriesOf } from "../analysis/config";
 import { judge, Judgement, Sample } from "../analysis/judge";
@@ -41,7 +42,8 @@ function overallOf(j: Judgement, answers: AnswerDiff | undefined): Judgement {
 }
 
 /** The analysis of the recorded stage at `now`, or why that stage has none. `kubectl` reaches the pods (answers). */
-export async function lookAt(record: RolloutRecord, namespace: string, service: string, port: number, kubectl: Kubectl, now = new Date()): Promise<LookResult> {
+export async function lookAt(record: RolloutRecord, namespace: string, service: RolledService, kubectl: Kubectl, now = new Date()): Promise<LookResult> {
+    const port = service.port;
     const stage = stageIn(stageTableOf(record.traffic), record.stage);
     const candidate = record.release.candidate;
     if (!candidate || !analysed(stage)) {
@@ -50,7 +52,7 @@ export async function lookAt(record: RolloutRecord, namespace: string, service: 
     const analysis = analysisOf(record.analysis);
     const elapsedSeconds = Math.max(0, (now.getTime() - Date.parse(record.recordedAt)) / 1000);
     const { name, templates } = queriesOf(analysis, record.traffic.strategy);
-    const queries = lookQueries(templates, analysis, { namespace, service, port, stable: record.release.stable.version, candidate: candidate.version, elapsedSeconds });
+    const queries = lookQueries(templates, analysis, { namespace, service: service.name, port, stable: record.release.stable.version, candidate: candidate.version, elapsedSeconds });
     const ask = async (q: LookQueries["stable"]) => {
         const [requests, errors, latency] = await Promise.all([
             queryNumber(analysis.prometheus, q.requests, now),
@@ -65,8 +67,8 @@ export async function lookAt(record: RolloutRecord, namespace: string, service: 
     const judgement = judge(sample, judgeSettingsOf(analysis), { elapsedSeconds });
     const compared = stage.route?.mirror
         ? sampleAnswers(kubectl, {
-            namespace, port, stable: record.release.stable.version, candidate: candidate.version,
-            paths: Array.from({ length: analysis.answerRequests }, (_, i) => `/${service}/${i}`),
+            namespace, service: service.name, port, stable: record.release.stable.version, candidate: candidate.version,
+            paths: Array.from({ length: analysis.answerRequests }, (_, i) => `/${service.name}/${i}`),
             ignore: (candidate as { changes?: string[] }).changes ?? [], minRequests: DEFAULT_ANSWER_DIFF_SETTINGS.minRequests,
         })
         : undefined;

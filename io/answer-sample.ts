@@ -3,7 +3,7 @@
 // answers are then compared field by field (analysis/answer-diff.ts). A wrong answer caught here never reached a
 // user: in the mirror stage every answer users get is still the stable's.
 import { Answer, AnswerDiff, compareAnswers, MirroredRequest } from "../analysis/answer-diff";
-import { APP_LABEL, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
+import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { parseCurlOutput } from "../rollout/smoke-check";
 import { Kubectl, labelled, Pod, readyPods } from "./kubectl";
 
@@ -11,6 +11,8 @@ const END = "--answer-end--";
 
 export interface AnswerSampleTarget {
     namespace: string;
+    /** The rolled-out service: its workload label's value. */
+    service: string;
     stable: string;
     candidate: string;
     port: number;
@@ -42,7 +44,7 @@ export function sampleAnswers(kubectl: Kubectl, t: AnswerSampleTarget): AnswerDi
     const ready = readyPods(kubectl, t.namespace);
     const sleep = ready.find(labelled({ [APP_LABEL]: "sleep" }));
     if (!sleep) throw new Error(`no ready pod with ${APP_LABEL}=sleep in namespace ${t.namespace}`);
-    const of = (version: string) => ready.filter(labelled({ [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: version }));
+    const of = (version: string) => ready.filter(labelled({ [WORKLOAD_LABEL]: t.service, [VERSION_LABEL]: version }));
     const [candidate] = of(t.candidate);
     const [primary, secondary] = of(t.stable);
     if (!candidate || !secondary) throw new Error(`answers need 1 ready ${t.candidate} pod and 2 ready ${t.stable} pods in ${t.namespace}; found ${of(t.candidate).length} and ${of(t.stable).length}`);

@@ -14,11 +14,12 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import type * as k8sClient from "@kubernetes/client-node";
-import { DeploymentShape, isReviewsDeployment, workloadOf } from "../rollout/workload-of";
+import { DeploymentShape, isServiceDeployment, workloadOf } from "../rollout/workload-of";
+import { RolledService } from "../rollout/service";
 import { gateViewOf, RawConfigMap } from "../rollout/gate-record";
 import { GATE_RECORD_NAME, ROLLOUT_RECORD_NAME } from "../rollout/labels";
 import { recordViewOf } from "../rollout/rollout-record";
-import { DestinationRuleSpec, MESH_API_VERSION, MESH_OBJECT_NAME, readRoute, VirtualServiceSpec } from "../rollout/mesh-objects";
+import { DestinationRuleSpec, MESH_API_VERSION, readRoute, VirtualServiceSpec } from "../rollout/mesh-objects";
 import { DEFAULT_TESTERS, Traffic } from "../rollout/traffic";
 import { LiveView } from "../rollout/verdict";
 
@@ -277,10 +278,10 @@ interface NamespaceObject {
 }
 
 /**
- * Reads the facts the guard judges by, in one round of parallel requests. The reviews route is read whatever the
+ * Reads the facts the guard judges by, in one round of parallel requests. The service's route is read whatever the
  * configured strategy (a cluster without Istio's CRDs has none), so a change of strategy mid-rollout is seen.
  */
-export async function readClusterFacts(access: ClusterAccess, namespace: string, traffic: Traffic): Promise<ClusterFacts> {
+export async function readClusterFacts(access: ClusterAccess, namespace: string, traffic: Traffic, service: RolledService): Promise<ClusterFacts> {
     const [group, version] = MESH_API_VERSION.split("/");
     const absentOn404 = async <T>(what: string, read: ApiRead): Promise<T | undefined> => {
         try {
@@ -290,28 +291,29 @@ export async function readClusterFacts(access: ClusterAccess, namespace: string,
             throw new ClusterReadError(`cannot read ${what} from ${access.server} (context "${access.context}"): ${detail}`);
         }
     };
-    const meshObject = (plural: string): ApiRead => ({ kind: "custom", group, version, plural, namespace, name: MESH_OBJECT_NAME });
+    const meshObject = (plural: string): ApiRead => ({ kind: "custom", group, version, plural, namespace, name: service.name });
     const [ns, deployments, record, rolloutRecord, vs, dr] = await Promise.all([
         absentOn404<NamespaceObject>(`namespace ${namespace}`, { kind: "namespace", name: namespace }),
         absentOn404<{ items?: DeploymentShape[] }>(`the Deployments of namespace ${namespace}`, { kind: "deployments", namespace }),
         absentOn404<RawConfigMap>(`the gate record ${namespace}/${GATE_RECORD_NAME}`, { kind: "configmap", namespace, name: GATE_RECORD_NAME }),
         absentOn404<RawConfigMap>(`the rollout record ${namespace}/${ROLLOUT_RECORD_NAME}`, { kind: "configmap", namespace, name: ROLLOUT_RECORD_NAME }),
         // 404 also when the CRD is not installed: no Istio, no route.
-        absentOn404<{ spec?: unknown }>(`VirtualService ${namespace}/${MESH_OBJECT_NAME}`, meshObject("virtualservices")),
-        absentOn404<{ spec?: unknown }>(`DestinationRule ${namespace}/${MESH_OBJECT_NAME}`, meshObject("destinationrules")),
+        absentOn404<{ spec?: unknown }>(`VirtualService ${namespace}/${service.name}`, meshObject("virtualservices")),
+        absentOn404<{ spec?: unknown }>(`DestinationRule ${namespace}/${service.name}`, meshObject("destinationrules")),
     ]);
     // The live route is read with the deployed testers: the change under review does not say what a tester is.
     const recorded = recordViewOf(rolloutRecord);
     const deployedTraffic = recorded.trust === "trusted" ? recorded.record.traffic : traffic;
     const testers = deployedTraffic.strategy === "istio" ? deployedTraffic.testers : DEFAULT_TESTERS;
     const items = deployments?.items ?? [];
+    const ours = (d: DeploymentShape) => isServiceDeployment(service, d);
     const services = Object.fromEntries(
-        items.filter((d) => !isReviewsDeployment(d)).map((d) => [d.metadata?.name ?? "", d.spec?.template?.spec?.containers?.[0]?.image ?? ""]),
+        items.filter((d) => !ours(d)).map((d) => [d.metadata?.name ?? "", d.spec?.template?.spec?.containers?.[0]?.image ?? ""]),
     );
     return {
         namespace: ns && { uid: ns.metadata?.uid ?? "", labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {} },
         live: {
-            fleet: items.filter(isReviewsDeployment).map(workloadOf),
+            fleet: items.filter(ours).map((d) => workloadOf(service, d)),
             services,
             gate: gateViewOf(record),
             record: recorded,

@@ -1,4 +1,4 @@
-// The candidate's gate, run by the ReviewsRollout's Command once the candidate's Deployment is ready: the tutorial's
+// The candidate's gate, run by the ServiceRollout's Command once the candidate's Deployment is ready: the tutorial's
 // smoke test (from the sleep pod, curl every ready candidate pod by IP, one request, then the gate's requests in a
 // row, every answer checked), and on success a pass recorded for exactly that version and image in the gate record,
 // written by server-side apply with the gate's own field manager. Every request goes out in one `kubectl exec`
@@ -7,10 +7,10 @@
 // image's failure (it serves no more until it passes again) and exits 1 with
 // "gate failed: <check> on pod <name> (<ip>): <detail>". Inputs: io/gate-env.ts; kubectl on PATH.
 import { GateFailure as FailedGate, GatePass, gateRecordRef } from "../rollout/gate-record";
-import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL, REVIEWS_WORKLOAD } from "../rollout/labels";
+import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { recordGateResult } from "./gate-record-write";
-import { checkReviewsAnswer, parseCurlOutput, StarColor } from "../rollout/smoke-check";
-import { SmokeGate } from "../rollout/stages";
+import type { SmokeTest } from "../rollout/plan";
+import { checkAnswer, parseCurlOutput, StarColor } from "../rollout/smoke-check";
 import { GATE_ENV } from "./gate-env";
 import { kubectlFor, labelled, Pod, readyPods } from "./kubectl";
 
@@ -27,13 +27,13 @@ function fail(check: string, pod: Pod | undefined, detail: string): never {
 /** Ends each answer in curl's output, so one `kubectl exec` can carry several requests. */
 const ANSWER_END = "--gate-answer-end--";
 
-const urlOf = (gate: SmokeGate, pod: Pod) => `http://${pod.status.podIP}:${gate.port}${gate.path}`;
+const urlOf = (gate: SmokeTest, pod: Pod) => `http://${pod.status.podIP}:${gate.port}${gate.path}`;
 
 /**
  * From the sleep pod, `count` requests in a row to each pod, in one `kubectl exec`; per pod, the failed checks of
  * each answer in order.
  */
-function requests(gate: SmokeGate, namespace: string, sleepPod: string, pods: Pod[], count: number, stars: StarColor) {
+function requests(gate: SmokeTest, namespace: string, sleepPod: string, pods: Pod[], count: number, stars: StarColor) {
     const urls = pods.flatMap((pod) => Array<string>(count).fill(urlOf(gate, pod)));
     let output = "";
     try {
@@ -46,19 +46,20 @@ function requests(gate: SmokeGate, namespace: string, sleepPod: string, pods: Po
     const answers = output.split(`\n${ANSWER_END}\n`).slice(0, -1);
     if (answers.length !== urls.length) fail("request", undefined, `${urls.length} requests from ${sleepPod}: ${answers.length} answers`);
     return pods.map((pod, i) => answers.slice(i * count, (i + 1) * count)
-        .map((a) => checkReviewsAnswer(parseCurlOutput(a), pod.metadata.name, stars).filter((f) => gate.checks.includes(f.check))));
+        .map((a) => checkAnswer(gate.answers, parseCurlOutput(a), pod.metadata.name, stars).filter((f) => gate.checks.includes(f.check))));
 }
 
 const record = (namespace: string, result: GatePass | FailedGate) => recordGateResult(kubectl, namespace, result);
 
 function main(): void {
     const namespace = env(GATE_ENV.namespace);
+    const service = env(GATE_ENV.service);
     const version = env(GATE_ENV.version);
     const image = env(GATE_ENV.image);
     const stars = env(GATE_ENV.stars) as StarColor;
     const expectedPods = Number(env(GATE_ENV.pods));
-    const gate = JSON.parse(env(GATE_ENV.spec) || "null") as SmokeGate | null;
-    if (!namespace || !version || !image || !stars || !gate || !Number.isInteger(expectedPods) || expectedPods < 1) {
+    const gate = JSON.parse(env(GATE_ENV.spec) || "null") as SmokeTest | null;
+    if (!namespace || !service || !version || !image || !stars || !gate || !Number.isInteger(expectedPods) || expectedPods < 1) {
         throw new GateFailure(`gate failed: inputs: set ${Object.values(GATE_ENV).filter((n) => !n.includes("KUBE") && !n.includes("CONTEXT")).join(", ")}`);
     }
 
@@ -67,12 +68,12 @@ function main(): void {
     if (!sleep) fail("sleep-pod-ready", undefined, `no ready pod with ${APP_LABEL}=sleep in namespace ${namespace}`);
     console.log(`ok   sleep-pod-ready: ${sleep.metadata.name}`);
 
-    const selector = `${WORKLOAD_LABEL}=${REVIEWS_WORKLOAD},${VERSION_LABEL}=${version}`;
-    const pods = ready.filter(labelled({ [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: version }));
+    const selector = `${WORKLOAD_LABEL}=${service},${VERSION_LABEL}=${version}`;
+    const pods = ready.filter(labelled({ [WORKLOAD_LABEL]: service, [VERSION_LABEL]: version }));
     if (pods.length !== expectedPods) fail("pods-ready", undefined, `expected ${expectedPods} ready pods with ${selector} in ${namespace}, found ${pods.length}`);
     console.log(`ok   pods-ready: ${pods.map((p) => p.metadata.name).join(", ")}`);
     for (const pod of pods) {
-        const running = pod.spec.containers.find((c) => c.name === "reviews")?.image;
+        const running = pod.spec.containers.find((c) => c.name === service)?.image;
         if (running !== image) fail("image", pod, `runs ${running}, expected ${image}`);
     }
 
@@ -88,7 +89,7 @@ function main(): void {
         console.log(`ok   ${gate.requestsInARow} requests in a row on pod ${pod.metadata.name} (${pod.status.podIP})`);
     });
     record(namespace, { image, version, passedAt: new Date().toISOString(), pods: pods.length, requestsPerPod: 1 + gate.requestsInARow });
-    console.log(`gate passed: ${pods.length} pod(s) of reviews-${version} running ${image}, recorded in ${gateRecordRef(namespace)}`);
+    console.log(`gate passed: ${pods.length} pod(s) of ${service}-${version} running ${image}, recorded in ${gateRecordRef(namespace)}`);
 }
 
 try {

@@ -4,6 +4,7 @@
 import type { RouteReading } from "./mesh-objects";
 import type { Release } from "./release";
 import { routeFits } from "./route";
+import { deploymentName, RolledService } from "./service";
 import { PodCount, Stage, StageName, StageTable, stageIn } from "./stages";
 
 /** One reviews Deployment: `serving` = its pods carry app=reviews, so the reviews Service selects them. */
@@ -50,13 +51,13 @@ export function sharePercent(fleet: Fleet, version: string | undefined): number 
 }
 
 /** "reviews-v2: 1 pod dark (image X)": how messages name a workload. */
-export function describeWorkload(w: Workload): string {
+export function describeWorkload(w: Workload, service: RolledService): string {
     const pods = `${w.replicas} pod${w.replicas === 1 ? "" : "s"}`;
-    return `reviews-${w.version}: ${pods} ${w.serving ? "serving" : "dark"} (${w.image})`;
+    return `${deploymentName(service, w.version)}: ${pods} ${w.serving ? "serving" : "dark"} (${w.image})`;
 }
 
-export function describeFleet(fleet: Fleet): string {
-    return fleet.length === 0 ? "no reviews Deployment" : fleet.map(describeWorkload).join("; ");
+export function describeFleet(fleet: Fleet, service: RolledService): string {
+    return fleet.length === 0 ? `no ${service.name} Deployment` : fleet.map((w) => describeWorkload(w, service)).join("; ");
 }
 
 /** Does `w` have the shape `stage` gives the candidate (count relative to the stable workload beside it)? */

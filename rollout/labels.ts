@@ -5,18 +5,12 @@
 export const APP_LABEL = "app";
 export const VERSION_LABEL = "version";
 /**
- * Names the workload a pod belongs to whatever its `app` label says. Reviews Deployments select on
- * {workload, version}: `app` flips between stages and must stay out of the immutable selector, and `version`
- * alone would also match details-v1 and ratings-v1.
+ * Names the workload a pod belongs to whatever its `app` label says (its value: the rolled-out service's name,
+ * rollout/service.ts). The service's Deployments select on {workload, version}: `app` flips between stages (the
+ * service's name in service, its `darkApp` dark) and must stay out of the immutable selector, and `version` alone
+ * would also match details-v1 and ratings-v1.
  */
 export const WORKLOAD_LABEL = "rollout.bookinfo.dev/workload";
-/** WORKLOAD_LABEL value of every reviews pod and Deployment. */
-export const REVIEWS_WORKLOAD = "reviews";
-
-/** `app` value that puts a reviews pod in service (what the reviews Service selects). */
-export const REVIEWS_APP = "reviews";
-/** `app` value of a dark candidate pod: running, reachable by pod IP, not selected by the reviews Service. */
-export const REVIEWS_DARK_APP = "reviews_test";
 
 /**
  * Label of the Namespace the stack created: `<organization>.<project>.<stack>`. The program never adopts a

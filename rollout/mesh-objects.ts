@@ -1,5 +1,5 @@
 // The Istio objects of the istio strategy, as data: a DestinationRule with one subset per version (by the
-// `version` label) and a VirtualService for the reviews host that routes testers, mirrors and weighs. The
+// `version` label) and a VirtualService for the service's host (both named as the service) that routes testers, mirrors and weighs. The
 // component renders these specs; the live read and the policy pack read them back into a Route with the same
 // code, so what is judged is what Istio will serve.
 import { VERSION_LABEL } from "./labels";
@@ -7,15 +7,11 @@ import { Route } from "./route";
 import { Testers } from "./traffic";
 
 export const MESH_API_VERSION = "networking.istio.io/v1";
-/** Name of both objects, like upstream's samples/bookinfo/networking files. */
-export const MESH_OBJECT_NAME = "reviews";
 /** Namespace label that puts a namespace's pods in the mesh (Istio's sidecar injection). */
 export const MESH_NAMESPACE_LABEL = "istio-injection";
 /** Names of the VirtualService's two HTTP routes. */
 const TESTERS_ROUTE = "testers";
 const PRIMARY_ROUTE = "primary";
-
-export const reviewsHost = (namespace: string) => `reviews.${namespace}.svc.cluster.local`;
 
 export interface DestinationRuleSpec {
     host: string;

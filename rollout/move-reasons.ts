@@ -26,7 +26,7 @@ export const darkStages = (table: StageTable) =>
     table.stages.filter((s) => s.candidate && (s.route ? s.route.weight === 0 && !s.route.mirror : !s.candidate.serving)).map((s) => s.name);
 
 /** What the candidate's share is: of the serving pods (pods strategy) or of the requests the route weighs (istio). */
-const shareUnit = (table: StageTable) => (table.strategy === "pods" ? "of serving reviews pods" : "of reviews requests");
+const shareUnit = (table: StageTable) => (table.strategy === "pods" ? "of serving pods" : "of requests");
 
 /**
  * Why the table refuses from -> to, in one clause about the move; `before` and `after` are the candidate's share
@@ -39,12 +39,12 @@ export function whyRefused(table: StageTable, from: LiveStage, to: StageName, be
     const base = baseStage(table);
     if (from === "none") {
         if (table.strategy === "istio") {
-            return `${to} is not a first stage: a never-deployed stack has no reviews route until the VirtualService, which waits for the candidate's gate, so the candidate's pods in the reviews Service would get plain requests before their gate ran`;
+            return `${to} is not a first stage: a never-deployed stack has no route until the VirtualService, which waits for the candidate's gate, so the candidate's pods in the Service would get plain requests before their gate ran`;
         }
         return `${to} is not a first stage: a never-deployed stack would put the candidate in service (${after}% ${unit}) before its gate ran, which happens in ${list(darkStages(table))}`;
     }
     if (from === "off-table") {
-        return `the live reviews workloads fit no stage of release ${releaseName(release)}, and from there only a rollback to ${base.name} (keeping what serves, adding nothing) leads back onto the table`;
+        return `the live workloads fit no stage of release ${releaseName(release)}, and from there only a rollback to ${base.name} (keeping what serves, adding nothing) leads back onto the table`;
     }
     const source = stageIn(table, from);
     if (isForwardOf(table, from, to)) {

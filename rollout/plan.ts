@@ -8,11 +8,20 @@ import type { StageConfig } from "./config";
 import { fleetOf, Workload } from "./fleet";
 import { Route, routeOf } from "./route";
 import { RolloutRecord } from "./rollout-record";
-import { AppGate, Stage, stageIn, StageTable, stageTableOf } from "./stages";
+import { RolledService } from "./service";
+import { ANSWER_CHECKS, AnswerCheck, AnswerKind } from "./smoke-check";
+import { AppGate, SmokeGate, Stage, stageIn, StageTable, stageTableOf } from "./stages";
 import { Testers, Traffic } from "./traffic";
 import type { Requested } from "./verdict";
 
+/** The smoke test as the gate runs it: the stage's gate, asking what the service answers. */
+export type SmokeTest = SmokeGate & { port: number; path: string; answers: AnswerKind; checks: readonly AnswerCheck[] };
+/** The app check as it runs: the stage's app gate, through productpage's call of the service. */
+export type AppTest = AppGate & { port: number; path: string };
+
 export interface Plan {
+    /** The service rolled out (Bookinfo: reviews). */
+    service: RolledService;
     release: StageConfig["release"];
     analysis: AnalysisConfig;
     traffic: Traffic;
@@ -20,28 +29,33 @@ export interface Plan {
     /** The stage table of the traffic strategy, and the configured stage in it. */
     table: StageTable;
     stage: Stage;
-    /** The reviews Deployments the stage runs (stable first). */
+    /** The service's Deployments the stage runs (stable first). */
     fleet: Workload[];
+    /** The candidate's smoke test, where the stage has one. */
+    smoke?: SmokeTest;
     /** `istio`: the route the stage gives, and who the testers are; absent for `pods`. */
     mesh?: { route: Route; testers: Testers };
     /**
-     * The app check, where the stage has one: the stage's app gate and which reviews versions may answer
-     * productpage (the pods the Service selects under `pods`, the route under `istio`).
+     * The app check, where the stage has one and the service's answers tell versions apart: the stage's app gate
+     * and which versions may answer productpage (the pods the Service selects under `pods`, the route under `istio`).
      */
-    appCheck?: { gate: AppGate; expected: AppExpectation };
+    appCheck?: { gate: AppTest; expected: AppExpectation };
     /** What the settle step records once the stage converged: the yardstick the next change is measured with. */
     record: Omit<RolloutRecord, "recordedAt">;
 }
 
-export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds" | "stage" | "analysis">): Plan {
+export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds" | "stage" | "analysis">, service: RolledService): Plan {
     const { release, traffic, bounds } = config;
     const analysis = analysisOf(config.analysis);
     const table = stageTableOf(traffic);
     const stage = stageIn(table, config.stage);
     const fleet = fleetOf(release, stage.name, table);
     const mesh = traffic.strategy === "istio" ? { route: routeOf(stage, release, traffic.mirrorPercent), testers: traffic.testers } : undefined;
-    const appGate = stage.gates.find((g): g is AppGate => g.kind === "app");
+    const smokeGate = stage.gates.find((g): g is SmokeGate => g.kind === "smoke");
+    const appGate = service.appPath ? stage.gates.find((g): g is AppGate => g.kind === "app") : undefined;
+    const { port, answers } = service;
     return {
+        service,
         release,
         analysis,
         traffic,
@@ -49,14 +63,15 @@ export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds
         table,
         stage,
         fleet,
+        ...(smokeGate ? { smoke: { ...smokeGate, port, path: service.smokePath, answers, checks: ANSWER_CHECKS[answers] } } : {}),
         ...(mesh ? { mesh } : {}),
-        ...(appGate ? { appCheck: { gate: appGate, expected: appExpectationOf(stage, fleet, mesh) } } : {}),
+        ...(appGate ? { appCheck: { gate: { ...appGate, port, path: service.appPath! }, expected: appExpectationOf(stage, fleet, mesh) } } : {}),
         record: { release, traffic, bounds, analysis, stage: stage.name },
     };
 }
 
 /** The plan as the verdict judges it, beside the other services' images. */
 export function requestOf(plan: Plan, services: Record<string, string>): Requested {
-    const { table, traffic, release, fleet, analysis } = plan;
-    return { table, traffic, release, fleet, analysis, ...(plan.mesh ? { route: { route: plan.mesh.route } } : {}), services };
+    const { service, table, traffic, release, fleet, analysis } = plan;
+    return { service, table, traffic, release, fleet, analysis, ...(plan.mesh ? { route: { route: plan.mesh.route } } : {}), services };
 }

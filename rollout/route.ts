@@ -45,7 +45,7 @@ export function exposedVersions(route: Route): Set<string> {
 
 /** "v1 95%, v2 5%; mirror 100% to v2; testers to v2": how messages name a route. */
 export function describeRoute(route: Route | undefined): string {
-    if (!route) return "no reviews route";
+    if (!route) return "no route";
     const parts = [Object.entries(route.weights).map(([v, w]) => `${v} ${w}%`).join(", ") || "no weights"];
     if (route.mirror) parts.push(`mirror ${route.mirror.percent}% to ${route.mirror.version}`);
     if (route.testers) parts.push(`testers to ${route.testers}`);

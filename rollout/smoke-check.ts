@@ -1,6 +1,7 @@
-// Judges one answer of a reviews candidate to `GET /reviews/<id>` (the reviews API in ../shared/notes/bookinfo.md):
-// a healthy candidate answers 200 with JSON whose ratings are stars of its colour (v2 black, v3 red), and names
-// the pod that answered.
+// Judges one answer of a candidate to its smoke test. Reviews (`GET /reviews/<id>`, the reviews API in
+// ../shared/notes/bookinfo.md): a healthy candidate answers 200 with JSON whose ratings are stars of its colour
+// (v2 black, v3 red), and names the pod that answered. Ratings (`GET /ratings/<id>`): 200 with JSON whose
+// `ratings` map each reviewer to 1-5 stars.
 
 /** Text reviews sends in place of a rating when it cannot reach the ratings service. */
 export const RATINGS_ERROR = "Ratings service is currently unavailable";
@@ -11,9 +12,15 @@ export interface Answer {
     body: string;
 }
 
-/** The checks of one answer, in the order they are made. */
-export const ANSWER_CHECKS = ["http-200", "json", "podname", "ratings", "stars"] as const;
-export type AnswerCheck = (typeof ANSWER_CHECKS)[number];
+/** How a service's answers are judged: by the API they speak (rollout/service.ts names one per service). */
+export type AnswerKind = "reviews" | "ratings";
+
+/** The checks of one answer, per kind, in the order they are made. */
+export const ANSWER_CHECKS = {
+    reviews: ["http-200", "json", "podname", "ratings", "stars"],
+    ratings: ["http-200", "json", "ratings"],
+} as const;
+export type AnswerCheck = (typeof ANSWER_CHECKS)[AnswerKind][number];
 
 export interface FailedCheck {
     check: AnswerCheck;
@@ -26,20 +33,44 @@ const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}...` : s);
 export const STAR_COLORS = ["black", "red"] as const;
 export type StarColor = (typeof STAR_COLORS)[number];
 
-/** Returns the checks the answer fails (empty: a healthy answer from `podName` with `color` stars). */
-export function checkReviewsAnswer(answer: Answer, podName: string, color: StarColor): FailedCheck[] {
+/** The answer's JSON object, or the first check it fails (http-200, json). */
+function jsonOf(answer: Answer): object | FailedCheck {
     if (answer.httpCode !== "200") {
-        return [{ check: "http-200", detail: `HTTP ${answer.httpCode || "(no status)"}, body ${JSON.stringify(clip(answer.body))}` }];
+        return { check: "http-200", detail: `HTTP ${answer.httpCode || "(no status)"}, body ${JSON.stringify(clip(answer.body))}` };
     }
     let json: unknown;
     try {
         json = JSON.parse(answer.body);
     } catch {
-        return [{ check: "json", detail: `body is not JSON: ${JSON.stringify(clip(answer.body))}` }];
+        return { check: "json", detail: `body is not JSON: ${JSON.stringify(clip(answer.body))}` };
     }
     if (typeof json !== "object" || json === null) {
-        return [{ check: "json", detail: `body is not a JSON object: ${JSON.stringify(clip(answer.body))}` }];
+        return { check: "json", detail: `body is not a JSON object: ${JSON.stringify(clip(answer.body))}` };
     }
+    return json;
+}
+
+const isFailed = (j: object | FailedCheck): j is FailedCheck => "check" in j && "detail" in j;
+
+/** Returns the checks the answer fails (empty: a healthy answer of `kind` from `podName`, `color` stars for reviews). */
+export function checkAnswer(kind: AnswerKind, answer: Answer, podName: string, color: StarColor): FailedCheck[] {
+    const json = jsonOf(answer);
+    if (isFailed(json)) return [json];
+    return kind === "reviews" ? checkReviews(json, podName, color) : checkRatings(json);
+}
+
+/** A ratings answer: every reviewer rated with whole stars from 1 to 5, and at least one reviewer. */
+function checkRatings(json: object): FailedCheck[] {
+    const ratings = (json as { ratings?: unknown }).ratings;
+    if (typeof ratings !== "object" || ratings === null || Object.keys(ratings).length === 0) {
+        return [{ check: "ratings", detail: `no ratings in the answer: ${JSON.stringify(clip(JSON.stringify(json)))}` }];
+    }
+    return Object.entries(ratings)
+        .filter(([, stars]) => !(Number.isInteger(stars) && stars >= 1 && stars <= 5))
+        .map(([who, stars]) => ({ check: "ratings" as const, detail: `${who}: rating ${JSON.stringify(stars)}, expected 1 to 5 stars` }));
+}
+
+function checkReviews(json: object, podName: string, color: StarColor): FailedCheck[] {
     const doc = json as { podname?: unknown; reviews?: unknown };
     const failed: FailedCheck[] = [];
     if (doc.podname !== podName) {

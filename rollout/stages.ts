@@ -2,7 +2,6 @@
 // strategy. Stages are relative to the release pair, so v1 -> v2 and v2 -> v3 walk the same table with the same
 // gates. The moves between stages (rollout/moves.ts), the components, the guard, the scripts, the README tables
 // and the tests derive from this data; nothing else spells out a stage.
-import { ANSWER_CHECKS, AnswerCheck } from "./smoke-check";
 import { MeshTraffic, Traffic, TrafficStrategy } from "./traffic";
 
 /** Stage names of the `pods` table, in order (the mesh table's names derive from its step list). */
@@ -11,34 +10,29 @@ export type StageName = string;
 
 /**
  * The tutorial's smoke test as a gate: from the sleep pod, each candidate pod by IP, one request and then
- * `requestsInARow` more, every answer passing `checks`. Passing records the candidate's image in the gate record.
+ * `requestsInARow` more, every answer passing its checks. Passing records the candidate's image in the gate record.
+ * The table says when it runs; the rolled-out service (rollout/service.ts) what it asks.
  */
 export interface SmokeGate {
     kind: "smoke";
-    port: number;
-    path: string;
     requestsInARow: number;
-    checks: readonly AnswerCheck[];
 }
 
-export const SMOKE_GATE: SmokeGate = { kind: "smoke", port: 9080, path: "/reviews/7", requestsInARow: 10, checks: ANSWER_CHECKS };
+export const SMOKE_GATE: SmokeGate = { kind: "smoke", requestsInARow: 10 };
 
 /**
  * The tutorial's "check the application still works" as a gate: from the sleep pod, productpage's pods by IP, which
- * call reviews through the reviews Service (under `istio`, through the mesh route). Every answer must be 200 and come
+ * call the service through its Service (under `istio`, through the mesh route). Every answer must be 200 and come
  * from a version that serves in the stage (rollout/app-check.ts derives which from the plan); under `istio` the
- * testers must get theirs too.
+ * testers must get theirs too. The call is the service's `appPath` (rollout/service.ts).
  */
 export interface AppGate {
     kind: "app";
-    port: number;
-    /** productpage's API call that fetches reviews. */
-    path: string;
     /** Requests per productpage pod as a plain user, and (istio) again as the tester. */
     requests: number;
 }
 
-export const APP_GATE: AppGate = { kind: "app", port: 9080, path: "/api/v1/products/0/reviews", requests: 10 };
+export const APP_GATE: AppGate = { kind: "app", requests: 10 };
 
 export type Gate = SmokeGate | AppGate;
 

@@ -2,7 +2,8 @@
 // every Service. The agent builds it from the apiserver and writes it to a file; the pod server (inside the pod
 // network namespace, where the apiserver's loopback address is out of reach) reads it.
 import type { V1Pod } from "@kubernetes/client-node";
-import { APP_LABEL, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { REVIEWS } from "../../rollout/service";
 import { cidrContains } from "./cidr";
 import type { ReadyEndpoint } from "./kube";
 import { ROUTED_CIDR } from "./paths";
@@ -36,7 +37,7 @@ export const inPodNetwork = (ip: string) => cidrContains(ROUTED_CIDR, ip);
 /** The app a pod answers as: a dark reviews pod (`app=reviews_test`) still is reviews. */
 export function bookinfoApp(labels: Record<string, string>): BookinfoApp | undefined {
     const app = labels[APP_LABEL];
-    if (app === REVIEWS_DARK_APP || labels[WORKLOAD_LABEL] === REVIEWS_WORKLOAD) return "reviews";
+    if (app === REVIEWS.darkApp || labels[WORKLOAD_LABEL] === REVIEWS.name) return "reviews";
     return (BOOKINFO_APPS as readonly string[]).includes(app) ? (app as BookinfoApp) : undefined;
 }
 

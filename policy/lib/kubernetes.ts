@@ -1,6 +1,7 @@
 // Reading Kubernetes resource inputs as the policy engine hands them over (plain objects keyed like the
 // manifests). The pack deliberately does not depend on @pulumi/kubernetes: type tokens are compared as strings.
-import { APP_LABEL, REVIEWS_APP } from "../../rollout/labels";
+import { ROLLED_OUT } from "../../rollout/service";
+import { APP_LABEL } from "../../rollout/labels";
 
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 export const SERVICE = "kubernetes:core/v1:Service";
@@ -69,10 +70,10 @@ export function firstImage(props: Props): string {
     return props.spec?.template?.spec?.containers?.[0]?.image ?? "";
 }
 
-/** The reviews Service: named like the app it selects and labelled with it (Bookinfo convention). */
-export function isReviewsService(type: string, name: string, props: Props): boolean {
+/** The guarded service's Service: named like the app it selects and labelled with it (Bookinfo convention). */
+export function isGuardedService(type: string, name: string, props: Props): boolean {
     if (type !== SERVICE) return false;
-    return objectName(name, props) === REVIEWS_APP || props.metadata?.labels?.[APP_LABEL] === REVIEWS_APP;
+    return objectName(name, props) === ROLLED_OUT.name || props.metadata?.labels?.[APP_LABEL] === ROLLED_OUT.name;
 }
 
 /** Kubernetes label-selector semantics for matchLabels-style selectors: an empty selector matches nothing here. */

@@ -1,6 +1,7 @@
 // The pack's own trusted view: the stack config the engine handed it (lib/engine-stack.ts), validated by the same
 // parser as the program's (rollout/config.ts), and the live cluster read with the same reader (io/cluster.ts), but
 // by the pack itself, so nothing the program declares about itself is taken on trust.
+import { ROLLED_OUT } from "../../rollout/service";
 import * as path from "path";
 import { backendIdentity } from "../../io/backend";
 import { ClusterFacts, connect, readClusterFacts } from "../../io/cluster";
@@ -17,7 +18,7 @@ export type ClusterReader = (config: StageConfig) => Promise<ClusterFacts>;
 
 /** The real read: the configured kubeconfig and context, as the program connects. */
 export const readLiveCluster: ClusterReader = async (config) =>
-    readClusterFacts(await connect(config.kubeconfig, config.context), config.namespace, config.traffic);
+    readClusterFacts(await connect(config.kubeconfig, config.context), config.namespace, config.traffic, ROLLED_OUT);
 
 /** The context for `identity`'s stack; rejects with the reason when there is none to judge by. */
 export async function packContext(identity: StackIdentity | undefined, readCluster: ClusterReader): Promise<PackContext> {

@@ -3,12 +3,13 @@
 // for a resource check.
 import { StageConfig } from "../../rollout/config";
 import { Fleet, Workload } from "../../rollout/fleet";
-import { destinationRuleSpec, MESH_OBJECT_NAME, readRoute, reviewsHost, RouteReading } from "../../rollout/mesh-objects";
+import { destinationRuleSpec, readRoute, RouteReading } from "../../rollout/mesh-objects";
 import { planOf } from "../../rollout/plan";
 import { stageTableOf } from "../../rollout/stages";
 import { DEFAULT_TESTERS } from "../../rollout/traffic";
 import { LiveView, Requested } from "../../rollout/verdict";
-import { isReviewsDeployment, workloadOf } from "../../rollout/workload-of";
+import { serviceHost, ROLLED_OUT } from "../../rollout/service";
+import { DeploymentShape, isServiceDeployment, workloadOf } from "../../rollout/workload-of";
 import { DEPLOYMENT, DESTINATION_RULE, firstImage, objectName, VIRTUAL_SERVICE } from "./kubernetes";
 
 export interface GoalResource {
@@ -17,14 +18,17 @@ export interface GoalResource {
     props: Record<string, any>;
 }
 
-/** A reviews Deployment's workload as declared: no ready count, the goal has none (an `up`'s outputs may). */
+/** A Deployment of the guarded service (rollout/workload-of.ts). */
+export const isGuardedDeployment = (props: DeploymentShape) => isServiceDeployment(ROLLED_OUT, props);
+
+/** A Deployment of the guarded service as declared: no ready count, the goal has none (an `up`'s outputs may). */
 function declared(props: Record<string, any>): Workload {
-    const { ready: _ready, ...workload } = workloadOf(props);
+    const { ready: _ready, ...workload } = workloadOf(ROLLED_OUT, props);
     return workload;
 }
 
-/** The VirtualService or DestinationRule `reviews`: the reviews route (other Istio objects are not judged here). */
-export const isReviewsMesh = (r: GoalResource, type: string) => r.type === type && objectName(r.name, r.props) === MESH_OBJECT_NAME;
+/** The VirtualService or DestinationRule named as the guarded service: its route (other Istio objects are not judged here). */
+export const isGuardedMesh = (r: GoalResource, type: string) => r.type === type && objectName(r.name, r.props) === ROLLED_OUT.name;
 
 const testersOf = (config: StageConfig) => (config.traffic.strategy === "istio" ? config.traffic.testers : DEFAULT_TESTERS);
 
@@ -33,8 +37,8 @@ const testersOf = (config: StageConfig) => (config.traffic.strategy === "istio" 
  * the istio strategy (no VirtualService is then a problem): a route in a pods goal is judged, not ignored.
  */
 export function goalRoute(config: StageConfig, resources: readonly GoalResource[]): RouteReading | undefined {
-    const vs = resources.find((r) => isReviewsMesh(r, VIRTUAL_SERVICE));
-    const dr = resources.find((r) => isReviewsMesh(r, DESTINATION_RULE));
+    const vs = resources.find((r) => isGuardedMesh(r, VIRTUAL_SERVICE));
+    const dr = resources.find((r) => isGuardedMesh(r, DESTINATION_RULE));
     if (!vs && !dr && config.traffic.strategy !== "istio") return undefined;
     return readRoute(vs?.props.spec, dr?.props.spec, testersOf(config));
 }
@@ -43,14 +47,15 @@ export function goalRoute(config: StageConfig, resources: readonly GoalResource[
 export function requestedOf(config: StageConfig, resources: readonly GoalResource[]): Requested {
     const deployments = resources.filter((r) => r.type === DEPLOYMENT);
     return {
+        service: ROLLED_OUT,
         table: stageTableOf(config.traffic),
         traffic: config.traffic,
         release: config.release,
         analysis: config.analysis,
-        fleet: deployments.filter((r) => isReviewsDeployment(r.props)).map((r) => declared(r.props)),
+        fleet: deployments.filter((r) => isGuardedDeployment(r.props)).map((r) => declared(r.props)),
         route: goalRoute(config, resources),
         services: Object.fromEntries(
-            deployments.filter((r) => !isReviewsDeployment(r.props)).map((r) => [objectName(r.name, r.props), firstImage(r.props)]),
+            deployments.filter((r) => !isGuardedDeployment(r.props)).map((r) => [objectName(r.name, r.props), firstImage(r.props)]),
         ),
     };
 }
@@ -72,18 +77,18 @@ const same = (a: Workload, b: Workload) => a.version === b.version && a.image ==
 export function stepOf(config: StageConfig, live: LiveView, resource: GoalResource): Requested | undefined {
     if (live.fleet.length === 0) return undefined;
     // The program's own plan of the configured stage: the step is judged as part of exactly that move.
-    const plan = planOf(config);
+    const plan = planOf(config, ROLLED_OUT);
     const configuredRoute: RouteReading | undefined = plan.mesh && { route: plan.mesh.route };
-    const base = { table: plan.table, traffic: config.traffic, release: config.release, analysis: plan.analysis, services: live.services };
-    if (isReviewsMesh(resource, VIRTUAL_SERVICE)) {
+    const base = { service: ROLLED_OUT, table: plan.table, traffic: config.traffic, release: config.release, analysis: plan.analysis, services: live.services };
+    if (isGuardedMesh(resource, VIRTUAL_SERVICE)) {
         const versions = [config.release.stable.version, ...(config.release.candidate ? [config.release.candidate.version] : [])];
-        const dr = destinationRuleSpec(reviewsHost(config.namespace), versions);
+        const dr = destinationRuleSpec(serviceHost(ROLLED_OUT, config.namespace), versions);
         const route = readRoute(resource.props.spec, dr, testersOf(config));
         if (JSON.stringify(route) === JSON.stringify(live.route)) return undefined;
         return { ...base, fleet: plan.fleet, route };
     }
     if (resource.type !== DEPLOYMENT) return undefined;
-    if (!isReviewsDeployment(resource.props)) {
+    if (!isGuardedDeployment(resource.props)) {
         const name = objectName(resource.name, resource.props);
         const image = firstImage(resource.props);
         if (live.services[name] === image) return undefined;

@@ -3,12 +3,11 @@
 import { PolicyConfigSchema } from "@pulumi/policy";
 import { DEFAULT_LIMITS, limitsOf } from "../../rollout/limits";
 import { allowedText } from "../../rollout/move-reasons";
-import { isReviewsDeployment } from "../../rollout/workload-of";
 import { judge, Rule, RULES, Verdict, Violation } from "../../rollout/verdict";
 import { cannotJudge, loadContext } from "./context";
 import { DEPLOYMENT, VIRTUAL_SERVICE } from "./kubernetes";
 import { PolicyFactory } from "./policy";
-import { GoalResource, isReviewsMesh, requestedOf, stepOf } from "./requested";
+import { GoalResource, isGuardedMesh, requestedOf, stepOf, isGuardedDeployment } from "./requested";
 
 /** The message of one violation: judge()'s sentence; the stage-move rule adds the moves allowed from the live stage. */
 export function violationText(v: Violation, verdict: Verdict): string {
@@ -23,8 +22,8 @@ const ROUTE_RULES: Rule[] = [RULES.move, RULES.ready, RULES.capacity, RULES.gate
  * the other services' rule judges every Deployment.
  */
 function judges(rule: Rule, resource: GoalResource): boolean {
-    if (isReviewsMesh(resource, VIRTUAL_SERVICE)) return ROUTE_RULES.includes(rule);
-    return resource.type === DEPLOYMENT && (rule === RULES.services || isReviewsDeployment(resource.props));
+    if (isGuardedMesh(resource, VIRTUAL_SERVICE)) return ROUTE_RULES.includes(rule);
+    return resource.type === DEPLOYMENT && (rule === RULES.services || isGuardedDeployment(resource.props));
 }
 
 /** The limits rule's config (policy/config.json): every limit optional, the defaults of rollout/limits.ts. */

@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { APP_LABEL, REVIEWS_APP } from "../../rollout/labels";
+import { APP_LABEL } from "../../rollout/labels";
+import { REVIEWS } from "../../rollout/service";
 import { checkEachResource, checkResource } from "../testing/harness";
 import { everyGoal, goalResource } from "../testing/fixtures";
 import { reviewsDeploymentSelectorFixed as policy } from "./reviews-deployment-selector-fixed";
@@ -18,13 +19,13 @@ describe("reviews-deployment-selector-fixed", () => {
 
     it("refuses the app label in the selector (upstream Bookinfo's selector)", async () => {
         const d = v3();
-        d.props.spec.selector.matchLabels = { [APP_LABEL]: REVIEWS_APP, version: "v3" };
+        d.props.spec.selector.matchLabels = { [APP_LABEL]: REVIEWS.name, version: "v3" };
         assert.deepStrictEqual(await checkResource(policy, d), [refusal("reviews-v3", '{"app":"reviews","version":"v3"}', V3)]);
     });
 
     it("refuses an extra label in the selector", async () => {
         const d = v3();
-        d.props.spec.selector.matchLabels[APP_LABEL] = REVIEWS_APP;
+        d.props.spec.selector.matchLabels[APP_LABEL] = REVIEWS.name;
         assert.deepStrictEqual(await checkResource(policy, d), [refusal("reviews-v3", '{"rollout.bookinfo.dev/workload":"reviews","version":"v3","app":"reviews"}', V3)]);
     });
 

@@ -1,17 +1,19 @@
 // What this rule enforces, and why: its `description`; the README and docs/policy.md list it from there.
-import { REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
-import { isReviewsDeployment, workloadOf } from "../../rollout/workload-of";
+import { ROLLED_OUT } from "../../rollout/service";
+import { isGuardedDeployment } from "../lib/requested";
+import { VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { workloadOf } from "../../rollout/workload-of";
 import { DEPLOYMENT, formatLabels, objectName, sameLabels } from "../lib/kubernetes";
 import { RolloutPolicy } from "../lib/policy";
 
 export const reviewsDeploymentSelectorFixed: RolloutPolicy = {
     name: "reviews-deployment-selector-fixed",
-    description: `Every reviews Deployment selects exactly \`{${WORKLOAD_LABEL}: ${REVIEWS_WORKLOAD}, ${VERSION_LABEL}: <its version>}\`: a selector is immutable, so a change replaces the Deployment and drops its pods mid-change.`,
+    description: `Every reviews Deployment selects exactly \`{${WORKLOAD_LABEL}: ${ROLLED_OUT.name}, ${VERSION_LABEL}: <its version>}\`: a selector is immutable, so a change replaces the Deployment and drops its pods mid-change.`,
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (args.type !== DEPLOYMENT || !isReviewsDeployment(args.props)) return;
-        const { version } = workloadOf(args.props);
-        const expected = { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: version };
+        if (args.type !== DEPLOYMENT || !isGuardedDeployment(args.props)) return;
+        const { version } = workloadOf(ROLLED_OUT, args.props);
+        const expected = { [WORKLOAD_LABEL]: ROLLED_OUT.name, [VERSION_LABEL]: version };
         const selector = args.props.spec?.selector ?? {};
         const expressions: unknown[] = selector.matchExpressions ?? [];
         if (sameLabels(selector.matchLabels, expected) && expressions.length === 0) return;

@@ -3,7 +3,7 @@ import { VERSION_LABEL } from "../../rollout/labels";
 import { DestinationRuleSpec, VirtualServiceSpec } from "../../rollout/mesh-objects";
 import { DESTINATION_RULE, formatLabels, sameLabels, VIRTUAL_SERVICE } from "../lib/kubernetes";
 import { RolloutPolicy } from "../lib/policy";
-import { isReviewsMesh } from "../lib/requested";
+import { isGuardedMesh } from "../lib/requested";
 
 type HttpRoute = VirtualServiceSpec["http"][number];
 const routeName = (r: HttpRoute, i: number) => r.name ?? `#${i + 1}`;
@@ -47,12 +47,12 @@ export const reviewsRouteUsesDefinedSubsets: RolloutPolicy = {
     description: "Under `istio`, the reviews VirtualService sends requests, copies and testers only to subsets its DestinationRule defines for the same host, each subset selects exactly the version it is named after, and each route's weights sum to 100: Istio answers an undefined subset with 503, and the guard reads a route as the versions its subsets name.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
-        if (isReviewsMesh(args, VIRTUAL_SERVICE)) weightProblems(args.props.spec ?? {}).forEach((m) => reportViolation(m));
-        if (isReviewsMesh(args, DESTINATION_RULE)) subsetProblems(args.props.spec ?? {}).forEach((m) => reportViolation(m));
+        if (isGuardedMesh(args, VIRTUAL_SERVICE)) weightProblems(args.props.spec ?? {}).forEach((m) => reportViolation(m));
+        if (isGuardedMesh(args, DESTINATION_RULE)) subsetProblems(args.props.spec ?? {}).forEach((m) => reportViolation(m));
     },
     validateStack: (args, reportViolation) => {
-        const vs = args.resources.find((r) => isReviewsMesh(r, VIRTUAL_SERVICE));
-        const dr = args.resources.find((r) => isReviewsMesh(r, DESTINATION_RULE));
+        const vs = args.resources.find((r) => isGuardedMesh(r, VIRTUAL_SERVICE));
+        const dr = args.resources.find((r) => isGuardedMesh(r, DESTINATION_RULE));
         if (vs) pairProblems(vs.props.spec ?? {}, dr?.props.spec).forEach((m) => reportViolation(m, vs.urn));
     },
 };

@@ -42,7 +42,7 @@ describe(RULE, () => {
                 const offTable = scenario(release, "half", "half");
                 workload(offTable.live.fleet, candidate).replicas = 2;
                 workload(offTable.live.fleet, candidate).ready = 2;
-                const message = `off-table -> half is refused: the live reviews workloads fit no stage of release ${stable} -> ${candidate}, and from there only a rollback to stable (keeping what serves, adding nothing) leads back onto the table. ${FROM_OFF_TABLE}`;
+                const message = `off-table -> half is refused: the live workloads fit no stage of release ${stable} -> ${candidate}, and from there only a rollback to stable (keeping what serves, adding nothing) leads back onto the table. ${FROM_OFF_TABLE}`;
                 assert.deepStrictEqual((await verdictsOf(offTable)).stack, { [RULE]: [message] });
 
                 const rollback = scenario(release, "half", "stable");
@@ -68,7 +68,7 @@ describe(RULE, () => {
 
         it("dark -> weight-5: refused in the stack check, at the candidate's step and at the VirtualService's step", async () => {
             const s = meshScenario("dark", "weight-5");
-            const message = "dark -> weight-5 is refused: it puts the candidate in service at 5% of reviews requests at once, skipping mirror and weight-1. " +
+            const message = "dark -> weight-5 is refused: it puts the candidate in service at 5% of requests at once, skipping mirror and weight-1. " +
                 "Allowed from dark: stable (rollback), dark (stay), mirror (forward).";
             assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message, message] } });
             const policy = reviewsStageMoveAllowed(sourceOf(contextOf(s)));
@@ -91,8 +91,8 @@ describe(RULE, () => {
         });
 
         it("a never-deployed stack starts at stable: none -> dark is refused, the candidate's pod would be in the Service before its route", async () => {
-            const message = "none -> dark (first deployment) is refused: dark is not a first stage: a never-deployed stack has no reviews route until the VirtualService, " +
-                "which waits for the candidate's gate, so the candidate's pods in the reviews Service would get plain requests before their gate ran. Allowed first stages: stable.";
+            const message = "none -> dark (first deployment) is refused: dark is not a first stage: a never-deployed stack has no route until the VirtualService, " +
+                "which waits for the candidate's gate, so the candidate's pods in the Service would get plain requests before their gate ran. Allowed first stages: stable.";
             // The stack check: a first deployment's steps alone are partial fleets, which the resource checks leave to it.
             assert.deepStrictEqual((await verdictsOf(meshScenario("none", "dark"))).stack, { [RULE]: [message] });
             assert.deepStrictEqual(await verdictsOf(meshScenario("none", "stable")), NOTHING);

@@ -2,11 +2,12 @@
 // declares, for two consecutive releases of reviews. The shapes of the stage table are written out by hand here,
 // not computed by rollout/fleet.ts, so a change to the table shows up as a failing spec, not as a changed fixture.
 // Each spec starts from a scenario that passes every rule and changes one thing.
+import { ROLLED_OUT } from "../../rollout/service";
 import type { NamespaceFacts } from "../../io/cluster";
 import type { StageConfig } from "../../rollout/config";
 import type { Workload } from "../../rollout/fleet";
 import type { GatePass, GateView } from "../../rollout/gate-record";
-import { APP_LABEL, BACKEND_ANNOTATION, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, STACK_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { APP_LABEL, BACKEND_ANNOTATION, STACK_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import type { Route } from "../../rollout/route";
 import type { StageName } from "../../rollout/stages";
 import type { MeshTraffic } from "../../rollout/traffic";
@@ -178,10 +179,10 @@ function service(name: string, selector: Record<string, string>): Record<string,
     };
 }
 
-/** A reviews Deployment as components/reviews-rollout.ts declares it. */
+/** A reviews Deployment as components/service-rollout.ts declares it. */
 export function reviewsDeployment(x: Workload): TestResource {
-    const selector = { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: x.version };
-    const labels = { [APP_LABEL]: x.serving ? REVIEWS_APP : REVIEWS_DARK_APP, ...selector };
+    const selector = { [WORKLOAD_LABEL]: ROLLED_OUT.name, [VERSION_LABEL]: x.version };
+    const labels = { [APP_LABEL]: x.serving ? ROLLED_OUT.name : ROLLED_OUT.darkApp, ...selector };
     return {
         type: DEPLOYMENT,
         name: `reviews-rollout-${x.version}`,
@@ -211,7 +212,7 @@ export function resourcesOf(s: Scenario): TestResource[] {
             },
         },
         ...others.flat(),
-        { type: SERVICE, name: "reviews-rollout-service", props: service("reviews", { [APP_LABEL]: REVIEWS_APP }) },
+        { type: SERVICE, name: "reviews-rollout-service", props: service("reviews", { [APP_LABEL]: ROLLED_OUT.name }) },
         ...s.goal.map((x) => reviewsDeployment(x)),
         ...(mesh ? meshResources(s.config.release, s.route!) : []),
     ]);
@@ -319,7 +320,7 @@ export function meshScenario(live: string, goal: string, release: ReleaseName = 
 
 const HOST = "reviews.bookinfo.svc.cluster.local";
 
-/** The DestinationRule and VirtualService `reviews` as components/reviews-mesh.ts declares them, for a route. */
+/** The DestinationRule and VirtualService `reviews` as components/service-mesh.ts declares them, for a route. */
 export function meshResources(release: StageConfig["release"], route: Route): TestResource[] {
     const versions = [release.stable.version, ...(release.candidate ? [release.candidate.version] : [])];
     const to = (subset: string) => ({ host: HOST, subset });

@@ -1,6 +1,7 @@
 // The app check (the tutorial's "check the application still works"): who may answer in each stage, as the plan
 // derives it, against hand-written expectations; the judgement of hand-written answers (pass, or a message naming
 // what should not have answered and how often); and the script (io/app-check.ts) against a stand-in kubectl.
+import { REVIEWS } from "../../rollout/service";
 import * as assert from "assert";
 import { runWithFakeKubectl } from "./fake-kubectl-run";
 import { APP_CHECK_ENV } from "../../io/gate-env";
@@ -8,10 +9,12 @@ import { AnsweredBatch, answeredBy, AppExpectation, judgeBatch, tally } from "..
 import { parseRolloutConfig } from "../../rollout/config";
 import { planOf } from "../../rollout/plan";
 import { Answer } from "../../rollout/smoke-check";
-import { APP_GATE, STAGE_NAMES } from "../../rollout/stages";
+import { STAGE_NAMES } from "../../rollout/stages";
 import { MESH_STAGES, MESH_TRAFFIC, RELEASES } from "./shapes";
 
-const planFor = (values: Record<string, unknown>) => planOf(parseRolloutConfig(values, "bookinfo-rollout"));
+/** Reviews' app check as the plan gives it, written out: productpage's call of reviews, 10 requests per pod. */
+const APP_TEST = { kind: "app", requests: 10, port: 9080, path: "/api/v1/products/0/reviews" };
+const planFor = (values: Record<string, unknown>) => planOf(parseRolloutConfig(values, "bookinfo-rollout"), REVIEWS);
 
 /** Hand-written: which role's pods may answer productpage under `pods` (undefined: no app check in the stage). */
 const PODS_MAY_ANSWER: Record<string, ("stable" | "candidate")[] | undefined> = {
@@ -44,7 +47,7 @@ describe("app check: who may answer, from the plan", () => {
                 const plan = planFor({ stage, release });
                 if (!roles) return assert.strictEqual(plan.appCheck, undefined);
                 const versions = roles.map((r) => (r === "stable" ? release.stable.version : release.candidate!.version));
-                assert.deepStrictEqual(plan.appCheck, { gate: APP_GATE, expected: { plain: { versions, by: `stage ${stage} serves` } } });
+                assert.deepStrictEqual(plan.appCheck, { gate: APP_TEST, expected: { plain: { versions, by: `stage ${stage} serves` } } });
             });
         }
     }
@@ -137,7 +140,8 @@ function runAppCheck(expected: AppExpectation, podname: string) {
         [APP_CHECK_ENV.namespace]: "bookinfo",
         [APP_CHECK_ENV.kubeconfig]: "/tmp/kc.yaml",
         [APP_CHECK_ENV.context]: "kwok-bookinfo",
-        [APP_CHECK_ENV.spec]: JSON.stringify(APP_GATE),
+        [APP_CHECK_ENV.service]: "reviews",
+        [APP_CHECK_ENV.spec]: JSON.stringify(APP_TEST),
         [APP_CHECK_ENV.expected]: JSON.stringify(expected),
     });
 }

@@ -2,6 +2,7 @@
 // Deployments as workloads, other images, the gate record and the namespace; absent objects read as absent, any
 // other answer stops the read with the object, server, context and status named. (Plain HTTP needs
 // insecure-skip-tls-verify in client-node.)
+import { REVIEWS } from "../../rollout/service";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as http from "http";
@@ -70,7 +71,7 @@ describe("cluster read", () => {
     it("reads a never-deployed namespace as nothing", async () => {
         const access = await connect(kubeconfig, "fake");
         assert.strictEqual(access.context, "fake");
-        assert.deepStrictEqual(await readClusterFacts(access, "bookinfo", PODS), { namespace: undefined, live: { fleet: [], services: {}, gate: { trust: "absent" }, record: { trust: "absent" }, deployed: false } });
+        assert.deepStrictEqual(await readClusterFacts(access, "bookinfo", PODS, REVIEWS), { namespace: undefined, live: { fleet: [], services: {}, gate: { trust: "absent" }, record: { trust: "absent" }, deployed: false } });
     });
 
     it("reads reviews Deployments as workloads (serving from the pod label, ready pods), other images, the namespace and the record", async () => {
@@ -86,7 +87,7 @@ describe("cluster read", () => {
             },
         };
         answers[RECORD] = { status: 200, body: { metadata: { managedFields: [{ manager: "kubectl-edit", operation: "Update", fieldsV1: { "f:data": {} } }] }, data: { "passed.json": "[]" } } };
-        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS);
+        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS, REVIEWS);
         assert.deepStrictEqual(facts.namespace, { uid: "u-1", labels: { "rollout.bookinfo.dev/stack": "o.p.s" }, annotations: {} });
         assert.deepStrictEqual(facts.live.fleet, [
             { version: "v1", image: "r/reviews-v1:1", replicas: 3, serving: true, ready: 3 },
@@ -111,7 +112,7 @@ describe("cluster read", () => {
         };
         answers[DR] = { status: 200, body: { spec: { host: HOST, subsets: [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }] } } };
         const istio: Traffic = { strategy: "istio", steps: [10], mirrorPercent: 100, testers: { header: "x-user", cookie: "who", value: "qa" } };
-        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", istio);
+        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", istio, REVIEWS);
         assert.deepStrictEqual(facts.live.route, { route: { weights: { v1: 90, v2: 10 }, testers: "v2" } });
     });
 
@@ -124,7 +125,7 @@ describe("cluster read", () => {
         answers[ROLLOUT_RECORD] = { status: 200, body: { metadata: { managedFields: [{ manager: "bookinfo-rollout-record", operation: "Apply", fieldsV1: { "f:data": {} } }] }, data: { "deployed.json": JSON.stringify(record) } } };
         // The change asks for a tester header every request carries; the live match is read with the deployed one.
         const asked: Traffic = { strategy: "istio", steps: [10], mirrorPercent: 100, testers: { header: "x-forwarded-proto", cookie: "who", value: "qa" } };
-        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", asked);
+        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", asked, REVIEWS);
         assert.strictEqual(facts.live.record?.trust, "trusted");
         assert.strictEqual(facts.live.deployed, true);
         assert.match(JSON.stringify(facts.live.route), /"problem":".*match/);
@@ -132,14 +133,14 @@ describe("cluster read", () => {
 
     it("reads a DestinationRule without a VirtualService as an unreadable route, not as none", async () => {
         answers[DR] = { status: 200, body: { spec: { host: HOST, subsets: [] } } };
-        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS);
+        const facts = await readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS, REVIEWS);
         assert.deepStrictEqual(facts.live.route, { problem: "no VirtualService" });
     });
 
     it("stops with the object, server, context and status on any other error", async () => {
         answers[DEPLOYMENTS] = { status: 403, body: { kind: "Status", code: 403, message: "forbidden: no access" } };
         await assert.rejects(
-            readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS),
+            readClusterFacts(await connect(kubeconfig, ""), "bookinfo", PODS, REVIEWS),
             /cannot read the Deployments of namespace bookinfo from http:\/\/127\.0\.0\.1:\d+ \(context "other"\): HTTP 403: .*forbidden: no access/,
         );
     });
@@ -147,7 +148,7 @@ describe("cluster read", () => {
     it("reads through client-node what it does not read itself (here basic auth), with the same facts and errors", async () => {
         answers[NS] = { status: 200, body: { metadata: { name: "bookinfo", uid: "u-1", labels: {} } } };
         answers[DEPLOYMENTS] = { status: 200, body: { items: [deployment("reviews-v1", { app: "reviews", version: "v1" }, "r/reviews-v1:1", 3, 3)] } };
-        const facts = await readClusterFacts(await connect(basicAuthKubeconfig, ""), "bookinfo", PODS);
+        const facts = await readClusterFacts(await connect(basicAuthKubeconfig, ""), "bookinfo", PODS, REVIEWS);
         assert.deepStrictEqual(facts, {
             namespace: { uid: "u-1", labels: {}, annotations: {} },
             live: { fleet: [{ version: "v1", image: "r/reviews-v1:1", replicas: 3, serving: true, ready: 3 }], services: {}, gate: { trust: "absent" }, record: { trust: "absent" }, deployed: false },
@@ -155,13 +156,13 @@ describe("cluster read", () => {
         assert.ok(authorization.every((a) => a === `Basic ${Buffer.from("u:p").toString("base64")}`), `authorization headers: ${authorization}`);
         answers[DEPLOYMENTS] = { status: 403, body: { kind: "Status", code: 403, message: "forbidden: no access" } };
         await assert.rejects(
-            readClusterFacts(await connect(basicAuthKubeconfig, ""), "bookinfo", PODS),
+            readClusterFacts(await connect(basicAuthKubeconfig, ""), "bookinfo", PODS, REVIEWS),
             /cannot read the Deployments of namespace bookinfo from http:\/\/127\.0\.0\.1:\d+ \(context "fake"\): HTTP 403: .*forbidden: no access/,
         );
     });
 
     it("sends the kubeconfig's bearer token with every read", async () => {
-        await readClusterFacts(await connect(kubeconfig, "fake"), "bookinfo", PODS);
+        await readClusterFacts(await connect(kubeconfig, "fake"), "bookinfo", PODS, REVIEWS);
         assert.deepStrictEqual(authorization, Array(6).fill("Bearer t"));
     });
 

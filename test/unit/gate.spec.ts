@@ -4,8 +4,9 @@
 import * as assert from "assert";
 import { runWithFakeKubectl } from "./fake-kubectl-run";
 import { GATE_ENV } from "../../io/gate-env";
-import { SMOKE_GATE } from "../../rollout/stages";
 
+/** The smoke test as the plan hands it to the gate for reviews, written out. */
+const SMOKE_TEST = { kind: "smoke", requestsInARow: 10, port: 9080, path: "/reviews/7", answers: "reviews", checks: ["http-200", "json", "podname", "ratings", "stars"] };
 const IMAGE = "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3";
 
 function runGate(mode: string, env: Record<string, string> = {}) {
@@ -13,13 +14,14 @@ function runGate(mode: string, env: Record<string, string> = {}) {
         FAKE_MODE: mode,
         FAKE_IMAGE: IMAGE,
         [GATE_ENV.namespace]: "bookinfo",
+        [GATE_ENV.service]: "reviews",
         [GATE_ENV.kubeconfig]: "/tmp/kc.yaml",
         [GATE_ENV.context]: "kwok-bookinfo",
         [GATE_ENV.version]: "v2",
         [GATE_ENV.image]: IMAGE,
         [GATE_ENV.pods]: "1",
         [GATE_ENV.stars]: "black",
-        [GATE_ENV.spec]: JSON.stringify(SMOKE_GATE),
+        [GATE_ENV.spec]: JSON.stringify(SMOKE_TEST),
         ...env,
     });
 }

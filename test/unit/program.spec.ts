@@ -1,10 +1,11 @@
 // The program as index.ts runs it, under mocks with recorded live facts: what each stage of two releases declares,
 // that every refusal comes before any resource, and the target checks.
+import { REVIEWS } from "../../rollout/service";
 import * as assert from "assert";
 import { BACKEND_ANNOTATION, GATE_RECORD_NAME, STACK_LABEL } from "../../rollout/labels";
 import { parseRolloutConfig } from "../../rollout/config";
 import { planOf } from "../../rollout/plan";
-import { APP_GATE, STAGE_NAMES } from "../../rollout/stages";
+import { STAGE_NAMES } from "../../rollout/stages";
 import { workloadOf } from "../../rollout/workload-of";
 import { BACKEND, config, DEPLOYED, facts, run, STACK_LABEL_VALUE } from "./program";
 import { IMG, MESH_ROUTES, MESH_SHAPES, MESH_TRAFFIC, passed, RELEASES, SHAPES, V1_TO_V2 } from "./shapes";
@@ -42,8 +43,8 @@ describe("program", function () {
         ];
         for (const { values, live } of cases) {
             const { resources } = await run(values, live, DEPLOYED);
-            const plan = planOf(parseRolloutConfig(config(values), "bookinfo-rollout"));
-            const declared = reviewsDeployments(resources).map((r) => workloadOf(r.inputs)).map(({ ready: _ready, ...w }) => w);
+            const plan = planOf(parseRolloutConfig(config(values), "bookinfo-rollout"), REVIEWS);
+            const declared = reviewsDeployments(resources).map((r) => workloadOf(REVIEWS, r.inputs)).map(({ ready: _ready, ...w }) => w);
             assert.deepStrictEqual(declared, plan.fleet, values.stage);
             const settle = resources.find((r) => r.name === "reviews-rollout-settle")!;
             assert.deepStrictEqual(JSON.parse(settle.inputs.environment.SETTLE_RECORD), JSON.parse(JSON.stringify(plan.record)), values.stage);
@@ -97,7 +98,7 @@ describe("program", function () {
                 if (appCheck && retire) {
                     const versions = MAY_ANSWER[stage].map((role) => (role === "stable" ? release.stable.version : release.candidate!.version));
                     assert.deepStrictEqual(JSON.parse(appCheck.inputs.environment.APP_CHECK_EXPECTED), { plain: { versions, by: `stage ${stage} serves` } });
-                    assert.deepStrictEqual(JSON.parse(appCheck.inputs.environment.APP_CHECK_SPEC), APP_GATE);
+                    assert.deepStrictEqual(JSON.parse(appCheck.inputs.environment.APP_CHECK_SPEC), { kind: "app", requests: 10, port: 9080, path: "/api/v1/products/0/reviews" });
                     assert.match(appCheck.inputs.create, /^node (dist\/)?io\/app-check\.js$/);
                     for (const d of ["reviews-rollout-retire", "bookinfo-sleep-deployment", "bookinfo-productpage-deployment"]) {
                         assert.ok(appCheck.dependencies.includes(d), `the app check waits for ${d}`);

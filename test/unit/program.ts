@@ -8,6 +8,7 @@ import { runProgram } from "../../program";
 import { GateView } from "../../rollout/gate-record";
 import { DEFAULT_LIMITS } from "../../rollout/limits";
 import { Target } from "../../rollout/target";
+import { RolledService, REVIEWS } from "../../rollout/service";
 import { Fleet } from "../../rollout/fleet";
 import { BACKEND } from "../../policy/testing/fixtures";
 import { SERVICES } from "./shapes";
@@ -32,8 +33,11 @@ export function config(values: Record<string, unknown>): Record<string, string> 
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
-/** Runs the program; resolves with its outputs and every resource it declared, or rejects with its refusal. */
-export async function run(values: Record<string, unknown>, live: ClusterFacts = facts([]), previous?: Target) {
+/**
+ * Runs the program rolling out `service` (Bookinfo's reviews unless told); resolves with its outputs and every
+ * resource it declared, or rejects with its refusal.
+ */
+export async function run(values: Record<string, unknown>, live: ClusterFacts = facts([]), previous?: Target, service: RolledService = REVIEWS) {
     reset(config(values));
     const outputs = await runProgram({
         config: () => readStageConfig(),
@@ -41,7 +45,7 @@ export async function run(values: Record<string, unknown>, live: ClusterFacts = 
         limits: () => DEFAULT_LIMITS,
         backend: () => BACKEND,
         cluster: async () => ({ access: { context: "unit", server: SERVER, client: undefined as never }, facts: live }),
-    });
+    }, service);
     const resolved = await promiseOf(pulumi.output(outputs));
     await tick();
     return { outputs: resolved, resources: declaredResources() };

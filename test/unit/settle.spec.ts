@@ -8,7 +8,7 @@ import { runWithFakeKubectl } from "./fake-kubectl-run";
 
 const RECORD = { release: { stable: { version: "v2", image: "r/reviews-v2:1", replicas: 3 } }, stage: "promoted" };
 
-const runSettle = (env: Record<string, string>) => runWithFakeKubectl("io/settle.ts", { [SETTLE_ENV.namespace]: "bookinfo", ...env });
+const runSettle = (env: Record<string, string>) => runWithFakeKubectl("io/settle.ts", { [SETTLE_ENV.namespace]: "bookinfo", [SETTLE_ENV.service]: "reviews", ...env });
 
 const deletes = (calls: string[][]) => calls.filter((c) => c.includes("delete")).map((c) => c.slice(c.indexOf("delete")));
 

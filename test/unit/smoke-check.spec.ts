@@ -1,6 +1,7 @@
-// The gate's answer checker with good and bad answers of a reviews candidate (`GET /reviews/7`).
+// The gate's answer checker with good and bad answers of a reviews candidate (`GET /reviews/7`) and of a ratings
+// candidate (`GET /ratings/7`).
 import * as assert from "assert";
-import { checkReviewsAnswer, parseCurlOutput, RATINGS_ERROR } from "../../rollout/smoke-check";
+import { checkAnswer, parseCurlOutput, RATINGS_ERROR } from "../../rollout/smoke-check";
 
 const POD = "reviews-v2-5b64f47978-abcde";
 const answer = (body: unknown, httpCode = "200") => ({ httpCode, body: typeof body === "string" ? body : JSON.stringify(body) });
@@ -14,7 +15,9 @@ const healthy = (overrides: Record<string, unknown> = {}) => ({
     ],
     ...overrides,
 });
+const checkReviewsAnswer = (a: { httpCode: string; body: string }, pod: string, color: "black" | "red") => checkAnswer("reviews", a, pod, color);
 const checks = (a: { httpCode: string; body: string }) => checkReviewsAnswer(a, POD, "black").map((f) => f.check);
+const ratingsChecks = (body: unknown, httpCode = "200") => checkAnswer("ratings", answer(body, httpCode), "ratings-v2-abc", "black");
 
 describe("gate answer checker", () => {
     it("passes a healthy v2 answer", () => {
@@ -46,6 +49,14 @@ describe("gate answer checker", () => {
         const none = healthy({ reviews: [{ reviewer: "Reviewer1", text: "no rating" }] });
         assert.deepStrictEqual(checks(answer(none)), ["stars"]);
         assert.deepStrictEqual(checks(answer(healthy({ reviews: [] }))), ["stars"]);
+    });
+    it("passes a healthy ratings answer, and fails a missing or out-of-range rating", () => {
+        assert.deepStrictEqual(ratingsChecks({ id: 7, ratings: { Reviewer1: 5, Reviewer2: 4 } }), []);
+        assert.deepStrictEqual(ratingsChecks("busy", "503").map((f) => f.check), ["http-200"]);
+        assert.deepStrictEqual(ratingsChecks({ id: 7 }).map((f) => f.check), ["ratings"]);
+        assert.deepStrictEqual(ratingsChecks({ id: 7, ratings: {} }).map((f) => f.check), ["ratings"]);
+        const bad = ratingsChecks({ id: 7, ratings: { Reviewer1: 5, Reviewer2: 0, Reviewer3: "4" } });
+        assert.deepStrictEqual(bad.map((f) => f.detail), ["Reviewer2: rating 0, expected 1 to 5 stars", 'Reviewer3: rating "4", expected 1 to 5 stars']);
     });
     it("splits curl output into body and status code", () => {
         assert.deepStrictEqual(parseCurlOutput('{"a":1}\n200'), { body: '{"a":1}', httpCode: "200" });

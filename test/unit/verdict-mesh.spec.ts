@@ -1,6 +1,7 @@
 // The verdict under the istio strategy (v1 -> v2, default steps): moves judged by the live route as well as the
 // Deployments, gate passes before the candidate gets copies or weight, rollbacks in one move, a change of strategy
 // only where no candidate runs, and hand-edited routes. Shapes and routes are the pack's hand-written fixtures.
+import { REVIEWS } from "../../rollout/service";
 import * as assert from "assert";
 import { Fleet, Workload } from "../../rollout/fleet";
 import { GateView } from "../../rollout/gate-record";
@@ -17,14 +18,14 @@ const liveAt = (stage: string, gate: GateView = PASSED, route: Route = MESH_ROUT
     ({ fleet: ready(MESH_SHAPES[stage]), services: SERVICES, gate, route: { route } });
 /** Asks for an istio stage: its Deployments and its route. */
 const ask = (stage: string, route: Route = MESH_ROUTES[stage]): Requested =>
-    ({ table: MESH, traffic: MESH_TRAFFIC, release: V1_TO_V2, fleet: MESH_SHAPES[stage], route: { route }, services: SERVICES });
+    ({ service: REVIEWS, table: MESH, traffic: MESH_TRAFFIC, release: V1_TO_V2, fleet: MESH_SHAPES[stage], route: { route }, services: SERVICES });
 const rulesOf = (v: { violations: { rule: string }[] }) => [...new Set(v.violations.map((x) => x.rule))];
 
 describe("verdict (istio)", () => {
     it("refuses dark -> weight-5: it skips mirror and weight-1", () => {
         const v = judge(liveAt("dark"), ask("weight-5"), BOUNDS);
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
-        assert.strictEqual(v.violations[0].message, "dark -> weight-5 is refused: it puts the candidate in service at 5% of reviews requests at once, skipping mirror and weight-1.");
+        assert.strictEqual(v.violations[0].message, "dark -> weight-5 is refused: it puts the candidate in service at 5% of requests at once, skipping mirror and weight-1.");
     });
 
     it("allows stable -> dark without any gate pass: the route gives the candidate only the testers' requests", () => {
@@ -43,7 +44,7 @@ describe("verdict (istio)", () => {
         assert.deepStrictEqual(judge(liveAt("weight-50"), ask("weight-100"), BOUNDS).violations, []);
         const v = judge(liveAt("weight-25"), ask("weight-100"), BOUNDS);
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
-        assert.strictEqual(v.violations[0].message, "weight-25 -> weight-100 is refused: it raises the candidate from 25% to 100% of reviews requests at once, skipping weight-50.");
+        assert.strictEqual(v.violations[0].message, "weight-25 -> weight-100 is refused: it raises the candidate from 25% to 100% of requests at once, skipping weight-50.");
     });
 
     for (const from of ["dark", "mirror", "weight-1", "weight-5", "weight-10", "weight-25", "weight-50", "weight-100"]) {
@@ -70,7 +71,7 @@ describe("verdict (istio)", () => {
     });
 
     it("refuses istio -> pods while a live route runs a candidate (weight-50 -> half)", () => {
-        const v = judge(liveAt("weight-50"), { table: POD_TABLE, traffic: { strategy: "pods" }, release: V1_TO_V2, fleet: SHAPES["v1->v2"].half, services: SERVICES }, BOUNDS);
+        const v = judge(liveAt("weight-50"), { service: REVIEWS, table: POD_TABLE, traffic: { strategy: "pods" }, release: V1_TO_V2, fleet: SHAPES["v1->v2"].half, services: SERVICES }, BOUNDS);
         assert.strictEqual(v.from, "off-table");
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
     });

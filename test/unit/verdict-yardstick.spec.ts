@@ -2,6 +2,7 @@
 // issue's bypass list with the requested steps, testers, roles or floor differing from the deployed ones, plus the
 // moves that change roles by design (a close, a new candidate where none runs), an emptied namespace of a deployed
 // stack, and a failed gate. Expected rules and messages are written out.
+import { REVIEWS } from "../../rollout/service";
 import * as assert from "assert";
 import { DEFAULT_ANALYSIS } from "../../analysis/config";
 import { Fleet, Workload } from "../../rollout/fleet";
@@ -21,7 +22,7 @@ const record = (stage: string, traffic: Traffic, release: Release = V1_TO_V2): R
 const liveAt = (fleet: Fleet, rec: RolloutRecord, route?: Route, gate: GateView = passed(["v2", IMG.v2])): LiveView =>
     ({ fleet: ready(fleet), services: SERVICES, gate, deployed: true, record: { trust: "trusted", record: rec }, ...(route ? { route: { route } } : {}) });
 const ask = (traffic: Traffic, release: Release, fleet: Fleet, route?: Route): Requested =>
-    ({ table: stageTableOf(traffic), traffic, release, fleet, services: SERVICES, ...(route ? { route: { route } } : {}) });
+    ({ service: REVIEWS, table: stageTableOf(traffic), traffic, release, fleet, services: SERVICES, ...(route ? { route: { route } } : {}) });
 const rulesOf = (v: { violations: { rule: string }[] }) => [...new Set(v.violations.map((x) => x.rule))];
 const meshAt = (stage: string) => liveAt(MESH_SHAPES[stage], record(stage, MESH_TRAFFIC), MESH_ROUTES[stage]);
 const withSteps = (steps: number[]): MeshTraffic => ({ ...MESH_TRAFFIC, steps });

@@ -6,12 +6,13 @@ import { Release } from "../../rollout/release";
 import { GateView } from "../../rollout/gate-record";
 import { POD_TABLE, STAGE_NAMES, StageName } from "../../rollout/stages";
 import { DEFAULT_LIMITS } from "../../rollout/limits";
+import { REVIEWS } from "../../rollout/service";
 import { judge, LiveView, RULES } from "../../rollout/verdict";
 import { BOUNDS, IMG, passed, RELEASES, SERVICES, SHAPES, V1_TO_V2, V2_TO_V3 } from "./shapes";
 
 const ready = (fleet: Fleet): Workload[] => fleet.map((w) => ({ ...w, ready: w.replicas }));
 const live = (fleet: Fleet, gate: GateView = passed(["v2", IMG.v2], ["v3", IMG.v3])): LiveView => ({ fleet: ready(fleet), services: SERVICES, gate });
-const request = (release: Release, fleet: Fleet, services = SERVICES) => ({ table: POD_TABLE, traffic: { strategy: "pods" as const }, release, fleet, services });
+const request = (release: Release, fleet: Fleet, services = SERVICES) => ({ service: REVIEWS, table: POD_TABLE, traffic: { strategy: "pods" as const }, release, fleet, services });
 const rulesOf = (v: { violations: { rule: string }[] }) => [...new Set(v.violations.map((x) => x.rule))];
 
 /** Allowed requested stages from each live stage, written out from the tutorial. */

@@ -4,7 +4,8 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
-import { APP_LABEL, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
+import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
+import { REVIEWS } from "../../../rollout/service";
 import { bin, POD_PORT } from "../../cluster/paths";
 import { waitFor as waitUntil } from "../../cluster/processes";
 import { isReady, kubectl, serviceReadyEndpoints } from "../../cluster/kube";
@@ -70,7 +71,7 @@ export function deployment(ns: string, name: string, app: string, version: strin
 
 /** A reviews Deployment `reviews-<name>` (name defaults to the version), optionally with its own image. */
 export const reviewsDeployment = (ns: string, version: string, { app = "reviews", image, name = version }: { app?: string; image?: string; name?: string } = {}) =>
-    deployment(ns, `reviews-${name}`, app, version, 1, REVIEWS_WORKLOAD, image);
+    deployment(ns, `reviews-${name}`, app, version, 1, REVIEWS.name, image);
 
 export const service = (ns: string, app: string) => ({
     apiVersion: "v1", kind: "Service", metadata: { name: app, namespace: ns, labels: { app, service: app } },

@@ -3,7 +3,8 @@
 // namespace. Expected values are written out by hand.
 import assert from "node:assert/strict";
 import type { V1EndpointSlice, V1Pod } from "@kubernetes/client-node";
-import { APP_LABEL, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
+import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../../rollout/labels";
+import { REVIEWS } from "../../../rollout/service";
 import { bookinfoApp, inPodNetwork, podEntry } from "../../cluster/pod-table";
 import { cidrContains, cidrOverlaps } from "../../cluster/cidr";
 import { isReady, readyEndpoints, readyEndpointsByService } from "../../cluster/kube";
@@ -26,8 +27,8 @@ const slice = (ns: string, svc: string, eps: [string, boolean | undefined, strin
 
 describe("pod table", () => {
     it("a dark reviews pod (app=reviews_test) answers as reviews; other apps as their app label", () => {
-        assert.equal(bookinfoApp({ [APP_LABEL]: REVIEWS_DARK_APP }), "reviews");
-        assert.equal(bookinfoApp({ [APP_LABEL]: "anything", [WORKLOAD_LABEL]: REVIEWS_WORKLOAD }), "reviews");
+        assert.equal(bookinfoApp({ [APP_LABEL]: REVIEWS.darkApp }), "reviews");
+        assert.equal(bookinfoApp({ [APP_LABEL]: "anything", [WORKLOAD_LABEL]: REVIEWS.name }), "reviews");
         assert.equal(bookinfoApp({ [APP_LABEL]: "ratings" }), "ratings");
         assert.equal(bookinfoApp({ [APP_LABEL]: "sleep" }), undefined);
     });
@@ -43,7 +44,7 @@ describe("pod table", () => {
 
     it("takes the image of the container named after the app (a sidecar's is ignored), else of the first container", () => {
         const sidecarFirst = [{ name: "istio-proxy", image: "example.test/proxy:1" }, { name: "reviews", image: "example.test/reviews:3" }];
-        assert.equal(podEntry(pod({ [APP_LABEL]: REVIEWS_DARK_APP }, { containers: sidecarFirst })).entry?.image, "example.test/reviews:3");
+        assert.equal(podEntry(pod({ [APP_LABEL]: REVIEWS.darkApp }, { containers: sidecarFirst })).entry?.image, "example.test/reviews:3");
         assert.equal(podEntry(pod({ [APP_LABEL]: "ratings" }, { containers: [{ name: "main", image: "example.test/ratings:1" }] })).entry?.image,
             "example.test/ratings:1");
     });

@@ -4,7 +4,7 @@
 // does it). Expected values are written out by hand, never taken from the code under test.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { REVIEWS_DARK_APP } from "../../../rollout/labels";
+import { REVIEWS } from "../../../rollout/service";
 import { clearFault, setFault } from "../../cluster/faults";
 import { faultTablePath, podTablePath } from "../../cluster/paths";
 import {
@@ -35,7 +35,7 @@ describe("local cluster: pods answer as Bookinfo", function () {
             deployment(ns, "details-v1", "details", "v1"),
             deployment(ns, "productpage-v1", "productpage", "v1"),
             reviewsDeployment(ns, "v1"),
-            reviewsDeployment(ns, "v2", { app: REVIEWS_DARK_APP, image: V2_IMAGE }),
+            reviewsDeployment(ns, "v2", { app: REVIEWS.darkApp, image: V2_IMAGE }),
             reviewsDeployment(ns, "v3", { image: V3_IMAGE }),
             deployment(ns, "sleep", "sleep", "v1"),
             service(ns, "ratings"), service(ns, "details"), service(ns, "reviews"),

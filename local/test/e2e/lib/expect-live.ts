@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { fleetOf, sharePercent } from "../../../../rollout/fleet";
 import { Release } from "../../../../rollout/release";
-import { REVIEWS_APP, REVIEWS_DARK_APP } from "../../../../rollout/labels";
+import { REVIEWS } from "../../../../rollout/service";
 import { POD_TABLE, StageName } from "../../../../rollout/stages";
 import { sleep } from "../../../cluster/processes";
 import { ClusterView, percentOf } from "../../../lib/observe";
@@ -32,11 +32,11 @@ export async function expectStage(view: ClusterView, release: Release, stage: St
             for (const w of fleet) {
                 assert.equal(count(w.version), w.replicas, `${stage}: ${w.version} pods`);
                 for (const p of pods.filter((x) => x.version === w.version)) {
-                    assert.equal(p.app, w.serving ? REVIEWS_APP : REVIEWS_DARK_APP, `${stage}: app label of ${p.name}`);
+                    assert.equal(p.app, w.serving ? REVIEWS.name : REVIEWS.darkApp, `${stage}: app label of ${p.name}`);
                 }
             }
             assert.deepEqual(pods.map((p) => p.version).filter((v) => !fleet.some((w) => w.version === v)), [], `${stage}: pods of versions outside the stage`);
-            const serving = pods.filter((p) => p.app === REVIEWS_APP).map((p) => p.ip).sort();
+            const serving = pods.filter((p) => p.app === REVIEWS.name).map((p) => p.ip).sort();
             const endpoints = (await view.readyEndpoints()).map((e) => e.ip).sort();
             assert.deepEqual(endpoints, serving, `${stage}: reviews endpoints are exactly the pods labelled app=reviews`);
             break;

@@ -1,11 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { destinationRuleSpec, MESH_API_VERSION, MESH_OBJECT_NAME, reviewsHost, virtualServiceSpec } from "../rollout/mesh-objects";
+import { destinationRuleSpec, MESH_API_VERSION, virtualServiceSpec } from "../rollout/mesh-objects";
 import { Route } from "../rollout/route";
+import { RolledService, serviceHost } from "../rollout/service";
 import { Testers } from "../rollout/traffic";
 
-export interface ReviewsMeshArgs {
-    /** Namespace of both objects (plain: the reviews host name is made from it). */
+export interface ServiceMeshArgs {
+    /** The service routed: the host, and the name of both objects. */
+    service: RolledService;
+    /** Namespace of both objects (plain: the host name is made from it). */
     namespace: string;
     /** Every version of the release, stable and candidate: one subset each, kept while the release lasts. */
     versions: string[];
@@ -20,19 +23,20 @@ export interface ReviewsMeshArgs {
 }
 
 /**
- * The istio strategy's route for reviews: a DestinationRule with a subset per version and a VirtualService that
+ * The istio strategy's route for the rolled-out service: a DestinationRule with a subset per version and a VirtualService that
  * routes testers, mirrors and weighs, as rollout/mesh-objects.ts renders them. Subsets of the whole release stay
  * while it lasts, so the route never names a subset that is not (yet, or any more) defined.
  */
-export class ReviewsMesh extends pulumi.ComponentResource {
+export class ServiceMesh extends pulumi.ComponentResource {
     public readonly destinationRule: k8s.apiextensions.CustomResource;
     public readonly virtualService: k8s.apiextensions.CustomResource;
 
-    constructor(name: string, args: ReviewsMeshArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    constructor(name: string, args: ServiceMeshArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // The first releases' type token, kept so the objects' URNs do not change.
         super("bookinfo:index:ReviewsMesh", name, {}, opts);
         const childOpts = { parent: this, provider: opts.provider };
-        const host = reviewsHost(args.namespace);
-        const metadata = { name: MESH_OBJECT_NAME, namespace: args.namespace };
+        const host = serviceHost(args.service, args.namespace);
+        const metadata = { name: args.service.name, namespace: args.namespace };
         this.destinationRule = new k8s.apiextensions.CustomResource(
             `${name}-destination-rule`,
             { apiVersion: MESH_API_VERSION, kind: "DestinationRule", metadata, spec: destinationRuleSpec(host, args.versions) },

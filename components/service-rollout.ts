@@ -5,12 +5,12 @@ import { createHash } from "crypto";
 import * as path from "path";
 import { APP_CHECK_ENV, GATE_ENV, SETTLE_ENV } from "../io/gate-env";
 import { sharePercent, Workload } from "../rollout/fleet";
-import { APP_LABEL, REVIEWS_APP, REVIEWS_DARK_APP, REVIEWS_WORKLOAD, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
+import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { LiveStage } from "../rollout/moves";
 import { Plan } from "../rollout/plan";
-import { SmokeGate } from "../rollout/stages";
-import { BOOKINFO_PORT, DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS, WORKLOAD_ANNOTATIONS } from "./pod-template";
-import { ReviewsMesh } from "./reviews-mesh";
+import { deploymentName, RolledService } from "../rollout/service";
+import { DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS, WORKLOAD_ANNOTATIONS } from "./pod-template";
+import { ServiceMesh } from "./service-mesh";
 
 /**
  * The compiled gate script (`npm run build`), relative to the working directory the engine gives the program and
@@ -27,17 +27,17 @@ export interface GateArgs {
     context: pulumi.Input<string>;
     /** The Deployment of the client pod (Bookinfo's `sleep`) the gate's requests come from. */
     client: pulumi.Resource;
-    /** The Deployment of productpage, which the app check asks for reviews. */
+    /** The Deployment of productpage, which the app check asks for the service's answers. */
     productpage: pulumi.Resource;
 }
 
-export interface ReviewsRolloutArgs {
+export interface ServiceRolloutArgs {
     /** Namespace of every object (an Output of the Namespace resource, so it is created first). */
     namespace: pulumi.Input<string>;
-    /** The namespace's name, plain: the mesh route names the reviews host by it. */
+    /** The namespace's name, plain: the mesh route names the service's host by it. */
     namespaceName: string;
     /**
-     * The configured stage's plan (rollout/plan.ts): the Deployments, the route, the gates, the record. A plain
+     * The configured stage's plan (rollout/plan.ts): the service, its Deployments, the route, the gates, the record. A plain
      * value, not an Input: which resources exist depends on it, and resources cannot be declared inside an apply.
      */
     plan: Plan;
@@ -49,6 +49,31 @@ export interface ReviewsRolloutArgs {
     gate?: GateArgs;
 }
 
+/** ServiceAccount of every version's pods, named like upstream's (`bookinfo-reviews`). */
+const serviceAccountArgs = (service: RolledService, namespace: pulumi.Input<string>): k8s.core.v1.ServiceAccountArgs => ({
+    metadata: { name: `bookinfo-${service.name}`, namespace, labels: { account: service.name } },
+});
+
+/** The Service selects the service's `app` label only: each stage decides which pods serve by that label. */
+const serviceArgs = (service: RolledService, namespace: pulumi.Input<string>): k8s.core.v1.ServiceArgs => ({
+    metadata: { name: service.name, namespace, labels: { [APP_LABEL]: service.name, service: service.name }, annotations: SERVICE_ANNOTATIONS },
+    spec: { ports: [{ name: "http", port: service.port }], selector: { [APP_LABEL]: service.name } },
+});
+
+/** `<service>-<version>`: selector {workload, version} in every stage; `app` decides whether it serves. */
+function deploymentArgs(service: RolledService, w: Workload, namespace: pulumi.Input<string>, account: pulumi.Input<string>): k8s.apps.v1.DeploymentArgs {
+    const selector = { [WORKLOAD_LABEL]: service.name, [VERSION_LABEL]: w.version };
+    const labels = { [APP_LABEL]: w.serving ? service.name : service.darkApp, ...selector };
+    return {
+        metadata: { name: deploymentName(service, w.version), namespace, labels, annotations: WORKLOAD_ANNOTATIONS },
+        spec: {
+            replicas: w.replicas,
+            selector: { matchLabels: selector },
+            template: podTemplate({ labels, serviceAccountName: account, name: service.name, image: w.image, port: service.port, ...service.pod }),
+        },
+    };
+}
+
 /** A check's verdict: its last line. No output when a targeted `up` left it out: then it did not run (nor record). */
 const lastLine = (check: command.local.Command) =>
     check.stdout.apply((out) => (out ?? "").trim().split("\n").pop() || "not run: left out of this up (--target)");
@@ -57,13 +82,13 @@ const lastLine = (check: command.local.Command) =>
 const fingerprint = (judged: unknown) => createHash("sha256").update(JSON.stringify(judged)).digest("hex").slice(0, 16);
 
 /**
- * The reviews Service and one Deployment per version of the release, shaped by the stage table, with the
- * candidate's gate. Deployments are named by version (`reviews-v1`, `reviews-v2`, ...) and select on
+ * The rolled-out service's Service and one Deployment per version of the release, shaped by the stage table, with
+ * the candidate's gate. Deployments are named by version (`reviews-v1`, `reviews-v2`, ...) and select on
  * {workload, version}, the same in every stage and every release, so a stage change, and a candidate becoming the
  * stable, is an in-place update or a delete, never a replacement: the `app` label that moves a version in and out
  * of service is not part of the selector.
  */
-export class ReviewsRollout extends pulumi.ComponentResource {
+export class ServiceRollout extends pulumi.ComponentResource {
     public readonly serviceAccount: k8s.core.v1.ServiceAccount;
     public readonly service: k8s.core.v1.Service;
     /** One Deployment per version the stage runs, keyed by version label. */
@@ -71,7 +96,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
     /** The candidate's gate; present when the stage runs the candidate (except in render mode). */
     public readonly gate?: command.local.Command;
     /** The istio strategy's route. */
-    public readonly mesh?: ReviewsMesh;
+    public readonly mesh?: ServiceMesh;
     /** `pods` strategy: retires the versions the stage does not run before the app check (they would still serve). */
     public readonly retire?: command.local.Command;
     /** The app check, where the stage has one: through the route (istio), or once the retired versions are gone. */
@@ -81,79 +106,54 @@ export class ReviewsRollout extends pulumi.ComponentResource {
     /** The stage converged to, and the one the live workloads were in before. */
     public readonly stage: pulumi.Output<string>;
     public readonly fromStage: pulumi.Output<string>;
-    /** Share per version in percent: of the serving reviews pods (pods strategy), of the requests (istio). */
+    /** Share per version in percent: of the serving pods (pods strategy), of the requests (istio). */
     public readonly servingShares: pulumi.Output<Record<string, number>>;
     /** The gate's last line ("gate passed: ..."), or why it did not run. */
     public readonly gateResult: pulumi.Output<string>;
     /** The app check's last line, or why it did not run. */
     public readonly appCheckResult: pulumi.Output<string>;
 
-    constructor(name: string, args: ReviewsRolloutArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    constructor(name: string, args: ServiceRolloutArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        // The type token of the first releases, kept: every Deployment's URN hangs off it, and a new one would make
+        // the engine replace them.
         super("bookinfo:index:ReviewsRollout", name, {}, opts);
         const childOpts = { parent: this, provider: opts.provider, retainOnDelete: args.retainOnDelete };
-        const { release, fleet, mesh, record } = args.plan;
-        const stageSpec = args.plan.stage;
-        const stage = stageSpec.name;
+        const { service, release, fleet, mesh, record, smoke } = args.plan;
+        const stage = args.plan.stage.name;
 
-        this.serviceAccount = new k8s.core.v1.ServiceAccount(
-            `${name}-sa`,
-            { metadata: { name: "bookinfo-reviews", namespace: args.namespace, labels: { account: "reviews" } } },
-            childOpts,
-        );
-        this.service = new k8s.core.v1.Service(
-            `${name}-service`,
-            {
-                metadata: { name: "reviews", namespace: args.namespace, labels: { [APP_LABEL]: REVIEWS_APP, service: "reviews" }, annotations: SERVICE_ANNOTATIONS },
-                spec: { ports: [{ name: "http", port: BOOKINFO_PORT }], selector: { [APP_LABEL]: REVIEWS_APP } },
-            },
-            childOpts,
-        );
-
-        /** reviews-<version>: selector {workload, version} in every stage; `app` decides whether it serves. */
-        const deployment = (w: Workload) => {
-            const selector = { [WORKLOAD_LABEL]: REVIEWS_WORKLOAD, [VERSION_LABEL]: w.version };
-            const labels = { [APP_LABEL]: w.serving ? REVIEWS_APP : REVIEWS_DARK_APP, ...selector };
-            return new k8s.apps.v1.Deployment(
-                `${name}-${w.version}`,
-                {
-                    metadata: { name: `reviews-${w.version}`, namespace: args.namespace, labels, annotations: WORKLOAD_ANNOTATIONS },
-                    spec: {
-                        replicas: w.replicas,
-                        selector: { matchLabels: selector },
-                        template: podTemplate({
-                            labels,
-                            serviceAccountName: this.serviceAccount.metadata.name,
-                            name: "reviews",
-                            image: w.image,
-                            port: BOOKINFO_PORT,
-                            env: { LOG_DIR: "/tmp/logs" },
-                            emptyDirs: { tmp: "/tmp", "wlp-output": "/opt/ibm/wlp/output" },
-                        }),
-                    },
-                },
+        this.serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, serviceAccountArgs(service, args.namespace), childOpts);
+        this.service = new k8s.core.v1.Service(`${name}-service`, serviceArgs(service, args.namespace), childOpts);
+        const account = this.serviceAccount.metadata.name;
+        this.deployments = Object.fromEntries(
+            fleet.map((w) => [
+                w.version,
                 // Retained on delete, always: a version leaves the cluster only through the settle step.
-                { ...childOpts, retainOnDelete: true, customTimeouts: DEPLOYMENT_TIMEOUTS },
-            );
-        };
-        this.deployments = Object.fromEntries(fleet.map((w) => [w.version, deployment(w)]));
+                new k8s.apps.v1.Deployment(`${name}-${w.version}`, deploymentArgs(service, w, args.namespace, account), {
+                    ...childOpts,
+                    retainOnDelete: true,
+                    customTimeouts: DEPLOYMENT_TIMEOUTS,
+                }),
+            ]),
+        );
 
         const candidate = release.candidate && fleet.find((w) => w.version === release.candidate!.version);
-        const gate = stageSpec.gates.find((g): g is SmokeGate => g.kind === "smoke");
-        if (candidate && args.gate && gate) {
+        if (candidate && args.gate && smoke) {
             this.gate = this.script(`${name}-gate`, "gate", GATE_ENV, args.namespace, args.gate, {
+                [GATE_ENV.service]: service.name,
                 [GATE_ENV.version]: candidate.version,
                 [GATE_ENV.image]: candidate.image,
                 [GATE_ENV.pods]: String(candidate.replicas),
                 [GATE_ENV.stars]: release.candidate!.stars,
-                [GATE_ENV.spec]: JSON.stringify(gate),
-            }, { stage, w: candidate, stars: release.candidate!.stars, gate }, [this.deployments[candidate.version], args.gate.client]);
+                [GATE_ENV.spec]: JSON.stringify(smoke),
+            }, { stage, w: candidate, stars: release.candidate!.stars, smoke }, [this.deployments[candidate.version], args.gate.client]);
         }
 
         const route = mesh?.route;
         if (mesh && route) {
-            this.mesh = new ReviewsMesh(
+            this.mesh = new ServiceMesh(
                 `${name}-mesh`,
                 {
+                    service,
                     namespace: args.namespaceName,
                     versions: [release.stable.version, ...(release.candidate ? [release.candidate.version] : [])],
                     route,
@@ -172,6 +172,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             // runs (the stable at promoted) is retired first, once the candidate passed its gate.
             if (!this.mesh) {
                 this.retire = this.script(`${name}-retire`, "settle", SETTLE_ENV, args.namespace, args.gate, {
+                    [SETTLE_ENV.service]: service.name,
                     [SETTLE_ENV.keep]: JSON.stringify(keep),
                     [SETTLE_ENV.only]: "retire",
                 }, { keep }, [...Object.values(this.deployments), ...(this.gate ? [this.gate] : [])]);
@@ -179,6 +180,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             const judgedFrom = this.mesh ?? this.retire!;
             // Re-runs whenever what answers may change: the stage, a pod behind the Service, the route.
             this.appCheck = this.script(`${name}-app-check`, "app-check", APP_CHECK_ENV, args.namespace, args.gate, {
+                [APP_CHECK_ENV.service]: service.name,
                 [APP_CHECK_ENV.spec]: JSON.stringify(appCheck.gate),
                 [APP_CHECK_ENV.expected]: JSON.stringify(appCheck.expected),
             }, { stage, fleet, route, appGate: appCheck.gate, expected: appCheck.expected }, [judgedFrom, args.gate.client, args.gate.productpage]);
@@ -187,6 +189,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
         if (args.gate) {
             const before = [this.gate, this.mesh, this.retire, this.appCheck].filter((r): r is NonNullable<typeof r> => r !== undefined);
             this.settle = this.script(`${name}-settle`, "settle", SETTLE_ENV, args.namespace, args.gate, {
+                [SETTLE_ENV.service]: service.name,
                 [SETTLE_ENV.keep]: JSON.stringify(keep),
                 [SETTLE_ENV.record]: JSON.stringify(record),
             }, { keep, record }, [...Object.values(this.deployments), ...before]);
@@ -200,7 +203,7 @@ export class ReviewsRollout extends pulumi.ComponentResource {
             : pulumi.output(`not run: ${candidate ? "render mode" : `no candidate in stage ${stage}`}`);
         this.appCheckResult = this.appCheck
             ? lastLine(this.appCheck)
-            : pulumi.output(`not run: ${!appCheck ? `no app check in stage ${stage}` : "render mode"}`);
+            : pulumi.output(`not run: ${appCheck ? "render mode" : !service.appPath ? `${service.name}'s answers do not name their pod` : `no app check in stage ${stage}`}`);
         this.registerOutputs({
             stage: this.stage,
             fromStage: this.fromStage,
