@@ -10,17 +10,20 @@ import { runProgram } from "./program";
 import { ROLLED_OUT } from "./rollout/service";
 
 export = () =>
-    runProgram({
-        config: readStageConfig,
-        previousTarget: readPreviousTarget,
-        limits: readLimits,
-        backend: backendIdentity,
-        cluster: async (config, service) => {
-            try {
-                const access = await connect(config.kubeconfig, config.context);
-                return { access, facts: await readClusterFacts(access, config.namespace, config.traffic, service) };
-            } catch (e) {
-                throw e instanceof ClusterReadError ? new pulumi.RunError(`${e.message}; nothing was changed`) : e;
-            }
+    runProgram(
+        {
+            config: readStageConfig,
+            previousTarget: readPreviousTarget,
+            limits: readLimits,
+            backend: backendIdentity,
+            cluster: async (config, service) => {
+                try {
+                    const access = await connect(config.kubeconfig, config.context);
+                    return { access, facts: await readClusterFacts(access, config.namespace, config.traffic, service) };
+                } catch (e) {
+                    throw e instanceof ClusterReadError ? new pulumi.RunError(`${e.message}; nothing was changed`) : e;
+                }
+            },
         },
-    }, ROLLED_OUT);
+        ROLLED_OUT,
+    );

@@ -64,12 +64,18 @@ export async function runProgram(reads: ProgramReads, service: RolledService) {
         const verdict = judge(live, requested, config.bounds, config.namespace, reads.limits());
         if (targetRefusals.length || verdict.violations.length) {
             refuse([
-                ...(verdict.violations.length ? [refusalText(verdict, requested, live)] : [`${service.name} rollout refused; nothing was changed. Live: ${describeLive(live, service)}.`]),
+                ...(verdict.violations.length
+                    ? [refusalText(verdict, requested, live)]
+                    : [`${service.name} rollout refused; nothing was changed. Live: ${describeLive(live, service)}.`]),
                 ...targetRefusals.map((r) => `  - [${r.rule}] ${r.message}`),
             ]);
         }
         from = verdict.from;
-        destination = { kubeconfigText: access.kubeconfigText, kubeconfigPath: config.kubeconfig, context: config.context };
+        destination = {
+            kubeconfigText: access.kubeconfigText,
+            kubeconfigPath: config.kubeconfig,
+            context: config.context,
+        };
         target = { namespace: config.namespace, namespaceUid: "", server: access.server, context: access.context };
     }
 
@@ -100,6 +106,7 @@ export async function runProgram(reads: ProgramReads, service: RolledService) {
         gate: rollout.gateResult,
         appCheck: rollout.appCheckResult,
         // Read back by the next run (io/previous.ts): where this stack's app lives.
-        [TARGET_OUTPUT]: target && bookinfo.namespace.metadata.uid.apply((namespaceUid) => ({ ...target!, namespaceUid })),
+        [TARGET_OUTPUT]:
+            target && bookinfo.namespace.metadata.uid.apply((namespaceUid) => ({ ...target!, namespaceUid })),
     };
 }

@@ -81,7 +81,13 @@ const PSEUDO = { status: "@status", body: "@body" };
 
 function render(segments: readonly Segment[]): string {
     return segments
-        .map((s, i) => ("index" in s ? `[${s.index}]` : PLAIN_KEY.test(s.key) ? `${i > 0 ? "." : ""}${s.key}` : `[${JSON.stringify(s.key)}]`))
+        .map((s, i) =>
+            "index" in s
+                ? `[${s.index}]`
+                : PLAIN_KEY.test(s.key)
+                  ? `${i > 0 ? "." : ""}${s.key}`
+                  : `[${JSON.stringify(s.key)}]`,
+        )
         .join("");
 }
 
@@ -116,7 +122,7 @@ function leaves(answer: Answer): Map<string, Leaf> {
 
 export const IGNORE_SYNTAX =
     'a field path of keys joined by "." and indices "[n]", where "*" is any one key, "[*]" any one index and "**" ' +
-    'any depth (zero or more keys or indices); it ignores the field and everything under it; at least one key or ' +
+    "any depth (zero or more keys or indices); it ignores the field and everything under it; at least one key or " +
     'index must be literal; "@status" and "@body" name the status and a text body (e.g. "reviews[*].rating")';
 
 // A key, a `*` / `**` segment, or a bracketed index, in that order; a key after the first needs its dot.
@@ -159,10 +165,14 @@ function matches(pattern: readonly PatternSegment[], path: readonly Segment[], p
     }
     if (si === path.length) return false;
     const s = path[si];
-    const ok = "anyKey" in p ? "key" in s
-        : "anyIndex" in p ? "index" in s
-        : "key" in p ? "key" in s && s.key === p.key
-        : "index" in s && s.index === p.index;
+    const ok =
+        "anyKey" in p
+            ? "key" in s
+            : "anyIndex" in p
+              ? "index" in s
+              : "key" in p
+                ? "key" in s && s.key === p.key
+                : "index" in s && s.index === p.index;
     return ok && matches(pattern, path, pi + 1, si + 1);
 }
 
@@ -193,10 +203,17 @@ interface Tally {
 const shown = (v: string | undefined) => (v === undefined ? "absent" : v.length > 60 ? `${v.slice(0, 57)}...` : v);
 
 /** Compares the answers of one batch of mirrored requests, judged once (the test is for a fixed batch). */
-export function compareAnswers(requests: readonly MirroredRequest[], settings: Partial<AnswerDiffSettings> = {}): AnswerDiff {
+export function compareAnswers(
+    requests: readonly MirroredRequest[],
+    settings: Partial<AnswerDiffSettings> = {},
+): AnswerDiff {
     const s = { ...DEFAULT_ANSWER_DIFF_SETTINGS, ...settings };
     checkSettings(s);
-    const patterns = s.ignore.map((p) => ({ pattern: p, segments: parsePattern(p) as PatternSegment[], fields: [] as string[] }));
+    const patterns = s.ignore.map((p) => ({
+        pattern: p,
+        segments: parsePattern(p) as PatternSegment[],
+        fields: [] as string[],
+    }));
 
     const tallies = new Map<string, Tally>();
     for (const r of requests) {
@@ -204,7 +221,14 @@ export function compareAnswers(requests: readonly MirroredRequest[], settings: P
         for (const answer of [p, c, x]) {
             for (const [path, leaf] of answer) {
                 if (tallies.has(path)) continue;
-                tallies.set(path, { segments: leaf.segments, candidateDiffs: 0, noiseDiffs: 0, b: 0, d: 0, requests: 0 });
+                tallies.set(path, {
+                    segments: leaf.segments,
+                    candidateDiffs: 0,
+                    noiseDiffs: 0,
+                    b: 0,
+                    d: 0,
+                    requests: 0,
+                });
             }
         }
         for (const [path, t] of tallies) {
@@ -233,23 +257,43 @@ export function compareAnswers(requests: readonly MirroredRequest[], settings: P
     const fields: FieldResult[] = [...tallies].map(([path, t]) => {
         const ignored = !judgedPaths.has(path);
         const logP = ignored ? 0 : logSignTail(t.b, t.b + t.d);
-        const verdict: FieldVerdict = ignored ? "ignored"
-            : logP <= Math.log(fieldAlpha) ? "differs"
-            : t.candidateDiffs + t.noiseDiffs > 0 ? "noise" : "same";
+        const verdict: FieldVerdict = ignored
+            ? "ignored"
+            : logP <= Math.log(fieldAlpha)
+              ? "differs"
+              : t.candidateDiffs + t.noiseDiffs > 0
+                ? "noise"
+                : "same";
         const { candidateDiffs, noiseDiffs } = t;
-        return { path, candidateDiffs, noiseDiffs, requests: t.requests, verdict, pValue: Math.exp(logP), example: t.example };
+        return {
+            path,
+            candidateDiffs,
+            noiseDiffs,
+            requests: t.requests,
+            verdict,
+            pValue: Math.exp(logP),
+            example: t.example,
+        };
     });
 
     const n = requests.length;
     const result = (outcome: Outcome, reason: string, needs?: number): AnswerDiff => ({
-        outcome, reason, requests: n, fields, fieldAlpha, needs,
+        outcome,
+        reason,
+        requests: n,
+        fields,
+        fieldAlpha,
+        needs,
         patterns: patterns.map((p) => ({ pattern: p.pattern, fields: p.fields })),
     });
     const unused = patterns.filter((p) => p.fields.length === 0).map((p) => `"${p.pattern}"`);
     const unusedNote = unused.length > 0 ? `; ignore pattern ${unused.join(", ")} matched nothing` : "";
     const differing = fields.filter((f) => f.verdict === "differs");
     const diffText = differing
-        .map((f) => `${f.path} (${f.candidateDiffs} vs noise ${f.noiseDiffs} of ${f.requests}; e.g. ${f.example!.request}: ${f.example!.candidate} vs ${f.example!.primary})`)
+        .map(
+            (f) =>
+                `${f.path} (${f.candidateDiffs} vs noise ${f.noiseDiffs} of ${f.requests}; e.g. ${f.example!.request}: ${f.example!.candidate} vs ${f.example!.primary})`,
+        )
         .join(", ");
 
     // Enough: at least the minimum, and enough that a field differing on every request (d = 0, p = 2^-n) would be
@@ -257,10 +301,17 @@ export function compareAnswers(requests: readonly MirroredRequest[], settings: P
     const enough = Math.max(s.minRequests, Math.ceil(Math.log2(Math.max(1, judged.length) / s.alpha) - 1e-9));
     if (n < enough) {
         const sofar = differing.length > 0 ? `; so far ${diffText}` : "";
-        return result("inconclusive", `${n} requests compared, below the minimum of ${enough}: needs ${enough - n} more${sofar}${unusedNote}`, enough - n);
+        return result(
+            "inconclusive",
+            `${n} requests compared, below the minimum of ${enough}: needs ${enough - n} more${sofar}${unusedNote}`,
+            enough - n,
+        );
     }
     if (differing.length > 0) {
-        return result("fail", `${n} requests compared: ${differing.length} field(s) differ beyond noise: ${diffText}${unusedNote}`);
+        return result(
+            "fail",
+            `${n} requests compared: ${differing.length} field(s) differ beyond noise: ${diffText}${unusedNote}`,
+        );
     }
     const list = (v: FieldVerdict) => fields.filter((f) => f.verdict === v).map((f) => f.path);
     const noise = list("noise").length > 0 ? `; noise: ${list("noise").join(", ")}` : "";

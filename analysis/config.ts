@@ -34,9 +34,11 @@ const asNumber = (v: unknown) => (typeof v === "string" && /^\s*-?\d+(\.\d+)?(e-
 const between = (min: number, max: number, open = false) =>
     z.preprocess(
         asNumber,
-        z.number({ invalid_type_error: "wrong type, expected a number" }).refine((x) => (open ? x > min && x < max : x >= min && x <= max), {
-            message: open ? `not strictly between ${min} and ${max}` : `not between ${min} and ${max}`,
-        }),
+        z
+            .number({ invalid_type_error: "wrong type, expected a number" })
+            .refine((x) => (open ? x > min && x < max : x >= min && x <= max), {
+                message: open ? `not strictly between ${min} and ${max}` : `not between ${min} and ${max}`,
+            }),
     );
 
 const templates = z
@@ -48,12 +50,27 @@ const templates = z
 
 export const analysisSchema = z
     .object({
-        prometheus: z.string().url("not a URL (e.g. http://127.0.0.1:9090)").refine((u) => /^https?:\/\//.test(u), "not an http(s) URL"),
+        prometheus: z
+            .string()
+            .url("not a URL (e.g. http://127.0.0.1:9090)")
+            .refine((u) => /^https?:\/\//.test(u), "not an http(s) URL"),
         queries: z.union([z.enum(Object.keys(QUERY_SETS) as [QuerySetName, ...QuerySetName[]]), templates], {
-            errorMap: () => ({ message: `unknown query set; allowed: ${Object.keys(QUERY_SETS).join(", ")}, or {requests, errors, latency?} templates` }),
+            errorMap: () => ({
+                message: `unknown query set; allowed: ${Object.keys(QUERY_SETS).join(", ")}, or {requests, errors, latency?} templates`,
+            }),
         }),
         quantile: between(0.5, 1, true),
-        answerRequests: z.preprocess(asNumber, z.number().int("not a whole number").min(DEFAULT_ANSWER_DIFF_SETTINGS.minRequests, `less than ${DEFAULT_ANSWER_DIFF_SETTINGS.minRequests}, the comparison's minimum`).max(1000, "more than 1000")),
+        answerRequests: z.preprocess(
+            asNumber,
+            z
+                .number()
+                .int("not a whole number")
+                .min(
+                    DEFAULT_ANSWER_DIFF_SETTINGS.minRequests,
+                    `less than ${DEFAULT_ANSWER_DIFF_SETTINGS.minRequests}, the comparison's minimum`,
+                )
+                .max(1000, "more than 1000"),
+        ),
         alpha: between(0, 0.2, true),
         minCandidateRequests: z.preprocess(asNumber, z.number().int("not a whole number").min(1, "less than 1")),
         maxErrorRatio: between(1, 100, true),
@@ -71,7 +88,10 @@ export const ANALYSIS_ALLOWED =
     "set with `pulumi config set --path analysis.minCandidateRequests 100` (docs/analysis.md)";
 
 /** The analysis with its defaults filled in. */
-export const analysisOf = (partial: Partial<AnalysisConfig> | undefined): AnalysisConfig => ({ ...DEFAULT_ANALYSIS, ...(partial ?? {}) });
+export const analysisOf = (partial: Partial<AnalysisConfig> | undefined): AnalysisConfig => ({
+    ...DEFAULT_ANALYSIS,
+    ...(partial ?? {}),
+});
 
 /** The judge's settings of an analysis. */
 export function judgeSettingsOf(a: AnalysisConfig): Partial<JudgeSettings> {

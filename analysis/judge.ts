@@ -13,10 +13,11 @@
 //   likelihood ratio). The floor passes a candidate when neither version errs at all, where no ratio is ever shown.
 // A grid on the ratio, not a Beta prior on q, because q's scale moves with the share: at 1 % a flat prior on q would
 // spend its weight on ratios of 50 and more. The share is the window's, so the window starts with the stage.
-// Latency: the candidate's percentile against (1 + latencyTolerance) x the stable's (or + latencyMarginMs), a plain threshold on estimates
-// with no error control, so it passes or holds and never fails on its own: a p99 of a few hundred requests is close
-// to their largest, and a good candidate looked at every 10 s was over the tolerance at some look in 11-57 % of
-// simulated runs (local/bench.md). A candidate that stays slower holds, and the driver asks a person.
+// Latency: the candidate's percentile against (1 + latencyTolerance) x the stable's (or + latencyMarginMs), a plain
+// threshold on estimates with no error control, so it passes or holds and never fails on its own: a p99 of a few
+// hundred requests is close to their largest, and a good candidate looked at every 10 s was over the tolerance at
+// some look in 11-57 % of simulated runs (local/bench.md). A candidate that stays slower holds, and the driver asks
+// a person.
 import { growthToReach, logMixture, ratioLogLR, rateLogLR } from "./stats";
 
 export interface Counts {
@@ -90,7 +91,9 @@ export interface LatencyResult extends Judged {
     quantile: number;
     stableP: number;
     candidateP: number;
-    /** max((1 + latencyTolerance) x stableP, stableP + latencyMarginMs): the candidate's percentile may be at most this. */
+    /**
+     * max((1 + latencyTolerance) x stableP, stableP + latencyMarginMs): the candidate's percentile may be at most this.
+     */
     threshold: number;
 }
 
@@ -170,9 +173,17 @@ function judgeErrorRate(sample: Sample, s: JudgeSettings): ErrorRateResult {
     const threshold = 1 / s.alpha;
     // One object, settled below: object spreads cost more than the statistics in the simulations' million calls.
     const result: ErrorRateResult = {
-        metric: "error-rate", outcome: "inconclusive", reason: "", stable, candidate,
-        stableRate: stable.errors / stable.requests, candidateRate: candidate.errors / candidate.requests,
-        share: NaN, failEvidence: 1, passEvidence: 1, threshold,
+        metric: "error-rate",
+        outcome: "inconclusive",
+        reason: "",
+        stable,
+        candidate,
+        stableRate: stable.errors / stable.requests,
+        candidateRate: candidate.errors / candidate.requests,
+        share: NaN,
+        failEvidence: 1,
+        passEvidence: 1,
+        threshold,
     };
     const problem = countsProblem("stable", stable) ?? countsProblem("candidate", candidate);
     if (problem || stable.requests === 0) {
@@ -180,7 +191,10 @@ function judgeErrorRate(sample: Sample, s: JudgeSettings): ErrorRateResult {
         // Nothing served at all (no load): at least the minimum is needed before anything can be said.
         if (!problem && candidate.requests < s.minCandidateRequests) {
             result.needs = needed(candidate.requests, 1, s);
-            const none = candidate.requests === 0 ? "no requests since the stage began (is there traffic?)" : "the stable served no requests";
+            const none =
+                candidate.requests === 0
+                    ? "no requests since the stage began (is there traffic?)"
+                    : "the stable served no requests";
             result.reason = `${none}: no baseline; needs ${result.needs} more candidate requests, and the stable's`;
         }
         return result;
@@ -238,7 +252,11 @@ function judgeLatency(served: number, latency: NonNullable<Sample["latency"]>, s
     }
     const tol = `(stable ${num(stableP)} ms + ${num(100 * s.latencyTolerance)} % or + ${num(s.latencyMarginMs)} ms)`;
     if (candidateP > threshold) {
-        return { ...head, outcome: "inconclusive", reason: `${says} ${tol}: over the tolerance; a percentile carries no error control, so this holds and never rolls back alone` };
+        return {
+            ...head,
+            outcome: "inconclusive",
+            reason: `${says} ${tol}: over the tolerance; a percentile carries no error control, so this holds and never rolls back alone`,
+        };
     }
     return { ...head, outcome: "pass", reason: `${says} ${tol}` };
 }

@@ -32,7 +32,14 @@ export interface LookTarget {
 export function lookQueries(templates: QueryTemplates, analysis: AnalysisConfig, t: LookTarget): LookQueries {
     const window = `${Math.max(1, Math.ceil(t.elapsedSeconds))}s`;
     const of = (version: string) => {
-        const vars = { namespace: t.namespace, service: t.service, version, port: String(t.port), window, quantile: String(analysis.quantile) };
+        const vars = {
+            namespace: t.namespace,
+            service: t.service,
+            version,
+            port: String(t.port),
+            window,
+            quantile: String(analysis.quantile),
+        };
         return {
             requests: fill(templates.requests, vars),
             errors: fill(templates.errors, vars),
@@ -63,6 +70,8 @@ export function sampleOf(a: LookAnswers, quantile: number): Sample {
     return {
         stable: counts(stable),
         candidate: counts(candidate),
-        ...(finite(stable.latency) && finite(candidate.latency) ? { latency: { stableP: stable.latency, candidateP: candidate.latency, quantile } } : {}),
+        ...(finite(stable.latency) && finite(candidate.latency)
+            ? { latency: { stableP: stable.latency, candidateP: candidate.latency, quantile } }
+            : {}),
     };
 }

@@ -15,7 +15,8 @@ export const PLACEHOLDERS = ["namespace", "service", "version", "port", "window"
 export type QueryVars = Record<(typeof PLACEHOLDERS)[number], string>;
 
 const envoyCluster = 'cluster_name="outbound|{port}|{version}|{service}.{namespace}.svc.cluster.local"';
-const istioWorkload = 'reporter="destination", destination_workload_namespace="{namespace}", destination_workload="{service}-{version}"';
+const istioWorkload =
+    'reporter="destination", destination_workload_namespace="{namespace}", destination_workload="{service}-{version}"';
 const podOf = 'namespace="{namespace}", app=~"{service}|{service}_test", version="{version}"';
 
 export const QUERY_SETS = {
@@ -46,13 +47,18 @@ export function templateProblems(t: Partial<QueryTemplates>): string[] {
         if (typeof text !== "string") continue;
         const used = [...text.matchAll(PLACEHOLDER)].map((m) => m[1]);
         const unknown = used.filter((u) => !(PLACEHOLDERS as readonly string[]).includes(u));
-        if (unknown.length) out.push(`${metric}: unknown placeholder {${unknown.join("}, {")}}; allowed: {${PLACEHOLDERS.join("}, {")}}`);
+        if (unknown.length)
+            out.push(
+                `${metric}: unknown placeholder {${unknown.join("}, {")}}; allowed: {${PLACEHOLDERS.join("}, {")}}`,
+            );
         for (const needed of ["namespace", "version", "window"]) {
-            if (!used.includes(needed)) out.push(`${metric}: needs {${needed}}, or it cannot tell this rollout's version and window apart`);
+            if (!used.includes(needed))
+                out.push(`${metric}: needs {${needed}}, or it cannot tell this rollout's version and window apart`);
         }
     }
     return out;
 }
 
 /** One template with the look's values filled in. */
-export const fill = (template: string, vars: QueryVars): string => template.replace(PLACEHOLDER, (_, k: keyof QueryVars) => vars[k]);
+export const fill = (template: string, vars: QueryVars): string =>
+    template.replace(PLACEHOLDER, (_, k: keyof QueryVars) => vars[k]);

@@ -48,7 +48,12 @@ export class BookinfoService extends pulumi.ComponentResource {
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: { name: args.version ? `${args.app}-${args.version}` : args.app, namespace: args.namespace, labels: podLabels, annotations: WORKLOAD_ANNOTATIONS },
+                metadata: {
+                    name: args.version ? `${args.app}-${args.version}` : args.app,
+                    namespace: args.namespace,
+                    labels: podLabels,
+                    annotations: WORKLOAD_ANNOTATIONS,
+                },
                 spec: {
                     replicas: 1,
                     selector: { matchLabels: podLabels },
@@ -69,9 +74,16 @@ export class BookinfoService extends pulumi.ComponentResource {
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
             {
-                metadata: { name: args.app, namespace: args.namespace, labels: { [APP_LABEL]: args.app, service: args.app }, annotations: SERVICE_ANNOTATIONS },
+                metadata: {
+                    name: args.app,
+                    namespace: args.namespace,
+                    labels: { [APP_LABEL]: args.app, service: args.app },
+                    annotations: SERVICE_ANNOTATIONS,
+                },
                 spec: {
-                    ports: [{ name: "http", port: args.servicePort, targetPort: args.containerPort ?? args.servicePort }],
+                    ports: [
+                        { name: "http", port: args.servicePort, targetPort: args.containerPort ?? args.servicePort },
+                    ],
                     selector: { [APP_LABEL]: podLabels[APP_LABEL] },
                 },
             },

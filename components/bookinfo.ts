@@ -23,7 +23,11 @@ const APPS: Record<string, Partial<BookinfoServiceArgs>> = {
     reviews: { ...REVIEWS.pod },
     productpage: {
         emptyDirs: { tmp: "/tmp" },
-        podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": `${BOOKINFO_PORT}`, "prometheus.io/path": "/metrics" },
+        podAnnotations: {
+            "prometheus.io/scrape": "true",
+            "prometheus.io/port": `${BOOKINFO_PORT}`,
+            "prometheus.io/path": "/metrics",
+        },
     },
 };
 
@@ -63,7 +67,10 @@ export interface BookinfoArgs {
     /** Registry and tag of the apps that run their v1 (`<registry>/examples-bookinfo-<app>-v1:<tag>`). */
     imageRegistry: string;
     imageTag: string;
-    /** The configured stage's plan (rollout/plan.ts), judged before: the service rolled out, what it renders, its traffic. */
+    /**
+     * The configured stage's plan (rollout/plan.ts), judged before: the service rolled out, what it renders, its
+     * traffic.
+     */
     plan: Plan;
     /** The stage the live workloads were in, as the guard judged it before this `up`. */
     from: LiveStage;
@@ -97,13 +104,22 @@ export class Bookinfo extends pulumi.ComponentResource {
         const dest = args.destination;
         this.provider = new k8s.Provider(`${name}-k8s`, providerArgs(dest, args.namespace), { parent: this });
         const childOpts = { parent: this, provider: this.provider };
-        this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(args), { ...childOpts, protect: args.protect });
+        this.namespace = new k8s.core.v1.Namespace(`${name}-ns`, namespaceArgs(args), {
+            ...childOpts,
+            protect: args.protect,
+        });
         const namespace = this.namespace.metadata.name;
         const images = serviceImages(args.imageRegistry, args.imageTag, args.plan.service);
         const app = (appName: string, more: Partial<BookinfoServiceArgs>) =>
-            new BookinfoService(`${name}-${appName}`, { ...appArgs(appName, images, args.protect), namespace, ...more }, childOpts);
+            new BookinfoService(
+                `${name}-${appName}`,
+                { ...appArgs(appName, images, args.protect), namespace, ...more },
+                childOpts,
+            );
 
-        this.services = Object.fromEntries([...fixedApps(args.plan.service), "sleep"].map((a) => [a, app(a, APPS[a] ?? SLEEP)]));
+        this.services = Object.fromEntries(
+            [...fixedApps(args.plan.service), "sleep"].map((a) => [a, app(a, APPS[a] ?? SLEEP)]),
+        );
         this.extraServices = Array.from({ length: args.extraServices ?? 0 }, (_, i) =>
             app(`extra-${i + 1}`, { image: images["details-v1"], serviceAccountName: `bookinfo-extra-${i + 1}` }),
         );
@@ -116,9 +132,15 @@ export class Bookinfo extends pulumi.ComponentResource {
                 from: args.from,
                 retainOnDelete: args.protect,
                 // Rendered pods do not exist: there is nothing to gate.
-                gate: "renderYamlTo" in dest
-                    ? undefined
-                    : { kubeconfig: dest.kubeconfigPath, context: dest.context, client: this.services.sleep.deployment, productpage: this.services.productpage.deployment },
+                gate:
+                    "renderYamlTo" in dest
+                        ? undefined
+                        : {
+                              kubeconfig: dest.kubeconfigPath,
+                              context: dest.context,
+                              client: this.services.sleep.deployment,
+                              productpage: this.services.productpage.deployment,
+                          },
             },
             childOpts,
         );
@@ -127,10 +149,20 @@ export class Bookinfo extends pulumi.ComponentResource {
 }
 
 /** The `sleep` client: no version, no port of its own, a shell that waits. */
-const SLEEP: Partial<BookinfoServiceArgs> = { version: undefined, serviceAccountName: "sleep", containerPort: undefined, servicePort: 80, command: ["/bin/sleep", "infinity"] };
+const SLEEP: Partial<BookinfoServiceArgs> = {
+    version: undefined,
+    serviceAccountName: "sleep",
+    containerPort: undefined,
+    servicePort: 80,
+    command: ["/bin/sleep", "infinity"],
+};
 
 /** An app's v1, named like upstream. */
-function appArgs(app: string, images: Record<string, string>, retainOnDelete: boolean): Omit<BookinfoServiceArgs, "namespace"> {
+function appArgs(
+    app: string,
+    images: Record<string, string>,
+    retainOnDelete: boolean,
+): Omit<BookinfoServiceArgs, "namespace"> {
     return {
         app,
         version: "v1",
@@ -161,5 +193,11 @@ function providerArgs(dest: Destination, namespace: string): k8s.ProviderArgs {
 /** The stack's namespace, labelled with its stack and backend; under istio every pod of it is in the mesh. */
 function namespaceArgs(args: BookinfoArgs): k8s.core.v1.NamespaceArgs {
     const mesh: Record<string, string> = args.plan.mesh ? { [MESH_NAMESPACE_LABEL]: "enabled" } : {};
-    return { metadata: { name: args.namespace, annotations: { [BACKEND_ANNOTATION]: args.backend }, labels: { [STACK_LABEL]: args.stackLabel, ...mesh } } };
+    return {
+        metadata: {
+            name: args.namespace,
+            annotations: { [BACKEND_ANNOTATION]: args.backend },
+            labels: { [STACK_LABEL]: args.stackLabel, ...mesh },
+        },
+    };
 }

@@ -60,7 +60,9 @@ export function podTemplate(args: PodTemplateArgs): k8s.types.input.core.v1.PodT
                     command: args.command,
                     env: args.env && Object.entries(args.env).map(([name, value]) => ({ name, value })),
                     ports: args.port ? [{ containerPort: args.port }] : undefined,
-                    volumeMounts: emptyDirs.length ? emptyDirs.map(([name, mountPath]) => ({ name, mountPath })) : undefined,
+                    volumeMounts: emptyDirs.length
+                        ? emptyDirs.map(([name, mountPath]) => ({ name, mountPath }))
+                        : undefined,
                 },
             ],
             volumes: emptyDirs.length ? emptyDirs.map(([name]) => ({ name, emptyDir: {} })) : undefined,

@@ -23,9 +23,9 @@ export interface ServiceMeshArgs {
 }
 
 /**
- * The istio strategy's route for the rolled-out service: a DestinationRule with a subset per version and a VirtualService that
- * routes testers, mirrors and weighs, as rollout/mesh-objects.ts renders them. Subsets of the whole release stay
- * while it lasts, so the route never names a subset that is not (yet, or any more) defined.
+ * The istio strategy's route for the rolled-out service: a DestinationRule with a subset per version and a
+ * VirtualService that routes testers, mirrors and weighs, as rollout/mesh-objects.ts renders them. Subsets of the whole
+ * release stay while it lasts, so the route never names a subset that is not (yet, or any more) defined.
  */
 export class ServiceMesh extends pulumi.ComponentResource {
     public readonly destinationRule: k8s.apiextensions.CustomResource;
@@ -39,12 +39,22 @@ export class ServiceMesh extends pulumi.ComponentResource {
         const metadata = { name: args.service.name, namespace: args.namespace };
         this.destinationRule = new k8s.apiextensions.CustomResource(
             `${name}-destination-rule`,
-            { apiVersion: MESH_API_VERSION, kind: "DestinationRule", metadata, spec: destinationRuleSpec(host, args.versions) },
+            {
+                apiVersion: MESH_API_VERSION,
+                kind: "DestinationRule",
+                metadata,
+                spec: destinationRuleSpec(host, args.versions),
+            },
             childOpts,
         );
         this.virtualService = new k8s.apiextensions.CustomResource(
             `${name}-virtual-service`,
-            { apiVersion: MESH_API_VERSION, kind: "VirtualService", metadata, spec: virtualServiceSpec(host, args.route, args.testers) },
+            {
+                apiVersion: MESH_API_VERSION,
+                kind: "VirtualService",
+                metadata,
+                spec: virtualServiceSpec(host, args.route, args.testers),
+            },
             { ...childOpts, dependsOn: [this.destinationRule, ...args.after] },
         );
         this.registerOutputs({});

@@ -37,8 +37,8 @@ export interface ServiceRolloutArgs {
     /** The namespace's name, plain: the mesh route names the service's host by it. */
     namespaceName: string;
     /**
-     * The configured stage's plan (rollout/plan.ts): the service, its Deployments, the route, the gates, the record. A plain
-     * value, not an Input: which resources exist depends on it, and resources cannot be declared inside an apply.
+     * The configured stage's plan (rollout/plan.ts): the service, its Deployments, the route, the gates, the record. A
+     * plain value, not an Input: which resources exist depends on it, and resources cannot be declared inside an apply.
      */
     plan: Plan;
     /** The stage the live workloads were in, as the guard judged it before this `up`. */
@@ -50,18 +50,31 @@ export interface ServiceRolloutArgs {
 }
 
 /** ServiceAccount of every version's pods, named like upstream's (`bookinfo-reviews`). */
-const serviceAccountArgs = (service: RolledService, namespace: pulumi.Input<string>): k8s.core.v1.ServiceAccountArgs => ({
+const serviceAccountArgs = (
+    service: RolledService,
+    namespace: pulumi.Input<string>,
+): k8s.core.v1.ServiceAccountArgs => ({
     metadata: { name: `bookinfo-${service.name}`, namespace, labels: { account: service.name } },
 });
 
 /** The Service selects the service's `app` label only: each stage decides which pods serve by that label. */
 const serviceArgs = (service: RolledService, namespace: pulumi.Input<string>): k8s.core.v1.ServiceArgs => ({
-    metadata: { name: service.name, namespace, labels: { [APP_LABEL]: service.name, service: service.name }, annotations: SERVICE_ANNOTATIONS },
+    metadata: {
+        name: service.name,
+        namespace,
+        labels: { [APP_LABEL]: service.name, service: service.name },
+        annotations: SERVICE_ANNOTATIONS,
+    },
     spec: { ports: [{ name: "http", port: service.port }], selector: { [APP_LABEL]: service.name } },
 });
 
 /** `<service>-<version>`: selector {workload, version} in every stage; `app` decides whether it serves. */
-function deploymentArgs(service: RolledService, w: Workload, namespace: pulumi.Input<string>, account: pulumi.Input<string>): k8s.apps.v1.DeploymentArgs {
+function deploymentArgs(
+    service: RolledService,
+    w: Workload,
+    namespace: pulumi.Input<string>,
+    account: pulumi.Input<string>,
+): k8s.apps.v1.DeploymentArgs {
     const selector = { [WORKLOAD_LABEL]: service.name, [VERSION_LABEL]: w.version };
     const labels = { [APP_LABEL]: w.serving ? service.name : service.darkApp, ...selector };
     return {
@@ -69,7 +82,14 @@ function deploymentArgs(service: RolledService, w: Workload, namespace: pulumi.I
         spec: {
             replicas: w.replicas,
             selector: { matchLabels: selector },
-            template: podTemplate({ labels, serviceAccountName: account, name: service.name, image: w.image, port: service.port, ...service.pod }),
+            template: podTemplate({
+                labels,
+                serviceAccountName: account,
+                name: service.name,
+                image: w.image,
+                port: service.port,
+                ...service.pod,
+            }),
         },
     };
 }
@@ -121,31 +141,48 @@ export class ServiceRollout extends pulumi.ComponentResource {
         const { service, release, fleet, mesh, record, smoke } = args.plan;
         const stage = args.plan.stage.name;
 
-        this.serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, serviceAccountArgs(service, args.namespace), childOpts);
+        this.serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            serviceAccountArgs(service, args.namespace),
+            childOpts,
+        );
         this.service = new k8s.core.v1.Service(`${name}-service`, serviceArgs(service, args.namespace), childOpts);
         const account = this.serviceAccount.metadata.name;
         this.deployments = Object.fromEntries(
             fleet.map((w) => [
                 w.version,
                 // Retained on delete, always: a version leaves the cluster only through the settle step.
-                new k8s.apps.v1.Deployment(`${name}-${w.version}`, deploymentArgs(service, w, args.namespace, account), {
-                    ...childOpts,
-                    retainOnDelete: true,
-                    customTimeouts: DEPLOYMENT_TIMEOUTS,
-                }),
+                new k8s.apps.v1.Deployment(
+                    `${name}-${w.version}`,
+                    deploymentArgs(service, w, args.namespace, account),
+                    {
+                        ...childOpts,
+                        retainOnDelete: true,
+                        customTimeouts: DEPLOYMENT_TIMEOUTS,
+                    },
+                ),
             ]),
         );
 
         const candidate = release.candidate && fleet.find((w) => w.version === release.candidate!.version);
         if (candidate && args.gate && smoke) {
-            this.gate = this.script(`${name}-gate`, "gate", GATE_ENV, args.namespace, args.gate, {
-                [GATE_ENV.service]: service.name,
-                [GATE_ENV.version]: candidate.version,
-                [GATE_ENV.image]: candidate.image,
-                [GATE_ENV.pods]: String(candidate.replicas),
-                [GATE_ENV.stars]: release.candidate!.stars,
-                [GATE_ENV.spec]: JSON.stringify(smoke),
-            }, { stage, w: candidate, stars: release.candidate!.stars, smoke }, [this.deployments[candidate.version], args.gate.client]);
+            this.gate = this.script(
+                `${name}-gate`,
+                "gate",
+                GATE_ENV,
+                args.namespace,
+                args.gate,
+                {
+                    [GATE_ENV.service]: service.name,
+                    [GATE_ENV.version]: candidate.version,
+                    [GATE_ENV.image]: candidate.image,
+                    [GATE_ENV.pods]: String(candidate.replicas),
+                    [GATE_ENV.stars]: release.candidate!.stars,
+                    [GATE_ENV.spec]: JSON.stringify(smoke),
+                },
+                { stage, w: candidate, stars: release.candidate!.stars, smoke },
+                [this.deployments[candidate.version], args.gate.client],
+            );
         }
 
         const route = mesh?.route;
@@ -171,39 +208,72 @@ export class ServiceRollout extends pulumi.ComponentResource {
             // place; under pods the Service sends requests to every serving pod, so a version the stage no longer
             // runs (the stable at promoted) is retired first, once the candidate passed its gate.
             if (!this.mesh) {
-                this.retire = this.script(`${name}-retire`, "settle", SETTLE_ENV, args.namespace, args.gate, {
-                    [SETTLE_ENV.service]: service.name,
-                    [SETTLE_ENV.keep]: JSON.stringify(keep),
-                    [SETTLE_ENV.only]: "retire",
-                }, { keep }, [...Object.values(this.deployments), ...(this.gate ? [this.gate] : [])]);
+                this.retire = this.script(
+                    `${name}-retire`,
+                    "settle",
+                    SETTLE_ENV,
+                    args.namespace,
+                    args.gate,
+                    {
+                        [SETTLE_ENV.service]: service.name,
+                        [SETTLE_ENV.keep]: JSON.stringify(keep),
+                        [SETTLE_ENV.only]: "retire",
+                    },
+                    { keep },
+                    [...Object.values(this.deployments), ...(this.gate ? [this.gate] : [])],
+                );
             }
             const judgedFrom = this.mesh ?? this.retire!;
             // Re-runs whenever what answers may change: the stage, a pod behind the Service, the route.
-            this.appCheck = this.script(`${name}-app-check`, "app-check", APP_CHECK_ENV, args.namespace, args.gate, {
-                [APP_CHECK_ENV.service]: service.name,
-                [APP_CHECK_ENV.spec]: JSON.stringify(appCheck.gate),
-                [APP_CHECK_ENV.expected]: JSON.stringify(appCheck.expected),
-            }, { stage, fleet, route, appGate: appCheck.gate, expected: appCheck.expected }, [judgedFrom, args.gate.client, args.gate.productpage]);
+            this.appCheck = this.script(
+                `${name}-app-check`,
+                "app-check",
+                APP_CHECK_ENV,
+                args.namespace,
+                args.gate,
+                {
+                    [APP_CHECK_ENV.service]: service.name,
+                    [APP_CHECK_ENV.spec]: JSON.stringify(appCheck.gate),
+                    [APP_CHECK_ENV.expected]: JSON.stringify(appCheck.expected),
+                },
+                { stage, fleet, route, appGate: appCheck.gate, expected: appCheck.expected },
+                [judgedFrom, args.gate.client, args.gate.productpage],
+            );
         }
 
         if (args.gate) {
-            const before = [this.gate, this.mesh, this.retire, this.appCheck].filter((r): r is NonNullable<typeof r> => r !== undefined);
-            this.settle = this.script(`${name}-settle`, "settle", SETTLE_ENV, args.namespace, args.gate, {
-                [SETTLE_ENV.service]: service.name,
-                [SETTLE_ENV.keep]: JSON.stringify(keep),
-                [SETTLE_ENV.record]: JSON.stringify(record),
-            }, { keep, record }, [...Object.values(this.deployments), ...before]);
+            const before = [this.gate, this.mesh, this.retire, this.appCheck].filter(
+                (r): r is NonNullable<typeof r> => r !== undefined,
+            );
+            this.settle = this.script(
+                `${name}-settle`,
+                "settle",
+                SETTLE_ENV,
+                args.namespace,
+                args.gate,
+                {
+                    [SETTLE_ENV.service]: service.name,
+                    [SETTLE_ENV.keep]: JSON.stringify(keep),
+                    [SETTLE_ENV.record]: JSON.stringify(record),
+                },
+                { keep, record },
+                [...Object.values(this.deployments), ...before],
+            );
         }
 
         this.stage = pulumi.output(stage);
         this.fromStage = pulumi.output(args.from);
-        this.servingShares = pulumi.output(route ? route.weights : Object.fromEntries(fleet.map((w) => [w.version, sharePercent(fleet, w.version)])));
+        this.servingShares = pulumi.output(
+            route ? route.weights : Object.fromEntries(fleet.map((w) => [w.version, sharePercent(fleet, w.version)])),
+        );
         this.gateResult = this.gate
             ? lastLine(this.gate)
             : pulumi.output(`not run: ${candidate ? "render mode" : `no candidate in stage ${stage}`}`);
         this.appCheckResult = this.appCheck
             ? lastLine(this.appCheck)
-            : pulumi.output(`not run: ${appCheck ? "render mode" : !service.appPath ? `${service.name}'s answers do not name their pod` : `no app check in stage ${stage}`}`);
+            : pulumi.output(
+                  `not run: ${appCheck ? "render mode" : !service.appPath ? `${service.name}'s answers do not name their pod` : `no app check in stage ${stage}`}`,
+              );
         this.registerOutputs({
             stage: this.stage,
             fromStage: this.fromStage,
@@ -227,7 +297,16 @@ export class ServiceRollout extends pulumi.ComponentResource {
         judged: unknown,
         dependsOn: pulumi.Resource[],
     ): command.local.Command {
-        const environment = { [env.namespace]: namespace, [env.kubeconfig]: gate.kubeconfig, [env.context]: gate.context, ...inputs };
-        return new command.local.Command(name, { create: gateCommand(script), environment, triggers: [fingerprint(judged)] }, { parent: this, dependsOn });
+        const environment = {
+            [env.namespace]: namespace,
+            [env.kubeconfig]: gate.kubeconfig,
+            [env.context]: gate.context,
+            ...inputs,
+        };
+        return new command.local.Command(
+            name,
+            { create: gateCommand(script), environment, triggers: [fingerprint(judged)] },
+            { parent: this, dependsOn },
+        );
     }
 }

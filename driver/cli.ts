@@ -1,7 +1,7 @@
-// The rollout command line: `npm run rollout -- <command> <stack> [flags]` (or `npx rollout ...` in a checkout).
-// Exit codes: 0 done / pass, 1 failed / rolled back, 2 bad input or a read failed, 3 inconclusive or waiting,
-// 4 nothing to judge, 5 stopped: a person's change wins (the stack file asks for another stage than runs by a
-// person's commit, a push refused, a proposal overtaken on its base). docs/driver.md has every command and the JSON shapes.
+// The rollout command line: `npm run rollout -- <command> <stack> [flags]` (or `npx rollout ...` in a checkout). Exit
+// codes: 0 done / pass, 1 failed / rolled back, 2 bad input or a read failed, 3 inconclusive or waiting, 4 nothing to
+// judge, 5 stopped: a person's change wins (the stack file asks for another stage than runs by a person's commit, a
+// push refused, a proposal overtaken on its base). docs/driver.md has every command and the JSON shapes.
 import { readStatus } from "./status";
 import { renderLook, renderStatus } from "./render";
 import { readStackFile } from "./stack-file";
@@ -34,21 +34,32 @@ const GIT_FLAGS = ["push", "propose", "base", "propose-timeout"];
 /** A flag's seconds: a number above 0. */
 function secondsOf(flag: string, v: string | true | undefined): number | undefined {
     if (v === undefined) return undefined;
-    if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new UsageError(`--${flag} takes seconds (a number above 0), not ${JSON.stringify(v)}`);
+    if (typeof v !== "string" || !/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0)
+        throw new UsageError(`--${flag} takes seconds (a number above 0), not ${JSON.stringify(v)}`);
     return Number(v);
 }
 
 function gitFlagsOf(flags: Args["flags"], push: [string, string] | undefined): GitFlags {
-    if (push && flags.propose) throw new UsageError("--push and --propose exclude each other: push each decision, or propose it");
-    if ((flags.base || flags["propose-timeout"]) && !flags.propose) throw new UsageError("--base and --propose-timeout go with --propose <remote>");
+    if (push && flags.propose)
+        throw new UsageError("--push and --propose exclude each other: push each decision, or propose it");
+    if ((flags.base || flags["propose-timeout"]) && !flags.propose)
+        throw new UsageError("--base and --propose-timeout go with --propose <remote>");
     const remote = push?.[0] ?? (flags.propose as string | undefined);
     const remoteProblem = remote !== undefined && remoteNameProblem(remote);
-    if (remoteProblem) throw new UsageError(`--${push ? "push" : "propose"}: remote ${JSON.stringify(remote)} ${remoteProblem}`);
+    if (remoteProblem)
+        throw new UsageError(`--${push ? "push" : "propose"}: remote ${JSON.stringify(remote)} ${remoteProblem}`);
     const branch = push?.[1] ?? (flags.base as string | undefined);
     const branchProblem = branch !== undefined && branchNameProblem(branch);
-    if (branchProblem) throw new UsageError(`--${push ? "push" : "base"}: branch ${JSON.stringify(branch)} ${branchProblem}`);
+    if (branchProblem)
+        throw new UsageError(`--${push ? "push" : "base"}: branch ${JSON.stringify(branch)} ${branchProblem}`);
     if (push) return { kind: "push", remote: push[0], branch: push[1] };
-    if (remote) return { kind: "propose", remote, ...(branch ? { base: branch } : {}), timeoutSeconds: secondsOf("propose-timeout", flags["propose-timeout"]) ?? 3600 };
+    if (remote)
+        return {
+            kind: "propose",
+            remote,
+            ...(branch ? { base: branch } : {}),
+            timeoutSeconds: secondsOf("propose-timeout", flags["propose-timeout"]) ?? 3600,
+        };
     return { kind: "local" };
 }
 
@@ -62,7 +73,8 @@ export function parseArgs(argv: string[]): Args {
         else if (m[1] === "push") {
             // Two values: --push <remote> <branch>.
             const values = m[2] === undefined ? argv.slice(i + 1, i + 3) : [];
-            if (values.length < 2 || values.some((v) => v.startsWith("--"))) throw new UsageError("--push takes two values: --push <remote> <branch>");
+            if (values.length < 2 || values.some((v) => v.startsWith("--")))
+                throw new UsageError("--push takes two values: --push <remote> <branch>");
             push = [values[0], values[1]];
             flags.push = values.join(" ");
             i += 2;
@@ -74,12 +86,21 @@ export function parseArgs(argv: string[]): Args {
     const [command, stack, ...rest] = positional;
     if (!command || !stack) throw new UsageError("name a command and a stack");
     const known: Record<string, string[]> = {
-        status: ["json", "watch", "wait", "timeout"], analyze: ["json"], next: ["json", ...GIT_FLAGS], run: ["json", "interval", ...GIT_FLAGS],
-        pause: ["reason", ...GIT_FLAGS], resume: GIT_FLAGS, abort: ["reason", ...GIT_FLAGS], approve: GIT_FLAGS,
+        status: ["json", "watch", "wait", "timeout"],
+        analyze: ["json"],
+        next: ["json", ...GIT_FLAGS],
+        run: ["json", "interval", ...GIT_FLAGS],
+        pause: ["reason", ...GIT_FLAGS],
+        resume: GIT_FLAGS,
+        abort: ["reason", ...GIT_FLAGS],
+        approve: GIT_FLAGS,
     };
     if (!known[command]) throw new UsageError(`unknown command ${command}; allowed: ${Object.keys(known).join(", ")}`);
     const bad = Object.keys(flags).filter((f) => !known[command].includes(f));
-    if (bad.length) throw new UsageError(`${command} takes no --${bad.join(", --")}; it takes ${known[command].map((f) => `--${f}`).join(", ") || "no flags"}`);
+    if (bad.length)
+        throw new UsageError(
+            `${command} takes no --${bad.join(", --")}; it takes ${known[command].map((f) => `--${f}`).join(", ") || "no flags"}`,
+        );
     for (const f of ["interval", "timeout"]) secondsOf(f, flags[f]);
     return { command, stack, rest, flags, git: gitFlagsOf(flags, push) };
 }
@@ -103,11 +124,19 @@ async function status(a: Args): Promise<number> {
         if (text !== last) {
             // On a terminal the status is redrawn in place; elsewhere (CI logs) one line per change.
             if (process.stdout.isTTY && a.flags.watch) process.stdout.write(`\x1b[H\x1b[2J${text}\n`);
-            else console.log(`${new Date().toISOString()} live ${s.stage.live}, configured ${s.stage.configured}${s.analysis && "overall" in s.analysis ? `, analysis ${s.analysis.overall.outcome}` : ""}`);
+            else
+                console.log(
+                    `${new Date().toISOString()} live ${s.stage.live}, configured ${s.stage.configured}${s.analysis && "overall" in s.analysis ? `, analysis ${s.analysis.overall.outcome}` : ""}`,
+                );
             last = text;
         }
         if (wait) {
-            const reached = wait === "promoted" ? s.stage.live === "promoted" : wait === "rolled-back" ? s.release.candidate !== undefined && s.stage.live === "stable" : s.stage.live === wait;
+            const reached =
+                wait === "promoted"
+                    ? s.stage.live === "promoted"
+                    : wait === "rolled-back"
+                      ? s.release.candidate !== undefined && s.stage.live === "stable"
+                      : s.stage.live === wait;
             if (reached) return EXIT.ok;
             if (Date.now() > deadline) {
                 console.error(`timed out waiting for ${wait}: live ${s.stage.live}`);
@@ -120,7 +149,9 @@ async function status(a: Args): Promise<number> {
 
 async function analyze(a: Args): Promise<number> {
     const s = await readStatus(readStackFile(projectDir(), a.stack));
-    const look = s.analysis ?? { error: `no trusted rollout record in namespace ${s.namespace} (${s.record.trust}${s.record.why ? `: ${s.record.why}` : ""}): pulumi up writes one` };
+    const look = s.analysis ?? {
+        error: `no trusted rollout record in namespace ${s.namespace} (${s.record.trust}${s.record.why ? `: ${s.record.why}` : ""}): pulumi up writes one`,
+    };
     console.log(a.flags.json ? JSON.stringify(look, null, 2) : renderLook(look).join("\n"));
     if ("error" in look) return EXIT.usage;
     if ("notAnalysed" in look) return EXIT.nothing;
@@ -137,12 +168,27 @@ export async function main(argv: string[]): Promise<number> {
     }
     try {
         switch (a.command) {
-            case "status": return await status(a);
-            case "analyze": return await analyze(a);
-            case "next": return await runNext(projectDir(), a.stack, { json: !!a.flags.json, git: a.git });
-            case "run": return await runLoop(projectDir(), a.stack, { intervalSeconds: secondsOf("interval", a.flags.interval), json: !!a.flags.json, git: a.git });
-            case "pause": case "resume": case "abort": case "approve":
-                return await setHold(projectDir(), a.stack, a.command, { reason: a.flags.reason as string | undefined, stage: a.rest[0], git: a.git });
+            case "status":
+                return await status(a);
+            case "analyze":
+                return await analyze(a);
+            case "next":
+                return await runNext(projectDir(), a.stack, { json: !!a.flags.json, git: a.git });
+            case "run":
+                return await runLoop(projectDir(), a.stack, {
+                    intervalSeconds: secondsOf("interval", a.flags.interval),
+                    json: !!a.flags.json,
+                    git: a.git,
+                });
+            case "pause":
+            case "resume":
+            case "abort":
+            case "approve":
+                return await setHold(projectDir(), a.stack, a.command, {
+                    reason: a.flags.reason as string | undefined,
+                    stage: a.rest[0],
+                    git: a.git,
+                });
         }
     } catch (e) {
         if (e instanceof GitStop) {

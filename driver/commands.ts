@@ -11,8 +11,26 @@ import { scheduleOf } from "../rollout/schedule";
 import { baseStage, stageTableOf } from "../rollout/stages";
 import { decide, Decision, Situation } from "./decide";
 import {
-    checkMode, clean, Commit, commitFile, currentBranch, DECISION_TRAILER, GitError, GitFlags, GitMode, GitStop, headOf, historyOf,
-    proposalNumber, proposeCommit, pushDecision, repoOf, STAGE_TRAILER, syncWith, versionsOf, waitLanded,
+    checkMode,
+    clean,
+    Commit,
+    commitFile,
+    currentBranch,
+    DECISION_TRAILER,
+    GitError,
+    GitFlags,
+    GitMode,
+    GitStop,
+    headOf,
+    historyOf,
+    proposalNumber,
+    proposeCommit,
+    pushDecision,
+    repoOf,
+    STAGE_TRAILER,
+    syncWith,
+    versionsOf,
+    waitLanded,
 } from "./git";
 import { hold, LockedError, release } from "./lock";
 import { readStatus, Status } from "./status";
@@ -20,15 +38,28 @@ import { readStackFile, StackFile, withKey } from "./stack-file";
 import { up } from "./up";
 import { DecisionEvent, notify } from "./webhook";
 
-const EXIT_OF: Record<Decision["kind"], number> = { advance: 0, apply: 0, close: 0, rollback: 1, pause: 3, hold: 3, stop: 5, done: 0 };
+const EXIT_OF: Record<Decision["kind"], number> = {
+    advance: 0,
+    apply: 0,
+    close: 0,
+    rollback: 1,
+    pause: 3,
+    hold: 3,
+    stop: 5,
+    done: 0,
+};
 const MAX_FAILURES = 5;
 const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
 
 /** The stage key's value and the candidate at one version of the stack file. */
 function stageAndCandidate(text: string, project: string): { stage: string; candidate?: string } {
-    const config = ((yaml.load(text) ?? {}) as { config?: Record<string, any> }).config ?? {};
-    const c = config[`${project}:release`]?.candidate;
-    return { stage: String(config[`${project}:stage`] ?? "stable"), candidate: c ? `${c.version} ${c.image}` : undefined };
+    const config = ((yaml.load(text) ?? {}) as { config?: Record<string, unknown> }).config ?? {};
+    const release = config[`${project}:release`] as { candidate?: { version?: string; image?: string } } | undefined;
+    const c = release?.candidate;
+    return {
+        stage: String(config[`${project}:stage`] ?? "stable"),
+        candidate: c ? `${c.version} ${c.image}` : undefined,
+    };
 }
 
 /** Was the live base stage reached by a rollback of this very candidate (so the driver must not start it again)? */
@@ -43,7 +74,13 @@ function rolledBack(sf: StackFile, base: string): boolean {
 function situationOf(sf: StackFile, s: Status, now: Date, lastCommit: Commit | undefined): Situation {
     const table = stageTableOf(sf.config.traffic);
     const a = s.analysis;
-    const analysis: Situation["analysis"] = !a ? { error: "no trusted rollout record" } : "error" in a ? a : "notAnalysed" in a ? "none" : a.overall;
+    const analysis: Situation["analysis"] = !a
+        ? { error: "no trusted rollout record" }
+        : "error" in a
+          ? a
+          : "notAnalysed" in a
+            ? "none"
+            : a.overall;
     return {
         table,
         live: s.stage.live,
@@ -63,10 +100,15 @@ function situationOf(sf: StackFile, s: Status, now: Date, lastCommit: Commit | u
 /** Numbers for a commit message: each metric of the analysis that the decision's reason does not already give. */
 function evidenceLines(a: Situation["analysis"], why: string): string[] {
     if (typeof a !== "object" || "error" in a) return [];
-    return (a as Judgement).metrics.filter((m) => !why.includes(m.reason)).map((m) => `${m.metric}: ${m.outcome}: ${m.reason}`);
+    return (a as Judgement).metrics
+        .filter((m) => !why.includes(m.reason))
+        .map((m) => `${m.metric}: ${m.outcome}: ${m.reason}`);
 }
 
-/** One change of the stack file, as a commit: its text, message and trailers, its webhook event, and whether `up` follows. */
+/**
+ * One change of the stack file, as a commit: its text, message and trailers, its webhook event, and whether `up`
+ * follows.
+ */
 interface Change {
     text: string;
     subject: string;
@@ -79,7 +121,8 @@ interface Change {
     applies?: string;
 }
 
-const keyChange = (sf: StackFile, key: "stage" | "pause" | "approved", value: string) => withKey(fs.readFileSync(sf.file, "utf8"), sf.project, key, value);
+const keyChange = (sf: StackFile, key: "stage" | "pause" | "approved", value: string) =>
+    withKey(fs.readFileSync(sf.file, "utf8"), sf.project, key, value);
 
 /** The commit a decision makes, if any: advance, rollback, close (the release closes: event `promoted`) and pause. */
 function changeOf(sf: StackFile, d: Decision, s: Pick<Situation, "live" | "analysis">): Change | undefined {
@@ -155,7 +198,9 @@ async function record(sf: StackFile, c: Change, o: StepOptions): Promise<string>
         sha = commitFile(sf.file, message, c.trailers);
         if (o.git.kind === "push") pushDecision(sf.file, sha, o.git.remote, o.git.branch);
     }
-    say(`${c.subject} (commit ${sha.slice(0, 8)}${o.git.kind === "push" ? `, pushed to ${o.git.remote} ${o.git.branch}` : o.git.kind === "propose" ? `, on ${o.git.remote}/${o.git.base}` : ""})`);
+    say(
+        `${c.subject} (commit ${sha.slice(0, 8)}${o.git.kind === "push" ? `, pushed to ${o.git.remote} ${o.git.branch}` : o.git.kind === "propose" ? `, on ${o.git.remote}/${o.git.base}` : ""})`,
+    );
     if (c.event) await notify(o.webhook, { ...c.event, commit: sha, at: new Date().toISOString() }, say);
     if (c.applies) {
         await o.apply();
@@ -171,14 +216,21 @@ async function record(sf: StackFile, c: Change, o: StepOptions): Promise<string>
  * stack file's last commit when the driver looked: another one now is a person's change, which wins (GitStop).
  * Returns the decision's commit, if it made one.
  */
-export async function carryOut(sf: StackFile, d: Decision, s: Pick<Situation, "live" | "analysis" | "lastCommit">, o: StepOptions): Promise<string | undefined> {
+export async function carryOut(
+    sf: StackFile,
+    d: Decision,
+    s: Pick<Situation, "live" | "analysis" | "lastCommit">,
+    o: StepOptions,
+): Promise<string | undefined> {
     const say = o.log ?? log;
     const change = changeOf(sf, d, s);
     if (change) {
         const head = headOf(sf.file);
         if (head !== s.lastCommit?.sha) {
             const c = historyOf(sf.file, 1)[0];
-            throw new GitStop(`the stack file changed since the driver looked: commit ${c.sha.slice(0, 8)} (${c.author}: ${c.subject}); a person's change wins, nothing is committed or applied`);
+            throw new GitStop(
+                `the stack file changed since the driver looked: commit ${c.sha.slice(0, 8)} (${c.author}: ${c.subject}); a person's change wins, nothing is committed or applied`,
+            );
         }
         return record(sf, change, o);
     }
@@ -190,39 +242,63 @@ export async function carryOut(sf: StackFile, d: Decision, s: Pick<Situation, "l
     }
     say(`${d.kind}${"outcome" in d ? ` ${d.outcome}` : ""}: ${d.why}`);
     if (d.kind === "done" || (d.kind === "hold" && d.why.includes("waits for an approval"))) {
-        await notify(o.webhook, { stack: sf.stack, decision: d.kind, from: String(s.live), why: d.why, at: new Date().toISOString() }, say);
+        await notify(
+            o.webhook,
+            { stack: sf.stack, decision: d.kind, from: String(s.live), why: d.why, at: new Date().toISOString() },
+            say,
+        );
     }
     return undefined;
 }
 
-async function act(sf: StackFile, d: Decision, s: Situation, git: GitMode, kubectl: ReturnType<typeof kubectlFor>): Promise<void> {
+async function act(
+    sf: StackFile,
+    d: Decision,
+    s: Situation,
+    git: GitMode,
+    kubectl: ReturnType<typeof kubectlFor>,
+): Promise<void> {
     if (d.kind === "rollback") {
         // Quarantine: the failed image serves no more until its gate passes again (the guard reads the record).
         const c = sf.config.release.candidate!;
         recordGateResult(kubectl, sf.config.namespace, {
-            image: c.image, version: c.version, failedAt: new Date().toISOString(), failure: `analysis failed at ${s.live}: ${d.why}`,
+            image: c.image,
+            version: c.version,
+            failedAt: new Date().toISOString(),
+            failure: `analysis failed at ${s.live}: ${d.why}`,
         });
     }
     await carryOut(sf, d, s, {
-        git, webhook: s.schedule.webhook, apply: () => up(sf.dir, sf.stack, (l) => log(`  up: ${l}`)), tick: () => hold(kubectl, sf.config.namespace),
+        git,
+        webhook: s.schedule.webhook,
+        apply: () => up(sf.dir, sf.stack, (l) => log(`  up: ${l}`)),
+        tick: () => hold(kubectl, sf.config.namespace),
     });
 }
 
 /** The Git mode of the flags, checked before anything changes: the remote exists; propose's base is checked out. */
 export function modeOf(sf: StackFile, flags: GitFlags = { kind: "local" }, intervalSeconds?: number): GitMode {
-    const mode: GitMode = flags.kind !== "propose" ? flags : {
-        ...flags,
-        base: flags.base ?? currentBranch(sf.dir) ?? "",
-        intervalSeconds: intervalSeconds ?? scheduleOf(sf.config.schedule).intervalSeconds,
-    };
-    if (mode.kind === "propose" && !mode.base) throw new GitError("--propose needs a branch checked out (HEAD is detached) or --base <branch>");
+    const mode: GitMode =
+        flags.kind !== "propose"
+            ? flags
+            : {
+                  ...flags,
+                  base: flags.base ?? currentBranch(sf.dir) ?? "",
+                  intervalSeconds: intervalSeconds ?? scheduleOf(sf.config.schedule).intervalSeconds,
+              };
+    if (mode.kind === "propose" && !mode.base)
+        throw new GitError("--propose needs a branch checked out (HEAD is detached) or --base <branch>");
     checkMode(sf.dir, mode);
     return mode;
 }
 
 function checkRepo(sf: StackFile): void {
-    if (!repoOf(sf.dir)) throw new Error(`${sf.dir} is not in a Git repository: the driver records every decision as a commit`);
-    if (!clean(sf.file)) throw new Error(`${sf.file} has uncommitted changes: commit or revert them first (a person's change wins, but only a committed one is a record)`);
+    if (!repoOf(sf.dir))
+        throw new Error(`${sf.dir} is not in a Git repository: the driver records every decision as a commit`);
+    if (!clean(sf.file))
+        throw new Error(
+            `${sf.file} has uncommitted changes: commit or revert them first (a person's change wins, but only a committed one is a record)`,
+        );
 }
 
 interface NextOptions {
@@ -282,8 +358,16 @@ export async function runLoop(dir: string, stack: string, opts: NextOptions): Pr
                 // Another driver, bad input or a dirty stack file end the run; a failed read or up (e.g. the stack
                 // still locked by the up of a driver killed a moment ago) is tried again from a fresh look. Git's
                 // refusal (a push refused, a proposal overtaken or not merged in time) ends it too.
-                if (e instanceof LockedError || e instanceof GitStop || /uncommitted|not in a Git repository|invalid stack config/.test((e as Error).message) || ++failures > MAX_FAILURES) throw e;
-                log(`failed (${failures} of ${MAX_FAILURES} in a row), looking again: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`);
+                if (
+                    e instanceof LockedError ||
+                    e instanceof GitStop ||
+                    /uncommitted|not in a Git repository|invalid stack config/.test((e as Error).message) ||
+                    ++failures > MAX_FAILURES
+                )
+                    throw e;
+                log(
+                    `failed (${failures} of ${MAX_FAILURES} in a row), looking again: ${(e as Error).message.split("\n").slice(0, 3).join(" ")}`,
+                );
                 await new Promise((r) => setTimeout(r, 1000 * (opts.intervalSeconds ?? 5)));
                 continue;
             }
@@ -291,7 +375,8 @@ export async function runLoop(dir: string, stack: string, opts: NextOptions): Pr
             if (d.kind === "stop" || d.kind === "pause") return EXIT_OF[d.kind];
             if (d.kind === "close") return 0;
             if (d.kind === "rollback" || d.kind === "advance" || d.kind === "apply") continue;
-            const interval = opts.intervalSeconds ?? scheduleOf(readStackFile(dir, stack).config.schedule).intervalSeconds;
+            const interval =
+                opts.intervalSeconds ?? scheduleOf(readStackFile(dir, stack).config.schedule).intervalSeconds;
             await new Promise((r) => setTimeout(r, 1000 * interval));
         }
     } finally {
@@ -304,15 +389,19 @@ export async function runLoop(dir: string, stack: string, opts: NextOptions): Pr
  * pause (with a reason), resume, abort (roll back now, with a reason), approve <stage>.
  */
 export async function setHold(
-    dir: string, stack: string, verb: "pause" | "resume" | "abort" | "approve",
+    dir: string,
+    stack: string,
+    verb: "pause" | "resume" | "abort" | "approve",
     o: { reason?: string; stage?: string; git?: GitFlags; intervalSeconds?: number },
 ): Promise<number> {
     let sf = readStackFile(dir, stack);
     checkRepo(sf);
     const who = process.env.USER ?? "someone";
-    if ((verb === "pause" || verb === "abort") && !o.reason) throw new Error(`${verb} needs --reason <text>: the commit says why`);
+    if ((verb === "pause" || verb === "abort") && !o.reason)
+        throw new Error(`${verb} needs --reason <text>: the commit says why`);
     const stages = stageTableOf(sf.config.traffic).stages.map((s) => s.name);
-    if (verb === "approve" && (!o.stage || !stages.includes(o.stage))) throw new Error(`approve needs a stage of the table: ${stages.join(" | ")}`);
+    if (verb === "approve" && (!o.stage || !stages.includes(o.stage)))
+        throw new Error(`approve needs a stage of the table: ${stages.join(" | ")}`);
     const git = modeOf(sf, o.git, o.intervalSeconds);
     const kubectl = kubectlFor(sf.config.kubeconfig, sf.config.context);
     const namespace = sf.config.namespace;
@@ -324,32 +413,56 @@ export async function setHold(
             sf = readStackFile(dir, stack);
         }
         const step: StepOptions = {
-            git, webhook: scheduleOf(sf.config.schedule).webhook, apply: () => up(sf.dir, sf.stack, (l) => log(`  up: ${l}`)),
+            git,
+            webhook: scheduleOf(sf.config.schedule).webhook,
+            apply: () => up(sf.dir, sf.stack, (l) => log(`  up: ${l}`)),
             ...(verb === "abort" ? { tick: () => hold(kubectl, namespace) } : {}),
         };
         const from = sf.config.stage;
         if (verb === "approve") {
-            await record(sf, {
-                text: keyChange(sf, "approved", o.stage!), subject: `rollout ${sf.stack}: approve ${o.stage}`, body: [`approved by ${who}`],
-                trailers: { [DECISION_TRAILER]: "approve" }, name: `approve-${o.stage}`,
-            }, step);
+            await record(
+                sf,
+                {
+                    text: keyChange(sf, "approved", o.stage!),
+                    subject: `rollout ${sf.stack}: approve ${o.stage}`,
+                    body: [`approved by ${who}`],
+                    trailers: { [DECISION_TRAILER]: "approve" },
+                    name: `approve-${o.stage}`,
+                },
+                step,
+            );
             return 0;
         }
         if (verb === "pause" || verb === "resume") {
-            await record(sf, {
-                text: keyChange(sf, "pause", verb === "pause" ? o.reason! : ""), subject: `rollout ${sf.stack}: ${verb}`,
-                body: [verb === "pause" ? o.reason! : `resumed by ${who}`], trailers: { [DECISION_TRAILER]: verb }, name: `${verb}-${from}`,
-                event: { stack: sf.stack, decision: verb, from, why: o.reason ?? "" },
-            }, step);
+            await record(
+                sf,
+                {
+                    text: keyChange(sf, "pause", verb === "pause" ? o.reason! : ""),
+                    subject: `rollout ${sf.stack}: ${verb}`,
+                    body: [verb === "pause" ? o.reason! : `resumed by ${who}`],
+                    trailers: { [DECISION_TRAILER]: verb },
+                    name: `${verb}-${from}`,
+                    event: { stack: sf.stack, decision: verb, from, why: o.reason ?? "" },
+                },
+                step,
+            );
             return 0;
         }
         // abort: a rollback now, whatever the analysis says, as a commit naming the reason; then applied.
         const base = baseStage(stageTableOf(sf.config.traffic)).name;
-        await record(sf, {
-            text: keyChange(sf, "stage", base), subject: `rollout ${sf.stack}: abort ${from} -> ${base}`, body: [o.reason!],
-            trailers: { [DECISION_TRAILER]: "rollback", [STAGE_TRAILER]: base }, name: `rollback-${base}`,
-            event: { stack: sf.stack, decision: "rollback", from, to: base, why: o.reason! }, applies: base,
-        }, step);
+        await record(
+            sf,
+            {
+                text: keyChange(sf, "stage", base),
+                subject: `rollout ${sf.stack}: abort ${from} -> ${base}`,
+                body: [o.reason!],
+                trailers: { [DECISION_TRAILER]: "rollback", [STAGE_TRAILER]: base },
+                name: `rollback-${base}`,
+                event: { stack: sf.stack, decision: "rollback", from, to: base, why: o.reason! },
+                applies: base,
+            },
+            step,
+        );
         return 1;
     } finally {
         if (verb === "abort") release(kubectl, namespace);

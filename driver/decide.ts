@@ -44,7 +44,12 @@ export function decide(s: Situation): Decision {
     if (s.configured !== s.live) {
         // A step the driver committed but did not see applied (killed, or its up failed): apply it, nothing else.
         const c = s.lastCommit;
-        if (c?.decision && c.stage === s.configured) return { kind: "apply", to: s.configured, why: `finishing ${c.decision} to ${s.configured} (commit ${c.sha.slice(0, 8)})` };
+        if (c?.decision && c.stage === s.configured)
+            return {
+                kind: "apply",
+                to: s.configured,
+                why: `finishing ${c.decision} to ${s.configured} (commit ${c.sha.slice(0, 8)})`,
+            };
         return {
             kind: "stop",
             why: `the stack file asks for ${s.configured} while ${s.live} runs, set by ${c ? `commit ${c.sha.slice(0, 8)} (${c.author}: ${c.subject})` : "an uncommitted edit"}: a person's change wins; run pulumi up (or revert it), then the driver goes on`,
@@ -55,12 +60,34 @@ export function decide(s: Situation): Decision {
     if (stages[order]?.closes) {
         const min = minSecondsIn(s.schedule, s.live);
         const elapsed = s.recordedAt ? (s.now.getTime() - Date.parse(s.recordedAt)) / 1000 : 0;
-        if (!s.schedule.close) return { kind: "done", outcome: "promoted", why: `${s.live}: the candidate serves alone (schedule.close false: a person closes the release)` };
-        if (elapsed < min) return { kind: "hold", why: `${s.live} for ${Math.round(elapsed)}s of its ${min}s before the release closes` };
-        return { kind: "close", to: base, why: `${s.live} for ${Math.round(elapsed)}s: the candidate becomes the stable` };
+        if (!s.schedule.close)
+            return {
+                kind: "done",
+                outcome: "promoted",
+                why: `${s.live}: the candidate serves alone (schedule.close false: a person closes the release)`,
+            };
+        if (elapsed < min)
+            return {
+                kind: "hold",
+                why: `${s.live} for ${Math.round(elapsed)}s of its ${min}s before the release closes`,
+            };
+        return {
+            kind: "close",
+            to: base,
+            why: `${s.live} for ${Math.round(elapsed)}s: the candidate becomes the stable`,
+        };
     }
-    if (s.live === base && s.rolledBack) return { kind: "done", outcome: "rolled-back", why: `rolled back to ${base}; a person restores it (commit the stage, pulumi up)` };
-    if (order < 0) return { kind: "stop", why: `the live reviews workloads fit no stage (${s.live}): the guard refuses every move but a rollback` };
+    if (s.live === base && s.rolledBack)
+        return {
+            kind: "done",
+            outcome: "rolled-back",
+            why: `rolled back to ${base}; a person restores it (commit the stage, pulumi up)`,
+        };
+    if (order < 0)
+        return {
+            kind: "stop",
+            why: `the live reviews workloads fit no stage (${s.live}): the guard refuses every move but a rollback`,
+        };
     if (!s.recordedAt) return { kind: "stop", why: "no trusted rollout record: pulumi up writes one" };
 
     const a = s.analysis;
@@ -70,20 +97,32 @@ export function decide(s: Situation): Decision {
         if (a.outcome === "fail") return { kind: "rollback", to: base, why: a.reason };
         if (a.outcome === "inconclusive") {
             if (elapsed >= s.schedule.maxInconclusiveSeconds) {
-                return { kind: "pause", why: `analysis inconclusive after ${Math.round(elapsed)}s at ${s.live} (schedule.maxInconclusiveSeconds ${s.schedule.maxInconclusiveSeconds}): ${a.reason}` };
+                return {
+                    kind: "pause",
+                    why: `analysis inconclusive after ${Math.round(elapsed)}s at ${s.live} (schedule.maxInconclusiveSeconds ${s.schedule.maxInconclusiveSeconds}): ${a.reason}`,
+                };
             }
-            const more = a.needs ? `needs ${a.needs.candidateRequests} more candidate requests${a.needs.seconds !== undefined ? `, about ${a.needs.seconds}s at the current rate` : ""}` : "needs more data";
+            const more = a.needs
+                ? `needs ${a.needs.candidateRequests} more candidate requests${a.needs.seconds !== undefined ? `, about ${a.needs.seconds}s at the current rate` : ""}`
+                : "needs more data";
             return { kind: "hold", why: `analysis inconclusive at ${s.live}: ${more}` };
         }
     }
     const min = minSecondsIn(s.schedule, s.live);
     if (elapsed < min) {
-        return { kind: "hold", why: `${s.live} for ${Math.round(elapsed)}s of its ${min}s`, until: new Date(Date.parse(s.recordedAt) + 1000 * min).toISOString() };
+        return {
+            kind: "hold",
+            why: `${s.live} for ${Math.round(elapsed)}s of its ${min}s`,
+            until: new Date(Date.parse(s.recordedAt) + 1000 * min).toISOString(),
+        };
     }
     const next = stages[order + 1];
     if (!next) return { kind: "done", outcome: "promoted", why: `${s.live} is the last stage` };
     if (s.schedule.approve.includes(next.name) && s.approved !== next.name) {
-        return { kind: "hold", why: `${next.name} waits for an approval: npm run rollout -- approve <stack> ${next.name}` };
+        return {
+            kind: "hold",
+            why: `${next.name} waits for an approval: npm run rollout -- approve <stack> ${next.name}`,
+        };
     }
     const evidence = a === "none" ? `${s.live} has no analysis` : a.reason;
     return { kind: "advance", to: next.name, why: `${Math.round(elapsed)}s at ${s.live}; ${evidence}` };

@@ -30,7 +30,11 @@ const manifest = (namespace: string) => ({
     apiVersion: "coordination.k8s.io/v1",
     kind: "Lease",
     metadata: { name: LEASE_NAME, namespace },
-    spec: { holderIdentity: me(), leaseDurationSeconds: DURATION_SECONDS, renewTime: new Date().toISOString().replace("Z", "000Z") },
+    spec: {
+        holderIdentity: me(),
+        leaseDurationSeconds: DURATION_SECONDS,
+        renewTime: new Date().toISOString().replace("Z", "000Z"),
+    },
 });
 
 export class LockedError extends Error {}
@@ -49,7 +53,9 @@ export function hold(kubectl: Kubectl, namespace: string): void {
         const fresh = Date.now() - renewed < 1000 * (lease.spec?.leaseDurationSeconds ?? DURATION_SECONDS);
         const [host] = holder.split("/");
         if (alive(holder) && (host === os.hostname() || fresh)) {
-            throw new LockedError(`another driver holds this rollout: ${holder} (Lease ${namespace}/${LEASE_NAME}, renewed ${lease.spec?.renewTime}); stop it first`);
+            throw new LockedError(
+                `another driver holds this rollout: ${holder} (Lease ${namespace}/${LEASE_NAME}, renewed ${lease.spec?.renewTime}); stop it first`,
+            );
         }
     }
     // replace with the read resourceVersion: of two drivers taking over at once, only one succeeds.
@@ -66,7 +72,8 @@ export function hold(kubectl: Kubectl, namespace: string): void {
 export function release(kubectl: Kubectl, namespace: string): void {
     try {
         const lease = JSON.parse(kubectl(["get", "lease", LEASE_NAME, "-n", namespace, "-o", "json"])) as Lease;
-        if (lease.spec?.holderIdentity === me()) kubectl(["delete", "lease", LEASE_NAME, "-n", namespace, "--ignore-not-found"]);
+        if (lease.spec?.holderIdentity === me())
+            kubectl(["delete", "lease", LEASE_NAME, "-n", namespace, "--ignore-not-found"]);
     } catch {
         // gone already
     }

@@ -30,11 +30,14 @@ export function projectOf(dir: string): string {
 export function readStackFile(dir: string, stack: string): StackFile {
     const project = projectOf(dir);
     const file = path.join(dir, `Pulumi.${shortName(stack)}.yaml`);
-    if (!fs.existsSync(file)) throw new StackFileError(`no stack file ${file}: is ${stack} a stack of ${project} (\`pulumi stack ls\`)?`);
+    if (!fs.existsSync(file))
+        throw new StackFileError(`no stack file ${file}: is ${stack} a stack of ${project} (\`pulumi stack ls\`)?`);
     const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const prefix = `${project}:`;
     const raw = Object.fromEntries(
-        Object.entries(doc.config ?? {}).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]),
+        Object.entries(doc.config ?? {})
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
     );
     return { stack: shortName(stack), project, file, dir, config: parseRolloutConfig(raw, project) };
 }

@@ -49,7 +49,12 @@ export interface Status {
  * passes again in a dark stage. Those moves are listed apart, with the reason, so status never offers what the guard
  * refuses.
  */
-export function movesFrom(table: StageTable, live: LiveStage, release: Release, gate: GateView): Pick<Status, "next" | "refused"> {
+export function movesFrom(
+    table: StageTable,
+    live: LiveStage,
+    release: Release,
+    gate: GateView,
+): Pick<Status, "next" | "refused"> {
     // Without a candidate no stage but the stable's is reachable: the next step is a release with a candidate.
     const c = release.candidate;
     if (!c) return { next: [], refused: [] };
@@ -59,7 +64,10 @@ export function movesFrom(table: StageTable, live: LiveStage, release: Release, 
     const dark = darkStages(table);
     const exposes = (to: string) => stageIn(table, to).candidate !== undefined && !dark.includes(to);
     const why = `image ${c.image} failed at ${failed.failedAt} (${failed.failure}): quarantined until its gate passes again, in ${list(dark)}`;
-    return { next: moves.filter((m) => !exposes(m.to)), refused: moves.filter((m) => exposes(m.to)).map((m) => ({ ...m, why })) };
+    return {
+        next: moves.filter((m) => !exposes(m.to)),
+        refused: moves.filter((m) => exposes(m.to)).map((m) => ({ ...m, why })),
+    };
 }
 
 export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?: Date } = {}): Promise<Status> {
@@ -73,7 +81,13 @@ export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?:
     let analysis: Status["analysis"];
     if (opts.analyze !== false && record) {
         try {
-            analysis = await lookAt(record, config.namespace, ROLLED_OUT, kubectlFor(config.kubeconfig, config.context), opts.now);
+            analysis = await lookAt(
+                record,
+                config.namespace,
+                ROLLED_OUT,
+                kubectlFor(config.kubeconfig, config.context),
+                opts.now,
+            );
         } catch (e) {
             analysis = { error: (e as Error).message };
         }
@@ -90,10 +104,22 @@ export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?:
             differs: config.stage !== liveStage,
         },
         ...movesFrom(table, liveStage, release, live.gate),
-        pods: live.fleet.map((w) => ({ version: w.version, image: w.image, ready: w.ready ?? 0, desired: w.replicas, serving: w.serving })),
+        pods: live.fleet.map((w) => ({
+            version: w.version,
+            image: w.image,
+            ready: w.ready ?? 0,
+            desired: w.replicas,
+            serving: w.serving,
+        })),
         ...(live.route ? { route: "route" in live.route ? live.route.route : { problem: live.route.problem } } : {}),
-        gate: live.gate.trust === "trusted" ? { trust: "trusted", passes: live.gate.passes, failures: live.gate.failures ?? [] } : live.gate,
-        record: live.record?.trust === "untrusted" ? { trust: "untrusted", why: live.record.why } : { trust: live.record?.trust ?? "absent" },
+        gate:
+            live.gate.trust === "trusted"
+                ? { trust: "trusted", passes: live.gate.passes, failures: live.gate.failures ?? [] }
+                : live.gate,
+        record:
+            live.record?.trust === "untrusted"
+                ? { trust: "untrusted", why: live.record.why }
+                : { trust: live.record?.trust ?? "absent" },
         ...(analysis ? { analysis } : {}),
         decisions: historyOf(sf.file, 5),
     };

@@ -9,7 +9,8 @@ import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
  * The lines of an `up` worth a driver's log: each finished resource step (with what a gate, check or settle step
  * said), the summary, and anything the engine or the pack reports as an error. The rest is the engine's progress.
  */
-const WORTH_SHOWING = /\b(created|updated|deleted|replaced) \(|^\s*Resources:|^\s+\d+ (changes?|unchanged|to create)|^\s*Duration:|error|mandatory/;
+const WORTH_SHOWING =
+    /\b(created|updated|deleted|replaced) \(|^\s*Resources:|^\s+\d+ (changes?|unchanged|to create)|^\s*Duration:|error|mandatory/;
 
 export async function up(dir: string, stack: string, onLine: (line: string) => void): Promise<void> {
     const pulumiCommand = await PulumiCommand.get({ skipVersionCheck: true });
@@ -20,6 +21,10 @@ export async function up(dir: string, stack: string, onLine: (line: string) => v
         policyPacks: [policy],
         ...(fs.existsSync(config) ? { policyPackConfigs: [config] } : {}),
         color: "never",
-        onOutput: (out) => out.split("\n").filter((l) => WORTH_SHOWING.test(l)).forEach((l) => onLine(l.trim())),
+        onOutput: (out) =>
+            out
+                .split("\n")
+                .filter((l) => WORTH_SHOWING.test(l))
+                .forEach((l) => onLine(l.trim())),
     });
 }

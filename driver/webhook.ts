@@ -13,7 +13,12 @@ export interface DecisionEvent {
 export async function notify(url: string, event: DecisionEvent, log: (line: string) => void): Promise<void> {
     if (!url) return;
     try {
-        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(event), signal: AbortSignal.timeout(5000) });
+        const res = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(event),
+            signal: AbortSignal.timeout(5000),
+        });
         if (!res.ok) log(`webhook ${url}: HTTP ${res.status}`);
     } catch (e) {
         log(`webhook ${url}: ${(e as Error).message}`);

@@ -38,21 +38,42 @@ function overallOf(j: Judgement, answers: AnswerDiff | undefined): Judgement {
     if (!answers || answers.outcome === "pass" || j.outcome === "fail") return j;
     const reason = `answers: ${answers.reason}${j.outcome === "pass" ? "" : `; ${j.reason}`}`;
     if (answers.outcome === "fail") return { outcome: "fail", metrics: j.metrics, reason };
-    return { outcome: "inconclusive", metrics: j.metrics, reason, ...(j.outcome === "inconclusive" && j.needs ? { needs: j.needs } : {}) };
+    return {
+        outcome: "inconclusive",
+        metrics: j.metrics,
+        reason,
+        ...(j.outcome === "inconclusive" && j.needs ? { needs: j.needs } : {}),
+    };
 }
 
 /** The analysis of the recorded stage at `now`, or why that stage has none. `kubectl` reaches the pods (answers). */
-export async function lookAt(record: RolloutRecord, namespace: string, service: RolledService, kubectl: Kubectl, now = new Date()): Promise<LookResult> {
+export async function lookAt(
+    record: RolloutRecord,
+    namespace: string,
+    service: RolledService,
+    kubectl: Kubectl,
+    now = new Date(),
+): Promise<LookResult> {
     const port = service.port;
     const stage = stageIn(stageTableOf(record.traffic), record.stage);
     const candidate = record.release.candidate;
     if (!candidate || !analysed(stage)) {
-        return { stage: stage.name, notAnalysed: `stage ${stage.name} gives the candidate no requests beside the stable's: nothing to compare` };
+        return {
+            stage: stage.name,
+            notAnalysed: `stage ${stage.name} gives the candidate no requests beside the stable's: nothing to compare`,
+        };
     }
     const analysis = analysisOf(record.analysis);
     const elapsedSeconds = Math.max(0, (now.getTime() - Date.parse(record.recordedAt)) / 1000);
     const { name, templates } = queriesOf(analysis, record.traffic.strategy);
-    const queries = lookQueries(templates, analysis, { namespace, service: service.name, port, stable: record.release.stable.version, candidate: candidate.version, elapsedSeconds });
+    const queries = lookQueries(templates, analysis, {
+        namespace,
+        service: service.name,
+        port,
+        stable: record.release.stable.version,
+        candidate: candidate.version,
+        elapsedSeconds,
+    });
     const ask = async (q: LookQueries["stable"]) => {
         const [requests, errors, latency] = await Promise.all([
             queryNumber(analysis.prometheus, q.requests, now),
@@ -67,13 +88,27 @@ export async function lookAt(record: RolloutRecord, namespace: string, service: 
     const judgement = judge(sample, judgeSettingsOf(analysis), { elapsedSeconds });
     const compared = stage.route?.mirror
         ? sampleAnswers(kubectl, {
-            namespace, service: service.name, port, stable: record.release.stable.version, candidate: candidate.version,
-            paths: Array.from({ length: analysis.answerRequests }, (_, i) => `/${service.name}/${i}`),
-            ignore: (candidate as { changes?: string[] }).changes ?? [], minRequests: DEFAULT_ANSWER_DIFF_SETTINGS.minRequests,
-        })
+              namespace,
+              service: service.name,
+              port,
+              stable: record.release.stable.version,
+              candidate: candidate.version,
+              paths: Array.from({ length: analysis.answerRequests }, (_, i) => `/${service.name}/${i}`),
+              ignore: (candidate as { changes?: string[] }).changes ?? [],
+              minRequests: DEFAULT_ANSWER_DIFF_SETTINGS.minRequests,
+          })
         : undefined;
     return {
-        at: now.toISOString(), stage: stage.name, elapsedSeconds, analysis, queriesName: name, queries, metricAnswers, sample, judgement,
-        ...(compared ? { answers: compared } : {}), overall: overallOf(judgement, compared),
+        at: now.toISOString(),
+        stage: stage.name,
+        elapsedSeconds,
+        analysis,
+        queriesName: name,
+        queries,
+        metricAnswers,
+        sample,
+        judgement,
+        ...(compared ? { answers: compared } : {}),
+        overall: overallOf(judgement, compared),
     };
 }

@@ -33,11 +33,29 @@ const bodyOf = (text: string): unknown => {
 
 function ask(kubectl: Kubectl, namespace: string, sleep: string, pod: Pod, port: number, paths: string[]): Answer[] {
     const urls = paths.map((p) => `http://${pod.status.podIP}:${port}${p}`);
-    const out = kubectl(["exec", sleep, "-n", namespace, "-c", "sleep", "--", "curl", "-sS", "-m", "5", "-w", `\\n%{http_code}\\n${END}\\n`, ...urls]);
-    return out.split(`\n${END}\n`).slice(0, paths.length).map((a) => {
-        const { httpCode, body } = parseCurlOutput(a);
-        return { status: Number(httpCode) || 0, body: bodyOf(body) };
-    });
+    const out = kubectl([
+        "exec",
+        sleep,
+        "-n",
+        namespace,
+        "-c",
+        "sleep",
+        "--",
+        "curl",
+        "-sS",
+        "-m",
+        "5",
+        "-w",
+        `\\n%{http_code}\\n${END}\\n`,
+        ...urls,
+    ]);
+    return out
+        .split(`\n${END}\n`)
+        .slice(0, paths.length)
+        .map((a) => {
+            const { httpCode, body } = parseCurlOutput(a);
+            return { status: Number(httpCode) || 0, body: bodyOf(body) };
+        });
 }
 
 export function sampleAnswers(kubectl: Kubectl, t: AnswerSampleTarget): AnswerDiff {
@@ -47,8 +65,18 @@ export function sampleAnswers(kubectl: Kubectl, t: AnswerSampleTarget): AnswerDi
     const of = (version: string) => ready.filter(labelled({ [WORKLOAD_LABEL]: t.service, [VERSION_LABEL]: version }));
     const [candidate] = of(t.candidate);
     const [primary, secondary] = of(t.stable);
-    if (!candidate || !secondary) throw new Error(`answers need 1 ready ${t.candidate} pod and 2 ready ${t.stable} pods in ${t.namespace}; found ${of(t.candidate).length} and ${of(t.stable).length}`);
-    const [c, p, s] = [candidate, primary, secondary].map((pod) => ask(kubectl, t.namespace, sleep.metadata.name, pod, t.port, t.paths));
-    const requests: MirroredRequest[] = t.paths.map((path, i) => ({ path, candidate: c[i], primary: p[i], secondary: s[i] }));
+    if (!candidate || !secondary)
+        throw new Error(
+            `answers need 1 ready ${t.candidate} pod and 2 ready ${t.stable} pods in ${t.namespace}; found ${of(t.candidate).length} and ${of(t.stable).length}`,
+        );
+    const [c, p, s] = [candidate, primary, secondary].map((pod) =>
+        ask(kubectl, t.namespace, sleep.metadata.name, pod, t.port, t.paths),
+    );
+    const requests: MirroredRequest[] = t.paths.map((path, i) => ({
+        path,
+        candidate: c[i],
+        primary: p[i],
+        secondary: s[i],
+    }));
     return compareAnswers(requests, { ignore: t.ignore, minRequests: t.minRequests });
 }

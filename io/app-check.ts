@@ -25,8 +25,23 @@ const END = "--app-check-answer-end--";
 function ask(namespace: string, sleep: string, url: string, count: number, headers: string[]): Answer[] | string {
     let out: string;
     try {
-        out = kubectl(["exec", sleep, "-n", namespace, "-c", "sleep", "--", "curl", "-sS", "-m", "5", ...headers.flatMap((h) => ["-H", h]),
-            "-w", `\\n%{http_code}\\n${END}\\n`, ...Array<string>(count).fill(url)]);
+        out = kubectl([
+            "exec",
+            sleep,
+            "-n",
+            namespace,
+            "-c",
+            "sleep",
+            "--",
+            "curl",
+            "-sS",
+            "-m",
+            "5",
+            ...headers.flatMap((h) => ["-H", h]),
+            "-w",
+            `\\n%{http_code}\\n${END}\\n`,
+            ...Array<string>(count).fill(url),
+        ]);
     } catch (e) {
         // curl exits non-zero when a request fails, and still prints every answer (status 000 for a failed one).
         const err = e as { stdout?: string; stderr?: string; message: string };
@@ -37,7 +52,12 @@ function ask(namespace: string, sleep: string, url: string, count: number, heade
 }
 
 /** One pass over every ready productpage pod: what was wrong, or how many pods answered as expected. */
-function check(namespace: string, service: string, gate: AppTest, expected: AppExpectation): { problem: string } | { pages: number } {
+function check(
+    namespace: string,
+    service: string,
+    gate: AppTest,
+    expected: AppExpectation,
+): { problem: string } | { pages: number } {
     const pods = listPods(kubectl, namespace);
     const ready = pods.filter(isReady);
     const sleep = ready.find(labelled({ [APP_LABEL]: "sleep" }));
@@ -45,10 +65,22 @@ function check(namespace: string, service: string, gate: AppTest, expected: AppE
     const pages = ready.filter(labelled({ [APP_LABEL]: "productpage" }));
     if (pages.length === 0) return { problem: `no ready productpage pod in namespace ${namespace}` };
     // Every pod of the service, dark or on its way out too: an answer from one is named by its version.
-    const versionOf = new Map(pods.filter(labelled({ [WORKLOAD_LABEL]: service })).map((p) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? ""]));
+    const versionOf = new Map(
+        pods
+            .filter(labelled({ [WORKLOAD_LABEL]: service }))
+            .map((p) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? ""]),
+    );
     const kinds = [
         { who: "plain users", headers: [] as string[], allowed: expected.plain },
-        ...(expected.testers ? [{ who: `the tester (${expected.testers.header}: ${expected.testers.value})`, headers: [`${expected.testers.header}: ${expected.testers.value}`], allowed: expected.testers }] : []),
+        ...(expected.testers
+            ? [
+                  {
+                      who: `the tester (${expected.testers.header}: ${expected.testers.value})`,
+                      headers: [`${expected.testers.header}: ${expected.testers.value}`],
+                      allowed: expected.testers,
+                  },
+              ]
+            : []),
     ];
     for (const page of pages) {
         const url = `http://${page.status.podIP}:${gate.port}${gate.path}`;
@@ -56,7 +88,11 @@ function check(namespace: string, service: string, gate: AppTest, expected: AppE
         for (const { who, headers, allowed } of kinds) {
             const answers = ask(namespace, sleep.metadata.name, url, gate.requests, headers);
             if (typeof answers === "string") return { problem: answers };
-            const problem = judgeBatch({ page: page.metadata.name, who, requests: gate.requests, answers }, allowed, versionOf);
+            const problem = judgeBatch(
+                { page: page.metadata.name, who, requests: gate.requests, answers },
+                allowed,
+                versionOf,
+            );
             if (problem) return { problem };
             seen.push(`${who} ${tally(answers.map((a) => answeredBy(a, versionOf)))}`);
         }
@@ -70,7 +106,8 @@ async function main(): Promise<void> {
     const service = env(APP_CHECK_ENV.service);
     const gate = JSON.parse(env(APP_CHECK_ENV.spec) || "null") as AppTest | null;
     const expected = JSON.parse(env(APP_CHECK_ENV.expected) || "null") as AppExpectation | null;
-    if (!namespace || !service || !gate || !expected?.plain) throw new Error(`inputs: set ${Object.values(APP_CHECK_ENV).join(", ")}`);
+    if (!namespace || !service || !gate || !expected?.plain)
+        throw new Error(`inputs: set ${Object.values(APP_CHECK_ENV).join(", ")}`);
     const deadline = Date.now() + WAIT_MS;
     const started = Date.now();
     let passed: { pages: number };
@@ -84,7 +121,9 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, RETRY_MS));
     }
     const testers = expected.testers ? `, the tester's from ${expected.testers.versions.join(" or ")}` : "";
-    console.log(`app check passed: ${passed.pages} productpage pod(s), ${gate.requests} requests each, every answer 200 from ${service} ${expected.plain.versions.join(" or ")}${testers} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(
+        `app check passed: ${passed.pages} productpage pod(s), ${gate.requests} requests each, every answer 200 from ${service} ${expected.plain.versions.join(" or ")}${testers} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
 }
 
 main().catch((e: { stderr?: string; message: string }) => {

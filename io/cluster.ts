@@ -52,14 +52,20 @@ export function apiPath(r: ApiRead): string {
 
 /** The API server answered other than 200 (code 0: no answer at all). */
 export class ApiError extends Error {
-    constructor(readonly code: number, readonly body: string) {
+    constructor(
+        readonly code: number,
+        readonly body: string,
+    ) {
         super(code ? `HTTP ${code}: ${body.slice(0, 300)}` : body);
     }
 }
 
 /** Where the program talks to: what the Provider and the live read both use. */
 export interface ClusterAccess {
-    /** Text of the configured kubeconfig file; undefined means $KUBECONFIG / ~/.kube/config (the Provider's own default). */
+    /**
+     * Text of the configured kubeconfig file; undefined means $KUBECONFIG / ~/.kube/config (the Provider's own
+     * default).
+     */
     kubeconfigText?: string;
     /** The context in use (configured, or the kubeconfig's current context). */
     context: string;
@@ -109,13 +115,28 @@ interface Kubeconfig {
 }
 
 /** The fields this file's own reader handles; a cluster or user with any other field goes through client-node. */
-const PLAIN_CLUSTER = new Set(["server", "certificate-authority", "certificate-authority-data", "insecure-skip-tls-verify", "tls-server-name", "extensions"]);
-const PLAIN_USER = new Set(["token", "client-certificate", "client-certificate-data", "client-key", "client-key-data", "extensions"]);
+const PLAIN_CLUSTER = new Set([
+    "server",
+    "certificate-authority",
+    "certificate-authority-data",
+    "insecure-skip-tls-verify",
+    "tls-server-name",
+    "extensions",
+]);
+const PLAIN_USER = new Set([
+    "token",
+    "client-certificate",
+    "client-certificate-data",
+    "client-key",
+    "client-key-data",
+    "extensions",
+]);
 
 /** A GET reader over node's http/https, keep-alive for the read's parallel requests. */
 function plainReader(cluster: KubeconfigCluster, user: KubeconfigUser, dir: string): ApiReader {
     const file = (p: string) => fs.readFileSync(path.isAbsolute(p) ? p : path.join(dir, p));
-    const data = (inline: string | undefined, p: string | undefined) => (inline ? Buffer.from(inline, "base64") : p ? file(p) : undefined);
+    const data = (inline: string | undefined, p: string | undefined) =>
+        inline ? Buffer.from(inline, "base64") : p ? file(p) : undefined;
     const url = new URL(cluster.server!);
     const secure = url.protocol === "https:";
     const tls: https.AgentOptions = secure
@@ -127,7 +148,9 @@ function plainReader(cluster: KubeconfigCluster, user: KubeconfigUser, dir: stri
               servername: cluster["tls-server-name"],
           }
         : {};
-    const agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 8, ...tls }) : new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const agent = secure
+        ? new https.Agent({ keepAlive: true, maxSockets: 8, ...tls })
+        : new http.Agent({ keepAlive: true, maxSockets: 8 });
     const base = url.pathname.replace(/\/$/, "");
     return {
         read: (what) =>
@@ -141,7 +164,10 @@ function plainReader(cluster: KubeconfigCluster, user: KubeconfigUser, dir: stri
                         method: "GET",
                         agent,
                         timeout: 30_000,
-                        headers: { accept: "application/json", ...(user.token ? { authorization: `Bearer ${user.token}` } : {}) },
+                        headers: {
+                            accept: "application/json",
+                            ...(user.token ? { authorization: `Bearer ${user.token}` } : {}),
+                        },
                     },
                     (res) => {
                         let body = "";
@@ -189,7 +215,9 @@ async function clientNodeReader(kc: k8sClient.KubeConfig): Promise<ApiReader> {
                 return await call(what);
             } catch (e) {
                 if (e instanceof k8s.ApiException && e.code === 404) return undefined;
-                throw e instanceof k8s.ApiException ? new ApiError(e.code, String(e.body)) : new ApiError(0, (e as Error).message);
+                throw e instanceof k8s.ApiException
+                    ? new ApiError(e.code, String(e.body))
+                    : new ApiError(0, (e as Error).message);
             }
         },
     };
@@ -224,7 +252,12 @@ export async function connect(kubeconfig: string, context: string): Promise<Clus
 }
 
 /** The context's access through this file's reader, or undefined when it needs client-node. */
-async function plainAccess(text: string, file: string, context: string, source: string): Promise<Omit<ClusterAccess, "kubeconfigText"> | undefined> {
+async function plainAccess(
+    text: string,
+    file: string,
+    context: string,
+    source: string,
+): Promise<Omit<ClusterAccess, "kubeconfigText"> | undefined> {
     let doc: Kubeconfig;
     try {
         const yaml = await import("js-yaml");
@@ -236,20 +269,30 @@ async function plainAccess(text: string, file: string, context: string, source: 
     const name = context || doc["current-context"] || "";
     const ctx = contexts.find((c) => c.name === name);
     if (context && !ctx) {
-        throw new ClusterReadError(`context "${context}" (config key context) is not in the ${source}; its contexts: ${contexts.map((c) => c.name).join(", ") || "none"}`);
+        throw new ClusterReadError(
+            `context "${context}" (config key context) is not in the ${source}; its contexts: ${contexts.map((c) => c.name).join(", ") || "none"}`,
+        );
     }
     const cluster = doc.clusters?.find((c) => c.name === ctx?.context?.cluster)?.cluster;
     const user = doc.users?.find((u) => u.name === ctx?.context?.user)?.user ?? {};
     if (!ctx || !cluster?.server || !/^https?:\/\//.test(cluster.server)) return undefined;
-    if (!Object.keys(cluster).every((k) => PLAIN_CLUSTER.has(k)) || !Object.keys(user).every((k) => PLAIN_USER.has(k))) return undefined;
+    if (!Object.keys(cluster).every((k) => PLAIN_CLUSTER.has(k)) || !Object.keys(user).every((k) => PLAIN_USER.has(k)))
+        return undefined;
     try {
         return { context: name, server: cluster.server, client: plainReader(cluster, user, path.dirname(file)) };
     } catch (e) {
-        throw new ClusterReadError(`cannot load the credentials of context "${name}" of the ${source}: ${(e as Error).message}`);
+        throw new ClusterReadError(
+            `cannot load the credentials of context "${name}" of the ${source}: ${(e as Error).message}`,
+        );
     }
 }
 
-async function clientNodeAccess(kubeconfig: string, kubeconfigText: string | undefined, context: string, source: string): Promise<ClusterAccess> {
+async function clientNodeAccess(
+    kubeconfig: string,
+    kubeconfigText: string | undefined,
+    context: string,
+    source: string,
+): Promise<ClusterAccess> {
     const k8s = await loadClient();
     const kc = new k8s.KubeConfig();
     if (kubeconfig) {
@@ -264,13 +307,20 @@ async function clientNodeAccess(kubeconfig: string, kubeconfigText: string | und
     if (context) {
         if (!kc.getContextObject(context)) {
             const known = kc.getContexts().map((c) => c.name);
-            throw new ClusterReadError(`context "${context}" (config key context) is not in the ${source}; its contexts: ${known.join(", ") || "none"}`);
+            throw new ClusterReadError(
+                `context "${context}" (config key context) is not in the ${source}; its contexts: ${known.join(", ") || "none"}`,
+            );
         }
         kc.setCurrentContext(context);
     }
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new ClusterReadError(`the ${source} has no cluster for context "${kc.getCurrentContext()}"`);
-    return { kubeconfigText, context: kc.getCurrentContext(), server: cluster.server, client: await clientNodeReader(kc) };
+    return {
+        kubeconfigText,
+        context: kc.getCurrentContext(),
+        server: cluster.server,
+        client: await clientNodeReader(kc),
+    };
 }
 
 interface NamespaceObject {
@@ -281,22 +331,47 @@ interface NamespaceObject {
  * Reads the facts the guard judges by, in one round of parallel requests. The service's route is read whatever the
  * configured strategy (a cluster without Istio's CRDs has none), so a change of strategy mid-rollout is seen.
  */
-export async function readClusterFacts(access: ClusterAccess, namespace: string, traffic: Traffic, service: RolledService): Promise<ClusterFacts> {
+export async function readClusterFacts(
+    access: ClusterAccess,
+    namespace: string,
+    traffic: Traffic,
+    service: RolledService,
+): Promise<ClusterFacts> {
     const [group, version] = MESH_API_VERSION.split("/");
     const absentOn404 = async <T>(what: string, read: ApiRead): Promise<T | undefined> => {
         try {
             return (await access.client.read(read)) as T | undefined;
         } catch (e) {
             const detail = e instanceof ApiError ? e.message : (e as Error).message;
-            throw new ClusterReadError(`cannot read ${what} from ${access.server} (context "${access.context}"): ${detail}`);
+            throw new ClusterReadError(
+                `cannot read ${what} from ${access.server} (context "${access.context}"): ${detail}`,
+            );
         }
     };
-    const meshObject = (plural: string): ApiRead => ({ kind: "custom", group, version, plural, namespace, name: service.name });
+    const meshObject = (plural: string): ApiRead => ({
+        kind: "custom",
+        group,
+        version,
+        plural,
+        namespace,
+        name: service.name,
+    });
     const [ns, deployments, record, rolloutRecord, vs, dr] = await Promise.all([
         absentOn404<NamespaceObject>(`namespace ${namespace}`, { kind: "namespace", name: namespace }),
-        absentOn404<{ items?: DeploymentShape[] }>(`the Deployments of namespace ${namespace}`, { kind: "deployments", namespace }),
-        absentOn404<RawConfigMap>(`the gate record ${namespace}/${GATE_RECORD_NAME}`, { kind: "configmap", namespace, name: GATE_RECORD_NAME }),
-        absentOn404<RawConfigMap>(`the rollout record ${namespace}/${ROLLOUT_RECORD_NAME}`, { kind: "configmap", namespace, name: ROLLOUT_RECORD_NAME }),
+        absentOn404<{ items?: DeploymentShape[] }>(`the Deployments of namespace ${namespace}`, {
+            kind: "deployments",
+            namespace,
+        }),
+        absentOn404<RawConfigMap>(`the gate record ${namespace}/${GATE_RECORD_NAME}`, {
+            kind: "configmap",
+            namespace,
+            name: GATE_RECORD_NAME,
+        }),
+        absentOn404<RawConfigMap>(`the rollout record ${namespace}/${ROLLOUT_RECORD_NAME}`, {
+            kind: "configmap",
+            namespace,
+            name: ROLLOUT_RECORD_NAME,
+        }),
         // 404 also when the CRD is not installed: no Istio, no route.
         absentOn404<{ spec?: unknown }>(`VirtualService ${namespace}/${service.name}`, meshObject("virtualservices")),
         absentOn404<{ spec?: unknown }>(`DestinationRule ${namespace}/${service.name}`, meshObject("destinationrules")),
@@ -308,17 +383,31 @@ export async function readClusterFacts(access: ClusterAccess, namespace: string,
     const items = deployments?.items ?? [];
     const ours = (d: DeploymentShape) => isServiceDeployment(service, d);
     const services = Object.fromEntries(
-        items.filter((d) => !ours(d)).map((d) => [d.metadata?.name ?? "", d.spec?.template?.spec?.containers?.[0]?.image ?? ""]),
+        items
+            .filter((d) => !ours(d))
+            .map((d) => [d.metadata?.name ?? "", d.spec?.template?.spec?.containers?.[0]?.image ?? ""]),
     );
     return {
-        namespace: ns && { uid: ns.metadata?.uid ?? "", labels: ns.metadata?.labels ?? {}, annotations: ns.metadata?.annotations ?? {} },
+        namespace: ns && {
+            uid: ns.metadata?.uid ?? "",
+            labels: ns.metadata?.labels ?? {},
+            annotations: ns.metadata?.annotations ?? {},
+        },
         live: {
             fleet: items.filter(ours).map((d) => workloadOf(service, d)),
             services,
             gate: gateViewOf(record),
             record: recorded,
             deployed: recorded.trust !== "absent",
-            ...(vs || dr ? { route: readRoute(vs?.spec as VirtualServiceSpec | undefined, dr?.spec as DestinationRuleSpec | undefined, testers) } : {}),
+            ...(vs || dr
+                ? {
+                      route: readRoute(
+                          vs?.spec as VirtualServiceSpec | undefined,
+                          dr?.spec as DestinationRuleSpec | undefined,
+                          testers,
+                      ),
+                  }
+                : {}),
         },
     };
 }

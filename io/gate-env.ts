@@ -26,7 +26,10 @@ export const APP_CHECK_ENV = {
     service: "APP_CHECK_SERVICE",
     /** The plan's app check (rollout/plan.ts AppTest) as JSON. */
     spec: "APP_CHECK_SPEC",
-    /** Which reviews versions may answer, plain users and (istio) the testers (rollout/app-check.ts AppExpectation) as JSON. */
+    /**
+     * Which reviews versions may answer, plain users and (istio) the testers (rollout/app-check.ts AppExpectation) as
+     * JSON.
+     */
     expected: "APP_CHECK_EXPECTED",
 } as const;
 

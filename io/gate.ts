@@ -37,16 +37,42 @@ function requests(gate: SmokeTest, namespace: string, sleepPod: string, pods: Po
     const urls = pods.flatMap((pod) => Array<string>(count).fill(urlOf(gate, pod)));
     let output = "";
     try {
-        output = kubectl(["exec", sleepPod, "-n", namespace, "-c", "sleep", "--", "curl", "-sS", "-m", "5",
-            "-w", `\\n%{http_code}\\n${ANSWER_END}\\n`, ...urls]);
+        output = kubectl([
+            "exec",
+            sleepPod,
+            "-n",
+            namespace,
+            "-c",
+            "sleep",
+            "--",
+            "curl",
+            "-sS",
+            "-m",
+            "5",
+            "-w",
+            `\\n%{http_code}\\n${ANSWER_END}\\n`,
+            ...urls,
+        ]);
     } catch (e) {
         const err = e as { stderr?: string; message: string };
-        fail("request", pods.length === 1 ? pods[0] : undefined, `GET ${[...new Set(urls)].join(", ")} from ${sleepPod}: ${(err.stderr || err.message).trim()}`);
+        fail(
+            "request",
+            pods.length === 1 ? pods[0] : undefined,
+            `GET ${[...new Set(urls)].join(", ")} from ${sleepPod}: ${(err.stderr || err.message).trim()}`,
+        );
     }
     const answers = output.split(`\n${ANSWER_END}\n`).slice(0, -1);
-    if (answers.length !== urls.length) fail("request", undefined, `${urls.length} requests from ${sleepPod}: ${answers.length} answers`);
-    return pods.map((pod, i) => answers.slice(i * count, (i + 1) * count)
-        .map((a) => checkAnswer(gate.answers, parseCurlOutput(a), pod.metadata.name, stars).filter((f) => gate.checks.includes(f.check))));
+    if (answers.length !== urls.length)
+        fail("request", undefined, `${urls.length} requests from ${sleepPod}: ${answers.length} answers`);
+    return pods.map((pod, i) =>
+        answers
+            .slice(i * count, (i + 1) * count)
+            .map((a) =>
+                checkAnswer(gate.answers, parseCurlOutput(a), pod.metadata.name, stars).filter((f) =>
+                    gate.checks.includes(f.check),
+                ),
+            ),
+    );
 }
 
 const record = (namespace: string, result: GatePass | FailedGate) => recordGateResult(kubectl, namespace, result);
@@ -59,8 +85,21 @@ function main(): void {
     const stars = env(GATE_ENV.stars) as StarColor;
     const expectedPods = Number(env(GATE_ENV.pods));
     const gate = JSON.parse(env(GATE_ENV.spec) || "null") as SmokeTest | null;
-    if (!namespace || !service || !version || !image || !stars || !gate || !Number.isInteger(expectedPods) || expectedPods < 1) {
-        throw new GateFailure(`gate failed: inputs: set ${Object.values(GATE_ENV).filter((n) => !n.includes("KUBE") && !n.includes("CONTEXT")).join(", ")}`);
+    if (
+        !namespace ||
+        !service ||
+        !version ||
+        !image ||
+        !stars ||
+        !gate ||
+        !Number.isInteger(expectedPods) ||
+        expectedPods < 1
+    ) {
+        throw new GateFailure(
+            `gate failed: inputs: set ${Object.values(GATE_ENV)
+                .filter((n) => !n.includes("KUBE") && !n.includes("CONTEXT"))
+                .join(", ")}`,
+        );
     }
 
     const ready = readyPods(kubectl, namespace);
@@ -70,7 +109,12 @@ function main(): void {
 
     const selector = `${WORKLOAD_LABEL}=${service},${VERSION_LABEL}=${version}`;
     const pods = ready.filter(labelled({ [WORKLOAD_LABEL]: service, [VERSION_LABEL]: version }));
-    if (pods.length !== expectedPods) fail("pods-ready", undefined, `expected ${expectedPods} ready pods with ${selector} in ${namespace}, found ${pods.length}`);
+    if (pods.length !== expectedPods)
+        fail(
+            "pods-ready",
+            undefined,
+            `expected ${expectedPods} ready pods with ${selector} in ${namespace}, found ${pods.length}`,
+        );
     console.log(`ok   pods-ready: ${pods.map((p) => p.metadata.name).join(", ")}`);
     for (const pod of pods) {
         const running = pod.spec.containers.find((c) => c.name === service)?.image;
@@ -84,12 +128,25 @@ function main(): void {
         if (first.length > 0) fail(first[0].check, pod, first.map((f) => `${f.check}: ${f.detail}`).join("; "));
         console.log(`ok   ${gate.checks.join(", ")} on pod ${pod.metadata.name} (${pod.status.podIP})`);
         again.forEach((failed, i) => {
-            if (failed.length > 0) fail(`${failed[0].check} (request ${i + 1}/${gate.requestsInARow} in a row)`, pod, failed.map((f) => `${f.check}: ${f.detail}`).join("; "));
+            if (failed.length > 0)
+                fail(
+                    `${failed[0].check} (request ${i + 1}/${gate.requestsInARow} in a row)`,
+                    pod,
+                    failed.map((f) => `${f.check}: ${f.detail}`).join("; "),
+                );
         });
         console.log(`ok   ${gate.requestsInARow} requests in a row on pod ${pod.metadata.name} (${pod.status.podIP})`);
     });
-    record(namespace, { image, version, passedAt: new Date().toISOString(), pods: pods.length, requestsPerPod: 1 + gate.requestsInARow });
-    console.log(`gate passed: ${pods.length} pod(s) of ${service}-${version} running ${image}, recorded in ${gateRecordRef(namespace)}`);
+    record(namespace, {
+        image,
+        version,
+        passedAt: new Date().toISOString(),
+        pods: pods.length,
+        requestsPerPod: 1 + gate.requestsInARow,
+    });
+    console.log(
+        `gate passed: ${pods.length} pod(s) of ${service}-${version} running ${image}, recorded in ${gateRecordRef(namespace)}`,
+    );
 }
 
 try {
@@ -104,7 +161,9 @@ try {
         try {
             record(namespace, { image, version, failedAt: new Date().toISOString(), failure });
         } catch (r) {
-            console.error(`the failure was not recorded: ${((r as { stderr?: string }).stderr || (r as Error).message).trim()}`);
+            console.error(
+                `the failure was not recorded: ${((r as { stderr?: string }).stderr || (r as Error).message).trim()}`,
+            );
         }
     }
     process.exit(1);

@@ -12,7 +12,7 @@ export function readLimits(projectDir = process.cwd()): Limits {
     try {
         config = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (e) {
-        throw new Error(`${file} is not JSON: ${(e as Error).message}`);
+        throw new Error(`${file} is not JSON: ${(e as Error).message}`, { cause: e });
     }
     return limitsOf(config[LIMITS_RULE]);
 }

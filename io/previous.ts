@@ -14,6 +14,11 @@ export async function readPreviousTarget(): Promise<Target | undefined> {
     const { value } = await self.getOutputDetails(TARGET_OUTPUT);
     const t = value as Partial<Target> | undefined;
     return t && typeof t.namespace === "string" && typeof t.namespaceUid === "string"
-        ? { namespace: t.namespace, namespaceUid: t.namespaceUid, server: String(t.server ?? ""), context: String(t.context ?? "") }
+        ? {
+              namespace: t.namespace,
+              namespaceUid: t.namespaceUid,
+              server: String(t.server ?? ""),
+              context: String(t.context ?? ""),
+          }
         : undefined;
 }

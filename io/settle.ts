@@ -19,25 +19,44 @@ function main(): void {
     const keep = JSON.parse(env(SETTLE_ENV.keep) || "null") as string[] | null;
     const record = JSON.parse(env(SETTLE_ENV.record) || "null") as Omit<RolloutRecord, "recordedAt"> | null;
     const retireOnly = env(SETTLE_ENV.only) === "retire";
-    if (!namespace || !service || !Array.isArray(keep) || keep.length === 0 || !["", "retire"].includes(env(SETTLE_ENV.only)) || (!retireOnly && !record)) {
-        throw new Error(`inputs: set ${Object.values(SETTLE_ENV).filter((n) => n !== SETTLE_ENV.only).join(", ")} (${SETTLE_ENV.only}: unset, or "retire" without ${SETTLE_ENV.record})`);
+    if (
+        !namespace ||
+        !service ||
+        !Array.isArray(keep) ||
+        keep.length === 0 ||
+        !["", "retire"].includes(env(SETTLE_ENV.only)) ||
+        (!retireOnly && !record)
+    ) {
+        throw new Error(
+            `inputs: set ${Object.values(SETTLE_ENV)
+                .filter((n) => n !== SETTLE_ENV.only)
+                .join(", ")} (${SETTLE_ENV.only}: unset, or "retire" without ${SETTLE_ENV.record})`,
+        );
     }
     const kubectl = kubectlFor(env(SETTLE_ENV.kubeconfig), env(SETTLE_ENV.context));
 
-    const listed = JSON.parse(kubectl(["get", "deployments", "-n", namespace, "-l", `${WORKLOAD_LABEL}=${service}`, "-o", "json"])) as {
+    const listed = JSON.parse(
+        kubectl(["get", "deployments", "-n", namespace, "-l", `${WORKLOAD_LABEL}=${service}`, "-o", "json"]),
+    ) as {
         items: { metadata: { name: string; labels?: Record<string, string> } }[];
     };
-    const retired = listed.items.filter((d) => !keep.includes(d.metadata.labels?.[VERSION_LABEL] ?? "")).map((d) => d.metadata.name);
+    const retired = listed.items
+        .filter((d) => !keep.includes(d.metadata.labels?.[VERSION_LABEL] ?? ""))
+        .map((d) => d.metadata.name);
     if (retired.length > 0) {
         kubectl(["delete", "deployment", "-n", namespace, "--ignore-not-found", ...retired]);
         console.log(`retired ${retired.join(", ")}: the stage runs ${keep.map((v) => `${service}-${v}`).join(", ")}`);
     }
     if (retireOnly || !record) {
-        if (retired.length === 0) console.log(`nothing to retire: the stage runs ${keep.map((v) => `${service}-${v}`).join(", ")}`);
+        if (retired.length === 0)
+            console.log(`nothing to retire: the stage runs ${keep.map((v) => `${service}-${v}`).join(", ")}`);
         return;
     }
     const manifest = rolloutRecordManifest(namespace, { ...record, recordedAt: new Date().toISOString() });
-    kubectl(["apply", "--server-side", "--force-conflicts", `--field-manager=${ROLLOUT_RECORD_FIELD_MANAGER}`, "-f", "-"], JSON.stringify(manifest));
+    kubectl(
+        ["apply", "--server-side", "--force-conflicts", `--field-manager=${ROLLOUT_RECORD_FIELD_MANAGER}`, "-f", "-"],
+        JSON.stringify(manifest),
+    );
     console.log(`settled at ${record.stage}: recorded in ${rolloutRecordRef(namespace)}`);
 }
 

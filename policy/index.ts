@@ -18,6 +18,7 @@ const source = memoize(() => packContext(engine.identity(), readLiveCluster));
 engine.onConfigured(() => void source().catch(() => undefined));
 
 new PolicyPack("bookinfo-rollout", {
-    description: "Judges each change of the bookinfo-rollout stack against the live cluster: the staged rollout of reviews, gate passes, capacity, bounds",
+    description:
+        "Judges each change of the bookinfo-rollout stack against the live cluster: the staged rollout of reviews, gate passes, capacity, bounds",
     policies: policies(source),
 });

@@ -28,13 +28,21 @@ export interface AppExpectation {
  * sends every request to a serving pod of `fleet`, so exactly the serving versions may answer (a dark candidate
  * never, the stable never once it is deleted).
  */
-export function appExpectationOf(stage: Stage, fleet: Fleet, mesh?: { route: Route; testers: Testers }): AppExpectation {
+export function appExpectationOf(
+    stage: Stage,
+    fleet: Fleet,
+    mesh?: { route: Route; testers: Testers },
+): AppExpectation {
     if (mesh) {
         const plain: Allowed = { versions: Object.keys(mesh.route.weights), by: "the route weighs" };
-        const testers = mesh.route.testers ? { versions: [mesh.route.testers], by: "the route sends testers to" } : plain;
+        const testers = mesh.route.testers
+            ? { versions: [mesh.route.testers], by: "the route sends testers to" }
+            : plain;
         return { plain, testers: { header: mesh.testers.header, value: mesh.testers.value, ...testers } };
     }
-    return { plain: { versions: fleet.filter((w) => w.serving).map((w) => w.version), by: `stage ${stage.name} serves` } };
+    return {
+        plain: { versions: fleet.filter((w) => w.serving).map((w) => w.version), by: `stage ${stage.name} serves` },
+    };
 }
 
 /** One batch of requests to one productpage pod, and its answers in order. */
@@ -80,9 +88,14 @@ export function tally(labels: readonly string[]): string {
  * Returns what was wrong, naming each version (or failure) that should not have answered and how many times, e.g.
  * "plain users got v2 (3 of 10) on pod productpage-v1-abc; stage dark serves only v1", or undefined.
  */
-export function judgeBatch(batch: AnsweredBatch, allowed: Allowed, versionOf: ReadonlyMap<string, string>): string | undefined {
+export function judgeBatch(
+    batch: AnsweredBatch,
+    allowed: Allowed,
+    versionOf: ReadonlyMap<string, string>,
+): string | undefined {
     const { page, who, requests, answers } = batch;
-    if (answers.length !== requests) return `${who} got ${answers.length} answers to ${requests} requests on pod ${page}`;
+    if (answers.length !== requests)
+        return `${who} got ${answers.length} answers to ${requests} requests on pod ${page}`;
     if (allowed.versions.length === 0) return `${allowed.by} no version: nothing may answer ${who} on pod ${page}`;
     const labels = answers.map((a) => answeredBy(a, versionOf));
     const ok = new Set(allowed.versions);
@@ -90,7 +103,11 @@ export function judgeBatch(batch: AnsweredBatch, allowed: Allowed, versionOf: Re
     if (wrong.length === 0) return undefined;
     const counted = wrong.map((l) => `${l} (${labels.filter((x) => x === l).length} of ${requests})`).join(", ");
     // An answer that names no version: its body says why.
-    const unreadable = answers.find((a, i) => !ok.has(labels[i]) && (a.httpCode !== "200" || labels[i] === "no JSON" || labels[i] === "no podname"));
-    const body = unreadable ? `; first ${answeredBy(unreadable, versionOf)} answer: ${JSON.stringify(clip(unreadable.body))}` : "";
+    const unreadable = answers.find(
+        (a, i) => !ok.has(labels[i]) && (a.httpCode !== "200" || labels[i] === "no JSON" || labels[i] === "no podname"),
+    );
+    const body = unreadable
+        ? `; first ${answeredBy(unreadable, versionOf)} answer: ${JSON.stringify(clip(unreadable.body))}`
+        : "";
     return `${who} got ${counted} on pod ${page}; ${allowed.by} only ${allowed.versions.join(", ")}${body}`;
 }

@@ -43,7 +43,10 @@ function parseStructured(value: unknown): unknown {
 const text = (pattern?: RegExp, mismatch = "") =>
     z.string({ invalid_type_error: "wrong type, expected text" }).superRefine((v, ctx) => {
         if (typeof parseStructured(v) !== "string") {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, message: "wrong type, expected text, got a structured (object or list) value" });
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                message: "wrong type, expected text, got a structured (object or list) value",
+            });
         } else if (pattern && !pattern.test(v)) {
             ctx.addIssue({ code: z.ZodIssueCode.custom, message: mismatch });
         }
@@ -51,11 +54,25 @@ const text = (pattern?: RegExp, mismatch = "") =>
 
 const wholeNumber = (v: unknown) => (typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
 const count = (min: number) =>
-    z.preprocess(wholeNumber, z.number({ invalid_type_error: "wrong type, expected a number" }).int("not a whole number").min(min, `less than ${min}`));
+    z.preprocess(
+        wholeNumber,
+        z
+            .number({ invalid_type_error: "wrong type, expected a number" })
+            .int("not a whole number")
+            .min(min, `less than ${min}`),
+    );
 
-const versionLabel = text(/^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/, "not a version label (e.g. v2: lowercase letters, digits, '-', at most 20)");
-const imageRef = text(/^[^\s:/]+(\/[^\s:/]+)*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/, "not an image reference with a tag or digest")
-    .refine((v) => !/:latest$/.test(v), "`latest` is a moving tag: a gate can vouch only for a fixed image; name a version tag (e.g. :1.20.3) or a digest (@sha256:...)");
+const versionLabel = text(
+    /^[a-z0-9]([-a-z0-9]{0,18}[a-z0-9])?$/,
+    "not a version label (e.g. v2: lowercase letters, digits, '-', at most 20)",
+);
+const imageRef = text(
+    /^[^\s:/]+(\/[^\s:/]+)*(:[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})$/,
+    "not an image reference with a tag or digest",
+).refine(
+    (v) => !/:latest$/.test(v),
+    "`latest` is a moving tag: a gate can vouch only for a fixed image; name a version tag (e.g. :1.20.3) or a digest (@sha256:...)",
+);
 
 const versionSchema = z.object({ version: versionLabel, image: imageRef, replicas: count(1).default(3) }).strict();
 const candidateSchema = z
@@ -63,38 +80,83 @@ const candidateSchema = z
         version: versionLabel,
         image: imageRef,
         replicas: count(1).optional(),
-        stars: z.enum(STAR_COLORS, { errorMap: () => ({ message: `unknown star colour; allowed: ${STAR_COLORS.join(", ")}` }) }).default("black"),
+        stars: z
+            .enum(STAR_COLORS, {
+                errorMap: () => ({ message: `unknown star colour; allowed: ${STAR_COLORS.join(", ")}` }),
+            })
+            .default("black"),
         // The answer fields this version changes by design: reviewed as data, ignored by the mirror stage's comparison.
-        changes: z.array(z.string({ invalid_type_error: "wrong type, expected a field pattern" })).superRefine((ps, ctx) => {
-            for (const p of validateIgnorePatterns(ps)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
-        }).optional(),
+        changes: z
+            .array(z.string({ invalid_type_error: "wrong type, expected a field pattern" }))
+            .superRefine((ps, ctx) => {
+                for (const p of validateIgnorePatterns(ps)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: p });
+            })
+            .optional(),
     })
     .strict();
 
 const releaseSchema = z.preprocess(
     parseStructured,
-    z.object({ stable: versionSchema.default(DEFAULT_RELEASE.stable), candidate: candidateSchema.optional() }, { invalid_type_error: "wrong type, expected an object {stable, candidate}" }).strict(),
+    z
+        .object(
+            { stable: versionSchema.default(DEFAULT_RELEASE.stable), candidate: candidateSchema.optional() },
+            { invalid_type_error: "wrong type, expected an object {stable, candidate}" },
+        )
+        .strict(),
 );
 const boundsSchema = z.preprocess(
     parseStructured,
-    z.object({ maxReplicas: count(1), maxReplicaChange: count(1), minServingPods: count(1) }).partial().strict(),
+    z
+        .object({ maxReplicas: count(1), maxReplicaChange: count(1), minServingPods: count(1) })
+        .partial()
+        .strict(),
 );
 
 const percent = (min: number, max: number) =>
-    z.preprocess(wholeNumber, z.number({ invalid_type_error: "wrong type, expected a number" }).int("not a whole number").min(min, `less than ${min}`).max(max, `more than ${max}`));
+    z.preprocess(
+        wholeNumber,
+        z
+            .number({ invalid_type_error: "wrong type, expected a number" })
+            .int("not a whole number")
+            .min(min, `less than ${min}`)
+            .max(max, `more than ${max}`),
+    );
 const headerName = text(/^[a-z0-9-]{1,63}$/, "not a lowercase header or cookie name");
 const trafficSchema = z.preprocess(
     parseStructured,
-    z.discriminatedUnion("strategy", [
-        z.object({ strategy: z.literal("pods") }).strict(),
-        z.object({
-            strategy: z.literal("istio"),
-            steps: z.array(percent(1, 99)).min(1, "needs at least one step")
-                .refine((s) => s.every((w, i) => i === 0 || w > s[i - 1]), "not ascending without repeats").default(DEFAULT_STEPS),
-            mirrorPercent: percent(1, 100).default(100),
-            testers: z.object({ header: headerName, cookie: headerName, value: text(/^[\w.@-]{1,64}$/, "not a plain user name") }).strict().default(DEFAULT_TESTERS),
-        }).strict(),
-    ], { errorMap: (issue, ctx) => ({ message: issue.code === "invalid_union_discriminator" ? `unknown strategy; allowed: ${TRAFFIC_STRATEGIES.join(", ")}` : ctx.defaultError }) }),
+    z.discriminatedUnion(
+        "strategy",
+        [
+            z.object({ strategy: z.literal("pods") }).strict(),
+            z
+                .object({
+                    strategy: z.literal("istio"),
+                    steps: z
+                        .array(percent(1, 99))
+                        .min(1, "needs at least one step")
+                        .refine((s) => s.every((w, i) => i === 0 || w > s[i - 1]), "not ascending without repeats")
+                        .default(DEFAULT_STEPS),
+                    mirrorPercent: percent(1, 100).default(100),
+                    testers: z
+                        .object({
+                            header: headerName,
+                            cookie: headerName,
+                            value: text(/^[\w.@-]{1,64}$/, "not a plain user name"),
+                        })
+                        .strict()
+                        .default(DEFAULT_TESTERS),
+                })
+                .strict(),
+        ],
+        {
+            errorMap: (issue, ctx) => ({
+                message:
+                    issue.code === "invalid_union_discriminator"
+                        ? `unknown strategy; allowed: ${TRAFFIC_STRATEGIES.join(", ")}`
+                        : ctx.defaultError,
+            }),
+        },
+    ),
 );
 
 /** One entry per key: its schema (with the default) and what it allows, for messages. */
@@ -110,20 +172,25 @@ const KEYS = {
     release: {
         schema: releaseSchema.default(DEFAULT_RELEASE),
         allowed:
-            "{stable: {version, image, replicas (default 3)}, candidate?: {version, image, replicas (default: the stable's), stars (black | red, default black), changes (answer fields it changes by design, e.g. [\"reviews[*].rating\"])}}, set with `pulumi config set --path release.stable.version v1` etc.",
+            '{stable: {version, image, replicas (default 3)}, candidate?: {version, image, replicas (default: the stable\'s), stars (black | red, default black), changes (answer fields it changes by design, e.g. ["reviews[*].rating"])}}, set with `pulumi config set --path release.stable.version v1` etc.',
     },
     namespace: {
         schema: text(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "not a valid namespace name").default("bookinfo"),
         allowed: "a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters",
     },
-    kubeconfig: { schema: text().default(""), allowed: "a kubeconfig file path, or empty for $KUBECONFIG / ~/.kube/config" },
+    kubeconfig: {
+        schema: text().default(""),
+        allowed: "a kubeconfig file path, or empty for $KUBECONFIG / ~/.kube/config",
+    },
     context: { schema: text().default(""), allowed: "a context of the kubeconfig, or empty for its current context" },
     imageRegistry: {
         schema: text(/^[^\s/]+(\/[^\s/]+)*$/, "not a registry path").default(DEFAULT_REGISTRY),
         allowed: "a registry and path prefix of productpage, details and ratings, e.g. docker.io/istio",
     },
     imageTag: {
-        schema: text(/^\w[\w.-]{0,127}$/, "not an image tag").refine((v) => v !== "latest", "`latest` is a moving tag: name a version tag").default(DEFAULT_TAG),
+        schema: text(/^\w[\w.-]{0,127}$/, "not an image tag")
+            .refine((v) => v !== "latest", "`latest` is a moving tag: name a version tag")
+            .default(DEFAULT_TAG),
         allowed: "the image tag of productpage, details and ratings, e.g. 1.20.3",
     },
     bounds: {
@@ -131,12 +198,28 @@ const KEYS = {
         allowed: `{maxReplicas, maxReplicaChange, minServingPods}: whole numbers >= 1 (defaults ${JSON.stringify(DEFAULT_BOUNDS)})`,
     },
     extraServices: {
-        schema: z.preprocess(wholeNumber, z.number({ invalid_type_error: "wrong type, expected a number" }).int("not a whole number").min(0, "less than 0").max(50, "more than 50")).default(0),
-        allowed: "a whole number 0-50: extra Bookinfo-sized services (ServiceAccount, one-pod Deployment, Service each, named extra-<n>) beside Bookinfo, for measuring how a run grows with the stack (`npm run bench -- --extra-services 10`); default 0",
+        schema: z
+            .preprocess(
+                wholeNumber,
+                z
+                    .number({ invalid_type_error: "wrong type, expected a number" })
+                    .int("not a whole number")
+                    .min(0, "less than 0")
+                    .max(50, "more than 50"),
+            )
+            .default(0),
+        allowed:
+            "a whole number 0-50: extra Bookinfo-sized services (ServiceAccount, one-pod Deployment, Service each, named extra-<n>) beside Bookinfo, for measuring how a run grows with the stack (`npm run bench -- --extra-services 10`); default 0",
     },
     protect: {
-        schema: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ invalid_type_error: "wrong type, expected true or false" })).default(true),
-        allowed: "true (default: the Namespace refuses `pulumi destroy` and `--replace`, and no run deletes a serving object but the settle step) or false (to destroy the stack: set it, `pulumi up`, then `pulumi destroy`)",
+        schema: z
+            .preprocess(
+                (v) => (v === "true" ? true : v === "false" ? false : v),
+                z.boolean({ invalid_type_error: "wrong type, expected true or false" }),
+            )
+            .default(true),
+        allowed:
+            "true (default: the Namespace refuses `pulumi destroy` and `--replace`, and no run deletes a serving object but the settle step) or false (to destroy the stack: set it, `pulumi up`, then `pulumi destroy`)",
     },
     analysis: {
         schema: z.preprocess(parseStructured, analysisSchema).default({}),
@@ -148,15 +231,18 @@ const KEYS = {
     },
     pause: {
         schema: text().default(""),
-        allowed: "empty (default), or why the rollout driver holds (`npm run rollout -- pause <stack> --reason ...` commits it)",
+        allowed:
+            "empty (default), or why the rollout driver holds (`npm run rollout -- pause <stack> --reason ...` commits it)",
     },
     approved: {
         schema: text(/^([a-z0-9-]{1,40})?$/, "not a stage name").default(""),
-        allowed: "empty (default), or the stage a person approved the driver to enter (`npm run rollout -- approve <stack> <stage>` commits it)",
+        allowed:
+            "empty (default), or the stage a person approved the driver to enter (`npm run rollout -- approve <stack> <stage>` commits it)",
     },
     renderYamlTo: {
         schema: text().default(""),
-        allowed: "a directory to write the stage's manifests to instead of applying them (never-deployed stacks only), or empty to deploy",
+        allowed:
+            "a directory to write the stage's manifests to instead of applying them (never-deployed stacks only), or empty to deploy",
     },
 } as const;
 type Key = keyof typeof KEYS;
@@ -173,10 +259,15 @@ const RENAMED_STAGES: Record<string, string> = { "v1-only": "stable", "v2-dark":
 /** The keys of the project's config namespace. */
 export const CONFIG_KEYS = Object.keys(KEYS) as Key[];
 
-const schema = z.object(Object.fromEntries(CONFIG_KEYS.map((k) => [k, KEYS[k].schema])) as { [K in Key]: (typeof KEYS)[K]["schema"] });
+const schema = z.object(
+    Object.fromEntries(CONFIG_KEYS.map((k) => [k, KEYS[k].schema])) as { [K in Key]: (typeof KEYS)[K]["schema"] },
+);
 
 type Parsed = z.infer<typeof schema>;
-export type StageConfig = Omit<Parsed, "bounds" | "release" | "traffic" | "extraServices" | "analysis" | "schedule" | "pause" | "approved"> & {
+export type StageConfig = Omit<
+    Parsed,
+    "bounds" | "release" | "traffic" | "extraServices" | "analysis" | "schedule" | "pause" | "approved"
+> & {
     traffic: Traffic;
     /** Parsed, always set (default 0); optional for configs written by hand (the pack's fixtures). */
     extraServices?: number;
@@ -201,7 +292,9 @@ function stageProblems(raw: Record<string, unknown>, project: string): string[] 
     if (!stage.success || !traffic.success) return [];
     const names = stageNames(stageTableOf(traffic.data as Traffic));
     if (names.includes(stage.data)) return [];
-    return [`${project}:stage = "${stage.data}": unknown stage; allowed: ${names.join(" | ")} (traffic strategy ${traffic.data.strategy})`];
+    return [
+        `${project}:stage = "${stage.data}": unknown stage; allowed: ${names.join(" | ")} (traffic strategy ${traffic.data.strategy})`,
+    ];
 }
 
 /** Cross-key rules, once each key is valid on its own and the stage is one of the strategy's table. */
@@ -210,13 +303,19 @@ function crossKeyProblems(c: StageConfig, project: string): string[] {
     const stage = stageIn(stageTableOf(c.traffic), c.stage);
     const { stable, candidate } = c.release;
     if (stage.candidate && !candidate) {
-        out.push(`${project}:stage = "${c.stage}" needs a candidate: set release.candidate.version and release.candidate.image (\`pulumi config set --path release.candidate.version v2\`)`);
+        out.push(
+            `${project}:stage = "${c.stage}" needs a candidate: set release.candidate.version and release.candidate.image (\`pulumi config set --path release.candidate.version v2\`)`,
+        );
     }
     if (candidate && candidate.version === stable.version) {
-        out.push(`${project}:release.candidate.version = "${candidate.version}" is the stable version too: a candidate is a different version (its own Deployment reviews-<version>)`);
+        out.push(
+            `${project}:release.candidate.version = "${candidate.version}" is the stable version too: a candidate is a different version (its own Deployment reviews-<version>)`,
+        );
     }
     if (stable.replicas < c.bounds.minServingPods) {
-        out.push(`${project}:release.stable.replicas = ${stable.replicas} is below bounds.minServingPods ${c.bounds.minServingPods}: the stable version alone must serve at least that many pods`);
+        out.push(
+            `${project}:release.stable.replicas = ${stable.replicas} is below bounds.minServingPods ${c.bounds.minServingPods}: the stable version alone must serve at least that many pods`,
+        );
     }
     return out;
 }
@@ -228,12 +327,18 @@ function crossKeyProblems(c: StageConfig, project: string): string[] {
 export function parseRolloutConfig(raw: Record<string, unknown>, project: string): StageConfig {
     const problems: string[] = [];
     for (const [k, v] of Object.entries(raw)) {
-        if (RETIRED[k]) problems.push(`${project}:${k} = ${describe(v)}: this key was retired; set ${RETIRED[k]} instead, then \`pulumi config rm ${k}\``);
-        else if (!(k in KEYS)) problems.push(`${project}:${k} = ${describe(v)}: unknown key; allowed keys: ${CONFIG_KEYS.join(", ")}`);
+        if (RETIRED[k])
+            problems.push(
+                `${project}:${k} = ${describe(v)}: this key was retired; set ${RETIRED[k]} instead, then \`pulumi config rm ${k}\``,
+            );
+        else if (!(k in KEYS))
+            problems.push(`${project}:${k} = ${describe(v)}: unknown key; allowed keys: ${CONFIG_KEYS.join(", ")}`);
     }
     const stageValue = raw.stage;
     if (typeof stageValue === "string" && RENAMED_STAGES[stageValue]) {
-        problems.push(`${project}:stage = "${stageValue}": stages are named relative to the release now; "${stageValue}" is "${RENAMED_STAGES[stageValue]}" (release.stable = v1, release.candidate = v2)`);
+        problems.push(
+            `${project}:stage = "${stageValue}": stages are named relative to the release now; "${stageValue}" is "${RENAMED_STAGES[stageValue]}" (release.stable = v1, release.candidate = v2)`,
+        );
     }
     if (!problems.some((p) => p.includes(":stage ="))) problems.push(...stageProblems(raw, project));
     const known = Object.fromEntries(Object.entries(raw).filter(([k]) => k in KEYS));
@@ -246,13 +351,21 @@ export function parseRolloutConfig(raw: Record<string, unknown>, project: string
             if (seen.has(path) || (k === "stage" && problems.some((p) => p.includes(":stage =")))) continue;
             seen.add(path);
             // A structured key's problem names the path inside it (`release.stable.replicas`) and that value.
-            const value = issue.path.slice(1).reduce<unknown>((v, p) => (v as any)?.[p], issue.path.length > 1 ? parseStructured(raw[k]) : raw[k]);
+            const field = (v: unknown, p: PropertyKey) => (v as Record<PropertyKey, unknown> | undefined)?.[p];
+            const value = issue.path
+                .slice(1)
+                .reduce<unknown>(field, issue.path.length > 1 ? parseStructured(raw[k]) : raw[k]);
             problems.push(`${project}:${path} = ${describe(value)}: ${issue.message}; allowed: ${KEYS[k].allowed}`);
         }
     }
     if (problems.length === 0 && result.success) {
         const c = result.data;
-        const parsed = { ...c, bounds: { ...DEFAULT_BOUNDS, ...(c.bounds as Partial<Bounds>) }, analysis: analysisOf(c.analysis as Partial<AnalysisConfig>), schedule: scheduleOf(c.schedule as Partial<Schedule>) } as StageConfig;
+        const parsed = {
+            ...c,
+            bounds: { ...DEFAULT_BOUNDS, ...(c.bounds as Partial<Bounds>) },
+            analysis: analysisOf(c.analysis as Partial<AnalysisConfig>),
+            schedule: scheduleOf(c.schedule as Partial<Schedule>),
+        } as StageConfig;
         const candidate = parsed.release.candidate;
         if (candidate) candidate.replicas ??= parsed.release.stable.replicas;
         problems.push(...crossKeyProblems(parsed, project));

@@ -33,7 +33,12 @@ export function fleetOf(release: Release, stageName: StageName, table: StageTabl
     if (stage.candidate) {
         if (!release.candidate) throw new Error(`stage ${stage.name} needs a candidate version`);
         const { version, image } = release.candidate;
-        fleet.push({ version, image, replicas: candidatePods(stage.candidate.pods, release), serving: stage.candidate.serving });
+        fleet.push({
+            version,
+            image,
+            replicas: candidatePods(stage.candidate.pods, release),
+            serving: stage.candidate.serving,
+        });
     }
     return fleet;
 }
@@ -57,7 +62,9 @@ export function describeWorkload(w: Workload, service: RolledService): string {
 }
 
 export function describeFleet(fleet: Fleet, service: RolledService): string {
-    return fleet.length === 0 ? `no ${service.name} Deployment` : fleet.map((w) => describeWorkload(w, service)).join("; ");
+    return fleet.length === 0
+        ? `no ${service.name} Deployment`
+        : fleet.map((w) => describeWorkload(w, service)).join("; ");
 }
 
 /** Does `w` have the shape `stage` gives the candidate (count relative to the stable workload beside it)? */
@@ -87,13 +94,20 @@ function routeFitsStage(table: StageTable, stage: Stage, route: RouteReading | u
  * by structure and by the candidate's count relative to the stable, so a stable replica change is judged by its
  * own rules, not mistaken for another stage. The first fit in table order wins.
  */
-export function stageOf(fleet: Fleet, release: Release, table: StageTable, route?: RouteReading): StageName | "none" | undefined {
+export function stageOf(
+    fleet: Fleet,
+    release: Release,
+    table: StageTable,
+    route?: RouteReading,
+): StageName | "none" | undefined {
     if (fleet.length === 0) return "none";
     const stable = fleet.find((w) => w.version === release.stable.version);
     const candidate = release.candidate && fleet.find((w) => w.version === release.candidate!.version);
     if (fleet.some((w) => w !== stable && w !== candidate)) return undefined;
     const fits = table.stages.find(
-        (s) => (s.stable ? stable?.serving === true : stable === undefined) && candidateFits(s, candidate, stable) &&
+        (s) =>
+            (s.stable ? stable?.serving === true : stable === undefined) &&
+            candidateFits(s, candidate, stable) &&
             routeFitsStage(table, s, route, release),
     );
     return fits?.name;

@@ -35,20 +35,31 @@ export const GATE_RECORD_KEEP = 20;
 
 function isFailure(p: unknown): p is GateFailure {
     const x = p as GateFailure;
-    return typeof x?.image === "string" && typeof x.version === "string" && typeof x.failedAt === "string" && typeof x.failure === "string";
+    return (
+        typeof x?.image === "string" &&
+        typeof x.version === "string" &&
+        typeof x.failedAt === "string" &&
+        typeof x.failure === "string"
+    );
 }
 
 function isPass(p: unknown): p is GatePass {
     const x = p as GatePass;
-    return typeof x?.image === "string" && typeof x.version === "string" && typeof x.passedAt === "string" &&
-        Number.isInteger(x.pods) && Number.isInteger(x.requestsPerPod);
+    return (
+        typeof x?.image === "string" &&
+        typeof x.version === "string" &&
+        typeof x.passedAt === "string" &&
+        Number.isInteger(x.pods) &&
+        Number.isInteger(x.requestsPerPod)
+    );
 }
 
 /** What the guard may believe of the record: absent, trusted (with its passes) or untrusted (and why). */
 export function gateViewOf(cm: RawConfigMap | undefined): GateView {
     if (!cm) return { trust: "absent" };
     const foreign = foreignWriters(cm, GATE_FIELD_MANAGER);
-    if (foreign) return { trust: "untrusted", why: foreign.replace(GATE_FIELD_MANAGER, `the gate (${GATE_FIELD_MANAGER})`) };
+    if (foreign)
+        return { trust: "untrusted", why: foreign.replace(GATE_FIELD_MANAGER, `the gate (${GATE_FIELD_MANAGER})`) };
     const data = jsonData(cm, GATE_RECORD_KEY);
     if ("why" in data) return { trust: "untrusted", why: data.why };
     const passes = data.value;
@@ -71,13 +82,19 @@ export function passOf(view: GateView, version: string, image: string): GatePass
 
 /** The failure recorded for exactly this image of this version since its last pass, if any. */
 export function failureOf(view: GateView, version: string, image: string): GateFailure | undefined {
-    return view.trust === "trusted" ? view.failures?.find((f) => f.image === image && f.version === version) : undefined;
+    return view.trust === "trusted"
+        ? view.failures?.find((f) => f.image === image && f.version === version)
+        : undefined;
 }
 
-const other = (a: { image: string; version: string }) => (b: { image: string; version: string }) => a.image !== b.image || a.version !== b.version;
+const other = (a: { image: string; version: string }) => (b: { image: string; version: string }) =>
+    a.image !== b.image || a.version !== b.version;
 
 /** The record's lists after a new result: latest first, one entry per version and image, at most GATE_RECORD_KEEP. */
-export function withResult(view: GateView, result: GatePass | GateFailure): { passes: GatePass[]; failures: GateFailure[] } {
+export function withResult(
+    view: GateView,
+    result: GatePass | GateFailure,
+): { passes: GatePass[]; failures: GateFailure[] } {
     const passes = view.trust === "trusted" ? view.passes.filter(other(result)) : [];
     const failures = view.trust === "trusted" ? (view.failures ?? []).filter(other(result)) : [];
     return isFailure(result)
@@ -91,7 +108,10 @@ export function gateRecordManifest(namespace: string, lists: { passes: GatePass[
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { name: GATE_RECORD_NAME, namespace },
-        data: { [GATE_RECORD_KEY]: JSON.stringify(lists.passes, null, 1), [GATE_FAILED_KEY]: JSON.stringify(lists.failures, null, 1) },
+        data: {
+            [GATE_RECORD_KEY]: JSON.stringify(lists.passes, null, 1),
+            [GATE_FAILED_KEY]: JSON.stringify(lists.failures, null, 1),
+        },
     };
 }
 

@@ -15,7 +15,9 @@ export interface Limits {
     maxFirstStep: number;
     /** Each weight (the steps, then 100) at most this many times the one before: no step jumps. */
     maxStepFactor: number;
-    /** Header names and cookie names a tester match may use: a named identity, never something every request carries. */
+    /**
+     * Header names and cookie names a tester match may use: a named identity, never something every request carries.
+     */
     testerHeaders: string[];
     testerCookies: string[];
 }
@@ -40,9 +42,13 @@ export function limitsOf(entry: unknown): Limits {
     for (const [k, v] of Object.entries(given)) {
         if (k === "enforcementLevel") continue;
         const d = (DEFAULT_LIMITS as unknown as Record<string, unknown>)[k];
-        const ok = Array.isArray(d) ? Array.isArray(v) && v.every((x) => typeof x === "string") : Number.isInteger(v) && (v as number) >= 1;
+        const ok = Array.isArray(d)
+            ? Array.isArray(v) && v.every((x) => typeof x === "string")
+            : Number.isInteger(v) && (v as number) >= 1;
         if (d === undefined || !ok) {
-            throw new Error(`policy config ${LIMITS_RULE}.${k} = ${JSON.stringify(v)}: ${d === undefined ? "unknown limit" : "wrong type"}; allowed: ${Object.keys(DEFAULT_LIMITS).join(", ")} (whole numbers >= 1, or lists of names)`);
+            throw new Error(
+                `policy config ${LIMITS_RULE}.${k} = ${JSON.stringify(v)}: ${d === undefined ? "unknown limit" : "wrong type"}; allowed: ${Object.keys(DEFAULT_LIMITS).join(", ")} (whole numbers >= 1, or lists of names)`,
+            );
         }
         (out as unknown as Record<string, unknown>)[k] = v;
     }
@@ -53,19 +59,39 @@ export function limitsOf(entry: unknown): Limits {
 export function limitProblems(bounds: Bounds, traffic: Traffic, limits: Limits): string[] {
     const out: string[] = [];
     const source = `(policy limit ${LIMITS_RULE}.`;
-    if (bounds.maxReplicas > limits.maxReplicas) out.push(`bounds.maxReplicas = ${bounds.maxReplicas} is above the limit ${limits.maxReplicas} ${source}maxReplicas): set ${limits.maxReplicas} or less.`);
-    if (bounds.maxReplicaChange > limits.maxReplicaChange) out.push(`bounds.maxReplicaChange = ${bounds.maxReplicaChange} is above the limit ${limits.maxReplicaChange} ${source}maxReplicaChange): set ${limits.maxReplicaChange} or less.`);
-    if (bounds.minServingPods < limits.minServingPods) out.push(`bounds.minServingPods = ${bounds.minServingPods} is below the floor ${limits.minServingPods} ${source}minServingPods): set ${limits.minServingPods} or more.`);
+    if (bounds.maxReplicas > limits.maxReplicas)
+        out.push(
+            `bounds.maxReplicas = ${bounds.maxReplicas} is above the limit ${limits.maxReplicas} ${source}maxReplicas): set ${limits.maxReplicas} or less.`,
+        );
+    if (bounds.maxReplicaChange > limits.maxReplicaChange)
+        out.push(
+            `bounds.maxReplicaChange = ${bounds.maxReplicaChange} is above the limit ${limits.maxReplicaChange} ${source}maxReplicaChange): set ${limits.maxReplicaChange} or less.`,
+        );
+    if (bounds.minServingPods < limits.minServingPods)
+        out.push(
+            `bounds.minServingPods = ${bounds.minServingPods} is below the floor ${limits.minServingPods} ${source}minServingPods): set ${limits.minServingPods} or more.`,
+        );
     if (traffic.strategy !== "istio") return out;
     const { steps, testers } = traffic;
-    if (steps[0] > limits.maxFirstStep) out.push(`traffic.steps = ${JSON.stringify(steps)} starts at ${steps[0]}%, above the limit ${limits.maxFirstStep}% ${source}maxFirstStep): start at ${limits.maxFirstStep}% or less.`);
+    if (steps[0] > limits.maxFirstStep)
+        out.push(
+            `traffic.steps = ${JSON.stringify(steps)} starts at ${steps[0]}%, above the limit ${limits.maxFirstStep}% ${source}maxFirstStep): start at ${limits.maxFirstStep}% or less.`,
+        );
     const weights = [...steps, 100];
     for (let i = 1; i < weights.length; i++) {
         if (weights[i] > weights[i - 1] * limits.maxStepFactor) {
-            out.push(`traffic.steps = ${JSON.stringify(steps)} jumps from ${weights[i - 1]}% to ${weights[i]}%, more than ${limits.maxStepFactor} times ${source}maxStepFactor): add steps of at most ${weights[i - 1] * limits.maxStepFactor}%.`);
+            out.push(
+                `traffic.steps = ${JSON.stringify(steps)} jumps from ${weights[i - 1]}% to ${weights[i]}%, more than ${limits.maxStepFactor} times ${source}maxStepFactor): add steps of at most ${weights[i - 1] * limits.maxStepFactor}%.`,
+            );
         }
     }
-    if (!limits.testerHeaders.includes(testers.header)) out.push(`traffic.testers.header = "${testers.header}" is not a tester header the policy allows (${limits.testerHeaders.join(", ")}) ${source}testerHeaders): a header every request carries would send all users to the candidate.`);
-    if (!limits.testerCookies.includes(testers.cookie)) out.push(`traffic.testers.cookie = "${testers.cookie}" is not a tester cookie the policy allows (${limits.testerCookies.join(", ")}) ${source}testerCookies).`);
+    if (!limits.testerHeaders.includes(testers.header))
+        out.push(
+            `traffic.testers.header = "${testers.header}" is not a tester header the policy allows (${limits.testerHeaders.join(", ")}) ${source}testerHeaders): a header every request carries would send all users to the candidate.`,
+        );
+    if (!limits.testerCookies.includes(testers.cookie))
+        out.push(
+            `traffic.testers.cookie = "${testers.cookie}" is not a tester cookie the policy allows (${limits.testerCookies.join(", ")}) ${source}testerCookies).`,
+        );
     return out;
 }

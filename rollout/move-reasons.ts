@@ -23,7 +23,9 @@ export function allowedText(table: StageTable, from: LiveStage): string {
 
 /** Stages where the candidate runs but gets no live traffic: where its gate first runs. */
 export const darkStages = (table: StageTable) =>
-    table.stages.filter((s) => s.candidate && (s.route ? s.route.weight === 0 && !s.route.mirror : !s.candidate.serving)).map((s) => s.name);
+    table.stages
+        .filter((s) => s.candidate && (s.route ? s.route.weight === 0 && !s.route.mirror : !s.candidate.serving))
+        .map((s) => s.name);
 
 /** What the candidate's share is: of the serving pods (pods strategy) or of the requests the route weighs (istio). */
 const shareUnit = (table: StageTable) => (table.strategy === "pods" ? "of serving pods" : "of requests");
@@ -32,7 +34,14 @@ const shareUnit = (table: StageTable) => (table.strategy === "pods" ? "of servin
  * Why the table refuses from -> to, in one clause about the move; `before` and `after` are the candidate's share
  * (percent) in the live and the requested state.
  */
-export function whyRefused(table: StageTable, from: LiveStage, to: StageName, before: number, after: number, release: Release): string {
+export function whyRefused(
+    table: StageTable,
+    from: LiveStage,
+    to: StageName,
+    before: number,
+    after: number,
+    release: Release,
+): string {
     const target = stageIn(table, to);
     const candidate = release.candidate?.version;
     const unit = shareUnit(table);
@@ -58,12 +67,17 @@ export function whyRefused(table: StageTable, from: LiveStage, to: StageName, be
     if (!source.stable) {
         return `${from} deleted the stable version (${release.stable.version}), so there is nothing to roll back to and ${to} would rebuild it from scratch; to close the release instead, make the candidate the stable (release.stable = ${candidate ?? "the candidate"} with its image, no release.candidate) at stage ${base.name}`;
     }
-    const rollbacks = movesOf(table).filter((m) => m.from === from && m.kind === "rollback").map((m) => m.to);
+    const rollbacks = movesOf(table)
+        .filter((m) => m.from === from && m.kind === "rollback")
+        .map((m) => m.to);
     const keeps = target.candidate?.serving ? "in service" : "running";
-    if (rollbacks.length === 0) return `a partial step back keeps a suspect candidate ${keeps}, and ${from} has no rollback move`;
+    if (rollbacks.length === 0)
+        return `a partial step back keeps a suspect candidate ${keeps}, and ${from} has no rollback move`;
     return `a partial step back keeps a suspect candidate ${keeps}; a rollback goes straight to ${list(rollbacks)} and the rollout then moves forward one step at a time`;
 }
 
 export function releaseName(release: Release): string {
-    return release.candidate ? `${release.stable.version} -> ${release.candidate.version}` : `${release.stable.version} (no candidate)`;
+    return release.candidate
+        ? `${release.stable.version} -> ${release.candidate.version}`
+        : `${release.stable.version} (no candidate)`;
 }

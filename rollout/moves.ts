@@ -22,7 +22,9 @@ export function movesOf(table: StageTable): Move[] {
     return [
         ...stages.filter((s) => s.first).map((s): Move => ({ from: "none", to: s.name, kind: "first" })),
         ...stages.slice(1).map((s, i): Move => ({ from: stages[i].name, to: s.name, kind: "forward" })),
-        ...stages.filter((s) => s.rollback && s !== base).map((s): Move => ({ from: s.name, to: base.name, kind: "rollback" })),
+        ...stages
+            .filter((s) => s.rollback && s !== base)
+            .map((s): Move => ({ from: s.name, to: base.name, kind: "rollback" })),
         ...stages.filter((s) => s.restore).map((s): Move => ({ from: base.name, to: s.name, kind: "restore" })),
     ];
 }
@@ -36,7 +38,8 @@ export function moveKind(table: StageTable, from: LiveStage, to: StageName): Mov
 
 /** Stages allowed from `from` (including staying), in table order, with the kind of each move. */
 export function allowedNext(table: StageTable, from: LiveStage): { to: StageName; kind: MoveKind }[] {
-    return table.stages.map((s) => ({ to: s.name, kind: moveKind(table, from, s.name) }))
+    return table.stages
+        .map((s) => ({ to: s.name, kind: moveKind(table, from, s.name) }))
         .filter((m): m is { to: StageName; kind: MoveKind } => m.kind !== undefined);
 }
 

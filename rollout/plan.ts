@@ -44,13 +44,19 @@ export interface Plan {
     record: Omit<RolloutRecord, "recordedAt">;
 }
 
-export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds" | "stage" | "analysis">, service: RolledService): Plan {
+export function planOf(
+    config: Pick<StageConfig, "release" | "traffic" | "bounds" | "stage" | "analysis">,
+    service: RolledService,
+): Plan {
     const { release, traffic, bounds } = config;
     const analysis = analysisOf(config.analysis);
     const table = stageTableOf(traffic);
     const stage = stageIn(table, config.stage);
     const fleet = fleetOf(release, stage.name, table);
-    const mesh = traffic.strategy === "istio" ? { route: routeOf(stage, release, traffic.mirrorPercent), testers: traffic.testers } : undefined;
+    const mesh =
+        traffic.strategy === "istio"
+            ? { route: routeOf(stage, release, traffic.mirrorPercent), testers: traffic.testers }
+            : undefined;
     const smokeGate = stage.gates.find((g): g is SmokeGate => g.kind === "smoke");
     const appGate = service.appPath ? stage.gates.find((g): g is AppGate => g.kind === "app") : undefined;
     const { port, answers } = service;
@@ -63,9 +69,18 @@ export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds
         table,
         stage,
         fleet,
-        ...(smokeGate ? { smoke: { ...smokeGate, port, path: service.smokePath, answers, checks: ANSWER_CHECKS[answers] } } : {}),
+        ...(smokeGate
+            ? { smoke: { ...smokeGate, port, path: service.smokePath, answers, checks: ANSWER_CHECKS[answers] } }
+            : {}),
         ...(mesh ? { mesh } : {}),
-        ...(appGate ? { appCheck: { gate: { ...appGate, port, path: service.appPath! }, expected: appExpectationOf(stage, fleet, mesh) } } : {}),
+        ...(appGate
+            ? {
+                  appCheck: {
+                      gate: { ...appGate, port, path: service.appPath! },
+                      expected: appExpectationOf(stage, fleet, mesh),
+                  },
+              }
+            : {}),
         record: { release, traffic, bounds, analysis, stage: stage.name },
     };
 }
@@ -73,5 +88,14 @@ export function planOf(config: Pick<StageConfig, "release" | "traffic" | "bounds
 /** The plan as the verdict judges it, beside the other services' images. */
 export function requestOf(plan: Plan, services: Record<string, string>): Requested {
     const { service, table, traffic, release, fleet, analysis } = plan;
-    return { service, table, traffic, release, fleet, analysis, ...(plan.mesh ? { route: { route: plan.mesh.route } } : {}), services };
+    return {
+        service,
+        table,
+        traffic,
+        release,
+        fleet,
+        analysis,
+        ...(plan.mesh ? { route: { route: plan.mesh.route } } : {}),
+        services,
+    };
 }

@@ -12,10 +12,14 @@ export interface RawConfigMap {
 
 /** Why the record's data is not only `manager`'s (server-side apply), or undefined when it is. */
 export function foreignWriters(cm: RawConfigMap, manager: string): string | undefined {
-    const writers = (cm.metadata?.managedFields ?? []).filter((f) => JSON.stringify(f.fieldsV1 ?? {}).includes('"f:data"'));
+    const writers = (cm.metadata?.managedFields ?? []).filter((f) =>
+        JSON.stringify(f.fieldsV1 ?? {}).includes('"f:data"'),
+    );
     const foreign = writers.filter((f) => f.manager !== manager || f.operation !== "Apply");
     if (foreign.length > 0) {
-        const who = foreign.map((f) => `${f.manager ?? "unknown"} (${f.operation ?? "?"}${f.time ? ` at ${f.time}` : ""})`);
+        const who = foreign.map(
+            (f) => `${f.manager ?? "unknown"} (${f.operation ?? "?"}${f.time ? ` at ${f.time}` : ""})`,
+        );
         return `its data was written by ${who.join(", ")}, not only by ${manager}`;
     }
     return writers.length === 0 ? `no data written by ${manager}` : undefined;

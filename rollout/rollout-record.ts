@@ -28,26 +28,39 @@ export interface RolloutRecord extends Yardstick {
 }
 
 export type RecordView =
-    | { trust: "absent" }
-    | { trust: "trusted"; record: RolloutRecord }
-    | { trust: "untrusted"; why: string };
+    { trust: "absent" } | { trust: "trusted"; record: RolloutRecord } | { trust: "untrusted"; why: string };
 
-export const yardstickOf = (c: Yardstick): Yardstick => ({ release: c.release, traffic: c.traffic, bounds: c.bounds, analysis: c.analysis });
+export const yardstickOf = (c: Yardstick): Yardstick => ({
+    release: c.release,
+    traffic: c.traffic,
+    bounds: c.bounds,
+    analysis: c.analysis,
+});
 
 /** What the guard may believe of the record. Its content is validated like stack config. */
 export function recordViewOf(cm: RawConfigMap | undefined): RecordView {
     if (!cm) return { trust: "absent" };
     const foreign = foreignWriters(cm, ROLLOUT_RECORD_FIELD_MANAGER);
-    if (foreign) return { trust: "untrusted", why: foreign.replace(ROLLOUT_RECORD_FIELD_MANAGER, `the settle step (${ROLLOUT_RECORD_FIELD_MANAGER})`) };
+    if (foreign)
+        return {
+            trust: "untrusted",
+            why: foreign.replace(ROLLOUT_RECORD_FIELD_MANAGER, `the settle step (${ROLLOUT_RECORD_FIELD_MANAGER})`),
+        };
     const data = jsonData(cm, ROLLOUT_RECORD_KEY);
     if ("why" in data) return { trust: "untrusted", why: data.why };
     const r = data.value as Partial<RolloutRecord>;
     try {
-        const c = parseRolloutConfig({ release: r?.release, traffic: r?.traffic, bounds: r?.bounds, analysis: r?.analysis, stage: r?.stage }, "record");
+        const c = parseRolloutConfig(
+            { release: r?.release, traffic: r?.traffic, bounds: r?.bounds, analysis: r?.analysis, stage: r?.stage },
+            "record",
+        );
         if (typeof r.recordedAt !== "string") throw new Error("no recordedAt");
         return { trust: "trusted", record: { ...yardstickOf(c), stage: c.stage, recordedAt: r.recordedAt } };
     } catch (e) {
-        return { trust: "untrusted", why: `data.${ROLLOUT_RECORD_KEY} is not a valid record: ${(e as Error).message.split("\n").slice(1, 3).join(" ").trim() || (e as Error).message}` };
+        return {
+            trust: "untrusted",
+            why: `data.${ROLLOUT_RECORD_KEY} is not a valid record: ${(e as Error).message.split("\n").slice(1, 3).join(" ").trim() || (e as Error).message}`,
+        };
     }
 }
 

@@ -32,10 +32,12 @@ export function routeOf(stage: Stage, release: Release, mirrorPercent: number): 
 export function routeFits(route: Route, stage: Stage, release: Release): boolean {
     const want = routeOf(stage, release, 0);
     const keys = (r: Record<string, number>) => Object.keys(r).sort().join(",");
-    return keys(route.weights) === keys(want.weights) &&
+    return (
+        keys(route.weights) === keys(want.weights) &&
         Object.entries(want.weights).every(([v, w]) => route.weights[v] === w) &&
         route.mirror?.version === want.mirror?.version &&
-        route.testers === want.testers;
+        route.testers === want.testers
+    );
 }
 
 /** Versions that receive live requests or copies of them through the route. */
@@ -46,7 +48,11 @@ export function exposedVersions(route: Route): Set<string> {
 /** "v1 95%, v2 5%; mirror 100% to v2; testers to v2": how messages name a route. */
 export function describeRoute(route: Route | undefined): string {
     if (!route) return "no route";
-    const parts = [Object.entries(route.weights).map(([v, w]) => `${v} ${w}%`).join(", ") || "no weights"];
+    const parts = [
+        Object.entries(route.weights)
+            .map(([v, w]) => `${v} ${w}%`)
+            .join(", ") || "no weights",
+    ];
     if (route.mirror) parts.push(`mirror ${route.mirror.percent}% to ${route.mirror.version}`);
     if (route.testers) parts.push(`testers to ${route.testers}`);
     return parts.join("; ");

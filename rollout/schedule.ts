@@ -19,19 +19,42 @@ export interface Schedule {
     webhook: string;
 }
 
-export const DEFAULT_SCHEDULE: Schedule = { minSeconds: 60, stages: {}, maxInconclusiveSeconds: 3600, approve: [], intervalSeconds: 30, close: true, webhook: "" };
+export const DEFAULT_SCHEDULE: Schedule = {
+    minSeconds: 60,
+    stages: {},
+    maxInconclusiveSeconds: 3600,
+    approve: [],
+    intervalSeconds: 30,
+    close: true,
+    webhook: "",
+};
 
 const asNumber = (v: unknown) => (typeof v === "string" && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
-const seconds = (min: number) => z.preprocess(asNumber, z.number({ invalid_type_error: "wrong type, expected seconds" }).min(min, `less than ${min}`).max(7 * 86400, "more than a week"));
+const seconds = (min: number) =>
+    z.preprocess(
+        asNumber,
+        z
+            .number({ invalid_type_error: "wrong type, expected seconds" })
+            .min(min, `less than ${min}`)
+            .max(7 * 86400, "more than a week"),
+    );
 
 export const scheduleSchema = z
     .object({
         minSeconds: seconds(0),
-        stages: z.record(z.object({ minSeconds: seconds(0) }).partial().strict()),
+        stages: z.record(
+            z
+                .object({ minSeconds: seconds(0) })
+                .partial()
+                .strict(),
+        ),
         maxInconclusiveSeconds: seconds(1),
         approve: z.array(z.string().regex(/^[a-z0-9-]{1,40}$/, "not a stage name")),
         intervalSeconds: seconds(1),
-        close: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ invalid_type_error: "wrong type, expected true or false" })),
+        close: z.preprocess(
+            (v) => (v === "true" ? true : v === "false" ? false : v),
+            z.boolean({ invalid_type_error: "wrong type, expected true or false" }),
+        ),
         webhook: z.string().refine((u) => u === "" || /^https?:\/\/\S+$/.test(u), "not an http(s) URL"),
     })
     .partial()
@@ -42,5 +65,8 @@ export const SCHEDULE_ALLOWED =
     `approve (stage names, default none), intervalSeconds (default ${DEFAULT_SCHEDULE.intervalSeconds}), close (default true), webhook (URL, default none)}; ` +
     "seconds are numbers; set with `pulumi config set --path schedule.minSeconds 3600` (docs/driver.md)";
 
-export const scheduleOf = (partial: Partial<Schedule> | undefined): Schedule => ({ ...DEFAULT_SCHEDULE, ...(partial ?? {}) });
+export const scheduleOf = (partial: Partial<Schedule> | undefined): Schedule => ({
+    ...DEFAULT_SCHEDULE,
+    ...(partial ?? {}),
+});
 export const minSecondsIn = (s: Schedule, stage: string) => s.stages[stage]?.minSeconds ?? s.minSeconds;

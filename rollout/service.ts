@@ -51,7 +51,8 @@ export const RATINGS: RolledService = {
 export const deploymentName = (service: RolledService, version: string) => `${service.name}-${version}`;
 
 /** The Service's host inside the cluster: what the mesh route is for. */
-export const serviceHost = (service: RolledService, namespace: string) => `${service.name}.${namespace}.svc.cluster.local`;
+export const serviceHost = (service: RolledService, namespace: string) =>
+    `${service.name}.${namespace}.svc.cluster.local`;
 
 /**
  * The service this product rolls out: the program (index.ts), the policy pack and the driver take it from here, so

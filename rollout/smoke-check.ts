@@ -36,7 +36,10 @@ export type StarColor = (typeof STAR_COLORS)[number];
 /** The answer's JSON object, or the first check it fails (http-200, json). */
 function jsonOf(answer: Answer): object | FailedCheck {
     if (answer.httpCode !== "200") {
-        return { check: "http-200", detail: `HTTP ${answer.httpCode || "(no status)"}, body ${JSON.stringify(clip(answer.body))}` };
+        return {
+            check: "http-200",
+            detail: `HTTP ${answer.httpCode || "(no status)"}, body ${JSON.stringify(clip(answer.body))}`,
+        };
     }
     let json: unknown;
     try {
@@ -52,7 +55,9 @@ function jsonOf(answer: Answer): object | FailedCheck {
 
 const isFailed = (j: object | FailedCheck): j is FailedCheck => "check" in j && "detail" in j;
 
-/** Returns the checks the answer fails (empty: a healthy answer of `kind` from `podName`, `color` stars for reviews). */
+/**
+ * Returns the checks the answer fails (empty: a healthy answer of `kind` from `podName`, `color` stars for reviews).
+ */
 export function checkAnswer(kind: AnswerKind, answer: Answer, podName: string, color: StarColor): FailedCheck[] {
     const json = jsonOf(answer);
     if (isFailed(json)) return [json];
@@ -63,11 +68,16 @@ export function checkAnswer(kind: AnswerKind, answer: Answer, podName: string, c
 function checkRatings(json: object): FailedCheck[] {
     const ratings = (json as { ratings?: unknown }).ratings;
     if (typeof ratings !== "object" || ratings === null || Object.keys(ratings).length === 0) {
-        return [{ check: "ratings", detail: `no ratings in the answer: ${JSON.stringify(clip(JSON.stringify(json)))}` }];
+        return [
+            { check: "ratings", detail: `no ratings in the answer: ${JSON.stringify(clip(JSON.stringify(json)))}` },
+        ];
     }
     return Object.entries(ratings)
         .filter(([, stars]) => !(Number.isInteger(stars) && stars >= 1 && stars <= 5))
-        .map(([who, stars]) => ({ check: "ratings" as const, detail: `${who}: rating ${JSON.stringify(stars)}, expected 1 to 5 stars` }));
+        .map(([who, stars]) => ({
+            check: "ratings" as const,
+            detail: `${who}: rating ${JSON.stringify(stars)}, expected 1 to 5 stars`,
+        }));
 }
 
 function checkReviews(json: object, podName: string, color: StarColor): FailedCheck[] {
@@ -86,7 +96,10 @@ function checkReviews(json: object, podName: string, color: StarColor): FailedCh
         if (rating?.error !== undefined) {
             failed.push({ check: "ratings", detail: `${who}: ratings error ${JSON.stringify(rating.error)}` });
         } else if (typeof rating?.stars !== "number" || rating.color !== color) {
-            failed.push({ check: "stars", detail: `${who}: rating ${JSON.stringify(rating ?? null)}, expected ${color} stars` });
+            failed.push({
+                check: "stars",
+                detail: `${who}: rating ${JSON.stringify(rating ?? null)}, expected ${color} stars`,
+            });
         }
     });
     return failed;
@@ -95,5 +108,7 @@ function checkReviews(json: object, podName: string, color: StarColor): FailedCh
 /** Splits curl's output for `-w '\n%{http_code}'`: the body, then the status code on the last line. */
 export function parseCurlOutput(output: string): Answer {
     const cut = output.lastIndexOf("\n");
-    return cut < 0 ? { httpCode: output.trim(), body: "" } : { httpCode: output.slice(cut + 1).trim(), body: output.slice(0, cut) };
+    return cut < 0
+        ? { httpCode: output.trim(), body: "" }
+        : { httpCode: output.slice(cut + 1).trim(), body: output.slice(0, cut) };
 }

@@ -94,7 +94,8 @@ export const STAGES: readonly Stage[] = [
     },
     {
         name: "dark",
-        summary: "1 candidate pod labelled app=reviews_test beside the stable pods; the reviews Service does not select it",
+        summary:
+            "1 candidate pod labelled app=reviews_test beside the stable pods; the reviews Service does not select it",
         tutorialStep: "steps 1-3: deploy the candidate dark, check the app, smoke-test it by pod IP",
         stable: true,
         candidate: { pods: 1, serving: false },
@@ -155,10 +156,14 @@ function meshStages(traffic: MeshTraffic): Stage[] {
     const gates = [SMOKE_GATE, APP_GATE];
     const weighted = (weight: number, restore: boolean): Stage => ({
         name: weightStageName(weight),
-        summary: weight === 100
-            ? "the candidate's pods answer every reviews request; the stable's pods still run, for an instant rollback"
-            : `the candidate's pods answer ${weight}% of reviews requests (testers: all of theirs); the stable's pods the rest`,
-        tutorialStep: weight === 100 ? "all traffic on the candidate while the stable still runs (instant rollback)" : "move in small steps while it stays healthy",
+        summary:
+            weight === 100
+                ? "the candidate's pods answer every reviews request; the stable's pods still run, for an instant rollback"
+                : `the candidate's pods answer ${weight}% of reviews requests (testers: all of theirs); the stable's pods the rest`,
+        tutorialStep:
+            weight === 100
+                ? "all traffic on the candidate while the stable still runs (instant rollback)"
+                : "move in small steps while it stays healthy",
         stable: true,
         candidate: { pods: "as-stable", serving: true },
         route: { testers: true, mirror: false, weight },
@@ -169,7 +174,11 @@ function meshStages(traffic: MeshTraffic): Stage[] {
         closes: false,
     });
     return [
-        { ...stablePods, summary: "the stable version's 3 pods serve all traffic; the route sends everything to them", route: { testers: false, mirror: false, weight: 0 } },
+        {
+            ...stablePods,
+            summary: "the stable version's 3 pods serve all traffic; the route sends everything to them",
+            route: { testers: false, mirror: false, weight: 0 },
+        },
         {
             ...darkPods,
             summary: `1 candidate pod in the reviews Service; the route sends it only the testers' requests (${traffic.testers.header}: ${traffic.testers.value}, or cookie ${traffic.testers.cookie}=${traffic.testers.value})`,
@@ -216,7 +225,10 @@ export const stageNames = (table: StageTable): string[] => table.stages.map((s) 
 
 export function stageIn(table: StageTable, name: StageName): Stage {
     const stage = table.stages.find((s) => s.name === name);
-    if (!stage) throw new Error(`unknown stage "${name}" for traffic strategy ${table.strategy}; allowed: ${stageNames(table).join(", ")}`);
+    if (!stage)
+        throw new Error(
+            `unknown stage "${name}" for traffic strategy ${table.strategy}; allowed: ${stageNames(table).join(", ")}`,
+        );
     return stage;
 }
 

@@ -104,7 +104,8 @@ function servedBefore(live: LiveView, req: Requested): Set<string> {
     const keys = exposedKeys(live.fleet, live.route);
     for (const w of live.fleet) if (w.serving && w.version === req.release.stable.version) keys.add(key(w));
     // An emptied namespace of a deployed stack: the stable it ran is what a rollback restores.
-    if (emptied(live) && live.record?.trust === "trusted") keys.add(key({ ...live.record.record.release.stable, serving: true }));
+    if (emptied(live) && live.record?.trust === "trusted")
+        keys.add(key({ ...live.record.record.release.stable, serving: true }));
     return keys;
 }
 
@@ -122,13 +123,23 @@ function candidateShare(table: StageTable, fleet: Fleet, route: RouteReading | u
     return route && "route" in route && version ? (route.route.weights[version] ?? 0) : 0;
 }
 
-function moveRule(from: LiveStage, to: StageName | undefined, kind: MoveKind | undefined, live: LiveView, req: Requested): string[] {
+function moveRule(
+    from: LiveStage,
+    to: StageName | undefined,
+    kind: MoveKind | undefined,
+    live: LiveView,
+    req: Requested,
+): string[] {
     if (emptied(live) && kind !== "rollback") {
-        return [`this stack deployed here before, but the namespace has no ${req.service.name} Deployment (deleted outside an up, or dropped from the state): that is not a first deployment, and only restoring the deployed stable at ${baseStage(req.table).name} is allowed.`];
+        return [
+            `this stack deployed here before, but the namespace has no ${req.service.name} Deployment (deleted outside an up, or dropped from the state): that is not a first deployment, and only restoring the deployed stable at ${baseStage(req.table).name} is allowed.`,
+        ];
     }
     if (to === undefined) {
         const route = req.table.strategy === "pods" ? "" : ` with route ${describeReading(req.route)}`;
-        return [`the requested ${req.service.name} workloads (${describeFleet(req.fleet, req.service)})${route} fit no stage of release ${releaseName(req.release)} for traffic strategy ${req.table.strategy}: every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label, a route or a version outside the release that differs from it is not a stage.`];
+        return [
+            `the requested ${req.service.name} workloads (${describeFleet(req.fleet, req.service)})${route} fit no stage of release ${releaseName(req.release)} for traffic strategy ${req.table.strategy}: every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label, a route or a version outside the release that differs from it is not a stage.`,
+        ];
     }
     if (kind === undefined) {
         const before = candidateShare(req.table, live.fleet, live.route, req.release);
@@ -139,7 +150,9 @@ function moveRule(from: LiveStage, to: StageName | undefined, kind: MoveKind | u
         const liveServing = servedBefore(live, req);
         const added = req.fleet.filter((w) => exposedKeys([w], req.route).size > 0 && !liveServing.has(key(w)));
         if (added.length > 0) {
-            return [`${moveName(from, to)} is a rollback, and a rollback only removes: it may not put ${added.map((w) => `${deploymentName(req.service, w.version)} (${w.image})`).join(", ")} in service.`];
+            return [
+                `${moveName(from, to)} is a rollback, and a rollback only removes: it may not put ${added.map((w) => `${deploymentName(req.service, w.version)} (${w.image})`).join(", ")} in service.`,
+            ];
         }
     }
     return [];
@@ -151,13 +164,19 @@ const movesOn = (kind: MoveKind | undefined) => kind === "forward" || kind === "
 function readyRule(kind: MoveKind | undefined, live: LiveView, req: Requested): string[] {
     if (!movesOn(kind)) return [];
     const unready = live.fleet.filter((w) => (w.ready ?? w.replicas) < w.replicas);
-    return unready.map((w) => `${deploymentName(req.service, w.version)} has ${w.ready ?? 0} of ${w.replicas} pods ready: the rollout moves on only from a stage whose pods are all ready (wait, fix it, or roll back).`);
+    return unready.map(
+        (w) =>
+            `${deploymentName(req.service, w.version)} has ${w.ready ?? 0} of ${w.replicas} pods ready: the rollout moves on only from a stage whose pods are all ready (wait, fix it, or roll back).`,
+    );
 }
 
 /** Serving pods of every state the engine passes through: each Deployment changed alone, then all of them. */
 function servingDuring(live: Fleet, requested: Fleet): number {
     const versions = new Set([...live, ...requested].map((w) => w.version));
-    const states = [...versions].map((v) => [...live.filter((w) => w.version !== v), ...requested.filter((w) => w.version === v)]);
+    const states = [...versions].map((v) => [
+        ...live.filter((w) => w.version !== v),
+        ...requested.filter((w) => w.version === v),
+    ]);
     return Math.min(...[requested, ...states].map(servingPods));
 }
 
@@ -167,15 +186,22 @@ function capacityRule(live: LiveView, req: Requested, bounds: Bounds): string[] 
     const floor = Math.min(bounds.minServingPods, servingPods(live.fleet));
     const after = servingPods(req.fleet);
     if (after < bounds.minServingPods) {
-        out.push(`the change leaves ${after} serving ${req.service.name} pods, fewer than minServingPods ${bounds.minServingPods} (bounds.minServingPods): keep at least that many pods in service.`);
+        out.push(
+            `the change leaves ${after} serving ${req.service.name} pods, fewer than minServingPods ${bounds.minServingPods} (bounds.minServingPods): keep at least that many pods in service.`,
+        );
     } else if (live.fleet.length > 0) {
         const during = servingDuring(live.fleet, req.fleet);
-        if (during < floor) out.push(`while the change is applied, serving ${req.service.name} pods drop to ${during}, below minServingPods ${floor}: change one Deployment at a time, or scale up before removing.`);
+        if (during < floor)
+            out.push(
+                `while the change is applied, serving ${req.service.name} pods drop to ${during}, below minServingPods ${floor}: change one Deployment at a time, or scale up before removing.`,
+            );
     }
     const stableLive = live.fleet.find((w) => w.version === req.release.stable.version && w.serving);
     const stableKept = req.fleet.some((w) => w.version === req.release.stable.version);
     if (stableLive && !stableKept && after < stableLive.replicas) {
-        out.push(`removing the stable version ${deploymentName(req.service, stableLive.version)} (${stableLive.replicas} serving pods) leaves ${after} serving pods: the candidate must serve with at least the stable's count (release.candidate.replicas).`);
+        out.push(
+            `removing the stable version ${deploymentName(req.service, stableLive.version)} (${stableLive.replicas} serving pods) leaves ${after} serving pods: the candidate must serve with at least the stable's count (release.candidate.replicas).`,
+        );
     }
     return out;
 }
@@ -186,29 +212,46 @@ function capacityRule(live: LiveView, req: Requested, bounds: Bounds): string[] 
  */
 function needsPass(kind: MoveKind | undefined, live: LiveView, req: Requested): Workload[] {
     // A first deployment's stable version is the baseline: nothing served before it, so nothing is put at risk.
-    const baseline = (w: Workload) => live.fleet.length === 0 && !live.deployed && w.version === req.release.stable.version;
+    const baseline = (w: Workload) =>
+        live.fleet.length === 0 && !live.deployed && w.version === req.release.stable.version;
     const liveServing = servedBefore(live, req);
     const entering = movesOn(kind);
     const exposed = exposedKeys(req.fleet, req.route);
-    return req.fleet.filter((w) => !baseline(w) && exposed.has(key(w)) &&
-        (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)));
+    return req.fleet.filter(
+        (w) =>
+            !baseline(w) &&
+            exposed.has(key(w)) &&
+            (!liveServing.has(key(w)) || (entering && w.version === req.release.candidate?.version)),
+    );
 }
 
-function gateRule(from: LiveStage, kind: MoveKind | undefined, live: LiveView, req: Requested, namespaceNote: string): string[] {
+function gateRule(
+    from: LiveStage,
+    kind: MoveKind | undefined,
+    live: LiveView,
+    req: Requested,
+    namespaceNote: string,
+): string[] {
     const out: string[] = [];
     const needing = needsPass(kind, live, req);
     for (const w of needing) {
         if (passOf(live.gate, w.version, w.image)) continue;
         const failed = failureOf(live.gate, w.version, w.image);
         if (failed) {
-            out.push(`${deploymentName(req.service, w.version)} would get more traffic with image ${w.image}, but that image failed its gate at ${failed.failedAt} (${failed.failure}): a failed image serves no more until it passes again; roll back to ${baseStage(req.table).name}, then walk it through ${list(darkStages(req.table))}, where its gate runs again.`);
+            out.push(
+                `${deploymentName(req.service, w.version)} would get more traffic with image ${w.image}, but that image failed its gate at ${failed.failedAt} (${failed.failure}): a failed image serves no more until it passes again; roll back to ${baseStage(req.table).name}, then walk it through ${list(darkStages(req.table))}, where its gate runs again.`,
+            );
             continue;
         }
         const record =
-            live.gate.trust === "absent" ? `there is no gate record (${GATE_RECORD_NAME}${namespaceNote})` :
-            live.gate.trust === "untrusted" ? `the gate record ${GATE_RECORD_NAME} is not trusted: ${live.gate.why} (delete it; the gate writes a new one)` :
-            `the gate record has no pass for exactly this version and image`;
-        out.push(`${deploymentName(req.service, w.version)} would serve image ${w.image} in this stage, but ${record}: run the candidate through ${list(darkStages(req.table))} first, where its gate (the smoke test) runs and records a pass.`);
+            live.gate.trust === "absent"
+                ? `there is no gate record (${GATE_RECORD_NAME}${namespaceNote})`
+                : live.gate.trust === "untrusted"
+                  ? `the gate record ${GATE_RECORD_NAME} is not trusted: ${live.gate.why} (delete it; the gate writes a new one)`
+                  : `the gate record has no pass for exactly this version and image`;
+        out.push(
+            `${deploymentName(req.service, w.version)} would serve image ${w.image} in this stage, but ${record}: run the candidate through ${list(darkStages(req.table))} first, where its gate (the smoke test) runs and records a pass.`,
+        );
     }
     // Moving on exposes the candidate's pods that run now until their Deployment's step replaces them, and a run may
     // leave that step out (--target): pods someone switched to an image without a pass get no more traffic.
@@ -216,7 +259,9 @@ function gateRule(from: LiveStage, kind: MoveKind | undefined, live: LiveView, r
         for (const w of needing.filter((x) => x.version === req.release.candidate?.version)) {
             const running = live.fleet.find((x) => x.version === w.version);
             if (!running || running.image === w.image || passOf(live.gate, running.version, running.image)) continue;
-            out.push(`${deploymentName(req.service, w.version)} runs image ${running.image} in the cluster, not the configured ${w.image}, and that image has no gate pass: moving on would send it more traffic until its Deployment is replaced; first run pulumi up --refresh on ${from} (the refreshed Deployment gets the configured image back), or roll back.`);
+            out.push(
+                `${deploymentName(req.service, w.version)} runs image ${running.image} in the cluster, not the configured ${w.image}, and that image has no gate pass: moving on would send it more traffic until its Deployment is replaced; first run pulumi up --refresh on ${from} (the refreshed Deployment gets the configured image back), or roll back.`,
+            );
         }
     }
     return out;
@@ -231,10 +276,14 @@ function stableRule(from: LiveStage, live: LiveView, req: Requested): string[] {
     if (!liveStable || !wanted) return [];
     const out: string[] = [];
     if (wanted.image !== liveStable.image) {
-        out.push(`the stable version ${deploymentName(req.service, wanted.version)} would change image in place (${liveStable.image} -> ${wanted.image}), serving every user at once: a new image comes as the candidate of a release (release.candidate) and walks the stages.`);
+        out.push(
+            `the stable version ${deploymentName(req.service, wanted.version)} would change image in place (${liveStable.image} -> ${wanted.image}), serving every user at once: a new image comes as the candidate of a release (release.candidate) and walks the stages.`,
+        );
     }
     if (midRollout(from, req) && wanted.replicas < liveStable.replicas) {
-        out.push(`the stable version ${deploymentName(req.service, wanted.version)} would drop from ${liveStable.replicas} to ${wanted.replicas} pods while a rollout is under way (${from}): the stable keeps its capacity until the release is closed or rolled back.`);
+        out.push(
+            `the stable version ${deploymentName(req.service, wanted.version)} would drop from ${liveStable.replicas} to ${wanted.replicas} pods while a rollout is under way (${from}): the stable keeps its capacity until the release is closed or rolled back.`,
+        );
     }
     return out;
 }
@@ -243,25 +292,36 @@ function servicesRule(from: LiveStage, live: LiveView, req: Requested): string[]
     if (!midRollout(from, req)) return [];
     return Object.entries(req.services)
         .filter(([name, image]) => live.services[name] !== undefined && live.services[name] !== image)
-        .map(([name, image]) => `${name} would change image (${live.services[name]} -> ${image}) while the ${req.service.name} rollout is under way (${from}): the other services stay fixed until the release is closed or rolled back, so a failure is the candidate's alone.`);
+        .map(
+            ([name, image]) =>
+                `${name} would change image (${live.services[name]} -> ${image}) while the ${req.service.name} rollout is under way (${from}): the other services stay fixed until the release is closed or rolled back, so a failure is the candidate's alone.`,
+        );
 }
 
 /** The config key that sets a version's pod count. */
 const replicasKey = (version: string, release: Release, service: RolledService) =>
-    version === release.stable.version ? "release.stable.replicas" : version === release.candidate?.version ? "release.candidate.replicas" : `the pods of ${deploymentName(service, version)}`;
+    version === release.stable.version
+        ? "release.stable.replicas"
+        : version === release.candidate?.version
+          ? "release.candidate.replicas"
+          : `the pods of ${deploymentName(service, version)}`;
 
 function boundsRule(live: LiveView, req: Requested, bounds: Bounds): string[] {
     const out: string[] = [];
     for (const w of req.fleet) {
         const k = replicasKey(w.version, req.release, req.service);
         if (w.replicas > bounds.maxReplicas) {
-            out.push(`${deploymentName(req.service, w.version)} asks for ${w.replicas} pods, more than bounds.maxReplicas ${bounds.maxReplicas}: set ${k} to ${bounds.maxReplicas} or fewer.`);
+            out.push(
+                `${deploymentName(req.service, w.version)} asks for ${w.replicas} pods, more than bounds.maxReplicas ${bounds.maxReplicas}: set ${k} to ${bounds.maxReplicas} or fewer.`,
+            );
             continue;
         }
         const before = live.fleet.find((x) => x.version === w.version)?.replicas ?? 0;
         if (Math.abs(w.replicas - before) > bounds.maxReplicaChange) {
             const near = before + Math.sign(w.replicas - before) * bounds.maxReplicaChange;
-            out.push(`${deploymentName(req.service, w.version)} would go from ${before} to ${w.replicas} pods in one up, a change larger than bounds.maxReplicaChange ${bounds.maxReplicaChange}: set ${k} to ${near} first.`);
+            out.push(
+                `${deploymentName(req.service, w.version)} would go from ${before} to ${w.replicas} pods in one up, a change larger than bounds.maxReplicaChange ${bounds.maxReplicaChange}: set ${k} to ${near} first.`,
+            );
         }
     }
     return out;
@@ -269,22 +329,44 @@ function boundsRule(live: LiveView, req: Requested, bounds: Bounds): string[] {
 
 /** Without a trusted rollout record the guard cannot tell the roles or the table apart while a candidate runs. */
 function unknownYardstick(live: LiveView, from: LiveStage, table: StageTable, service: RolledService): string[] {
-    if (!live.record || live.record.trust === "trusted" || live.fleet.length === 0 || from === "none" || from === baseStage(table).name) return [];
+    if (
+        !live.record ||
+        live.record.trust === "trusted" ||
+        live.fleet.length === 0 ||
+        from === "none" ||
+        from === baseStage(table).name
+    )
+        return [];
     const why = live.record?.trust === "untrusted" ? `is not trusted: ${live.record.why}` : "is absent";
-    return [`the rollout record ${why}, and the live ${service.name} workloads are not at ${baseStage(table).name}: without it the guard cannot tell which version is the stable or which stage table the rollout walks, so it refuses every change. Return to ${baseStage(table).name} by hand (delete the candidate's Deployment with kubectl), then pulumi up writes a new record.`];
+    return [
+        `the rollout record ${why}, and the live ${service.name} workloads are not at ${baseStage(table).name}: without it the guard cannot tell which version is the stable or which stage table the rollout walks, so it refuses every change. Return to ${baseStage(table).name} by hand (delete the candidate's Deployment with kubectl), then pulumi up writes a new record.`,
+    ];
 }
 
 /**
  * Judges the change, measured with the deployed yardstick (the rollout record; the requested one for a first
  * deployment): `bounds` are the requested bounds, `limits` the policy's. `namespace` only names records in messages.
  */
-export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace = "", limits: Limits = DEFAULT_LIMITS): Verdict {
+export function judge(
+    live: LiveView,
+    req: Requested,
+    bounds: Bounds,
+    namespace = "",
+    limits: Limits = DEFAULT_LIMITS,
+): Verdict {
     const requested: Yardstick = { release: req.release, traffic: req.traffic, bounds, analysis: req.analysis };
     const deployed = live.record?.trust === "trusted" ? live.record.record : requested;
     const table = stageTableOf(deployed.traffic);
-    const stageUnder = (release: Release) => (emptied(live) ? undefined : stageOf(live.fleet, release, table, live.route));
+    const stageUnder = (release: Release) =>
+        emptied(live) ? undefined : stageOf(live.fleet, release, table, live.route);
     const fitsRequested = stageOf(req.fleet, req.release, req.table, req.route);
-    const ys = judgeYardstick(deployed, requested, table, stageUnder(deployed.release) ?? "off-table", fitsRequested === "none" ? undefined : fitsRequested);
+    const ys = judgeYardstick(
+        deployed,
+        requested,
+        table,
+        stageUnder(deployed.release) ?? "off-table",
+        fitsRequested === "none" ? undefined : fitsRequested,
+    );
     // The rest is judged with the deployed table and bounds, and the release the yardstick rule allows.
     const measured: Requested = { ...req, table, release: ys.release };
     const from: LiveStage = stageUnder(ys.release) ?? "off-table";
@@ -303,7 +385,13 @@ export function judge(live: LiveView, req: Requested, bounds: Bounds, namespace 
         [RULES.yardstick, [...ys.messages, ...unknownYardstick(live, from, table, req.service)]],
         [RULES.limits, limitProblems(bounds, req.traffic, limits)],
     ];
-    return { from, to, kind, table, violations: found.flatMap(([rule, messages]) => messages.map((message) => ({ rule, message }))) };
+    return {
+        from,
+        to,
+        kind,
+        table,
+        violations: found.flatMap(([rule, messages]) => messages.map((message) => ({ rule, message }))),
+    };
 }
 
 /** The live workloads of the service, and the route when there are Istio objects. */

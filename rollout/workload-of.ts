@@ -10,7 +10,10 @@ export interface DeploymentShape {
     metadata?: { name?: string; labels?: Record<string, string> };
     spec?: {
         replicas?: number;
-        template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { name?: string; image?: string }[] } };
+        template?: {
+            metadata?: { labels?: Record<string, string> };
+            spec?: { containers?: { name?: string; image?: string }[] };
+        };
     };
     status?: { readyReplicas?: number };
 }
@@ -22,8 +25,12 @@ export interface DeploymentShape {
  */
 export function isServiceDeployment(service: RolledService, d: DeploymentShape): boolean {
     const pod = d.spec?.template?.metadata?.labels ?? {};
-    return d.metadata?.labels?.[WORKLOAD_LABEL] === service.name || pod[WORKLOAD_LABEL] === service.name ||
-        pod[APP_LABEL] === service.name || pod[APP_LABEL] === service.darkApp;
+    return (
+        d.metadata?.labels?.[WORKLOAD_LABEL] === service.name ||
+        pod[WORKLOAD_LABEL] === service.name ||
+        pod[APP_LABEL] === service.name ||
+        pod[APP_LABEL] === service.darkApp
+    );
 }
 
 export function workloadOf(service: RolledService, d: DeploymentShape): Workload {

@@ -58,12 +58,18 @@ function sh(cmd: string, args: string[], opts: SpawnSyncOptions & { cwd: string 
     const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...opts });
     if (r.error) throw new Error(`cannot run ${cmd}: ${r.error.message}`);
     if (r.status !== 0) {
-        throw new Error(`${cmd} ${args.join(" ")} failed (exit ${r.status}) in ${opts.cwd}:\n${String(r.stderr ?? "").trim()}`);
+        throw new Error(
+            `${cmd} ${args.join(" ")} failed (exit ${r.status}) in ${opts.cwd}:\n${String(r.stderr ?? "").trim()}`,
+        );
     }
     return String(r.stdout ?? "");
 }
 const git = (args: string[], cwd = repoRoot) => sh("git", args, { cwd }).trim();
-const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
+const lines = (text: string) =>
+    text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
 
 /** The kinds of files a change can edit; a file can be of more than one (rollout/ is program and pack). */
 export type Kind = "pack" | "program" | "stack" | "review";
@@ -91,15 +97,17 @@ export const stackOfFile = (f: string) => f.replace(/^Pulumi\./, "").replace(/\.
  * that the pack is compiled from (or directory prefixes ending in `/`).
  */
 export function classify(files: string[], packSources: string[]): Classified {
-    const inPack = (f: string) => f.startsWith(PACK_DIR) || packSources.some((s) => (s.endsWith("/") ? f.startsWith(s) : f === s));
+    const inPack = (f: string) =>
+        f.startsWith(PACK_DIR) || packSources.some((s) => (s.endsWith("/") ? f.startsWith(s) : f === s));
     const out: Classified = { pack: [], program: [], stack: [], review: [], other: [] };
     for (const f of [...new Set(files)].sort()) {
-        let kinds = 0;
-        if (inPack(f)) (out.pack.push(f), kinds++);
-        if (PROGRAM_FILES.includes(f) || PROGRAM_DIRS.some((d) => f.startsWith(d))) (out.program.push(f), kinds++);
-        if (isStackFile(f)) (out.stack.push(f), kinds++);
-        if (REVIEW_FILES.includes(f)) (out.review.push(f), kinds++);
-        if (kinds === 0) out.other.push(f);
+        const kinds = [
+            inPack(f) && out.pack,
+            (PROGRAM_FILES.includes(f) || PROGRAM_DIRS.some((d) => f.startsWith(d))) && out.program,
+            isStackFile(f) && out.stack,
+            REVIEW_FILES.includes(f) && out.review,
+        ].filter((k): k is string[] => k !== false);
+        for (const kind of kinds.length ? kinds : [out.other]) kind.push(f);
     }
     return out;
 }
@@ -122,7 +130,10 @@ function changedSince(base: string): string[] {
  */
 function reportingBase(): string | undefined {
     for (const ref of ["@{upstream}", "origin/HEAD", "origin/main", "main", "master"]) {
-        const r = spawnSync("git", ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], { cwd: repoRoot, encoding: "utf8" });
+        const r = spawnSync("git", ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], {
+            cwd: repoRoot,
+            encoding: "utf8",
+        });
         if (r.status === 0) return ref;
     }
     return undefined;
@@ -136,11 +147,20 @@ const tscOf = (root: string) => path.join(root, "node_modules", ".bin", "tsc");
  * them; undefined when the list cannot be had.
  */
 function packSourcesOf(root: string): string[] | undefined {
-    const r = spawnSync(tscOf(root), ["-p", "policy", "--listFilesOnly"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(tscOf(root), ["-p", "policy", "--listFilesOnly"], {
+        cwd: root,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
     if (r.status !== 0 || !r.stdout) return undefined;
     const real = fs.realpathSync(root);
     return lines(r.stdout)
-        .map((f) => path.relative(real, fs.existsSync(f) ? fs.realpathSync(f) : f).split(path.sep).join("/"))
+        .map((f) =>
+            path
+                .relative(real, fs.existsSync(f) ? fs.realpathSync(f) : f)
+                .split(path.sep)
+                .join("/"),
+        )
         .filter((f) => !f.startsWith("..") && !f.includes("node_modules/") && !f.startsWith(PACK_DIR));
 }
 
@@ -172,7 +192,8 @@ function cleanup() {
     cleanupTasks = [];
 }
 
-const sameFile = (a: string, b: string) => fs.existsSync(a) && fs.existsSync(b) && fs.readFileSync(a).equals(fs.readFileSync(b));
+const sameFile = (a: string, b: string) =>
+    fs.existsSync(a) && fs.existsSync(b) && fs.readFileSync(a).equals(fs.readFileSync(b));
 
 /**
  * node_modules for `dir` of the worktree (root or policy/): this checkout's, linked, when the base locks the same
@@ -183,7 +204,10 @@ function provideModules(worktree: string, dir: string): string {
     const there = path.join(worktree, dir);
     const label = dir || "root";
     if (!fs.existsSync(path.join(there, "package.json"))) return `${label}: no package.json at the base`;
-    if (sameFile(path.join(here, "package-lock.json"), path.join(there, "package-lock.json")) && fs.existsSync(path.join(here, "node_modules"))) {
+    if (
+        sameFile(path.join(here, "package-lock.json"), path.join(there, "package-lock.json")) &&
+        fs.existsSync(path.join(here, "node_modules"))
+    ) {
         const link = path.join(there, "node_modules");
         fs.symlinkSync(path.join(here, "node_modules"), link, "dir");
         cleanupTasks.push(() => fs.existsSync(link) && fs.unlinkSync(link));
@@ -211,14 +235,28 @@ function checkoutBasePack(ref: string): BasePack {
     });
     const policyDir = path.join(worktree, "policy");
     if (!fs.existsSync(path.join(policyDir, "PulumiPolicy.yaml"))) {
-        throw new Error(`the base ${ref} (${sha.slice(0, 12)}) has no policy pack (policy/PulumiPolicy.yaml): nothing trusted to judge with`);
+        throw new Error(
+            `the base ${ref} (${sha.slice(0, 12)}) has no policy pack (policy/PulumiPolicy.yaml): nothing trusted to judge with`,
+        );
     }
     const modules = [provideModules(worktree, ""), provideModules(worktree, "policy")];
     console.log(`review: compiling the base's policy pack (${ref}, ${sha.slice(0, 12)}) in ${worktree}`);
     const tsc = spawnSync(tscOf(worktree), ["-p", "policy"], { cwd: worktree, stdio: "inherit" });
-    if (tsc.status !== 0) throw new Error(`the base's policy pack (${ref}, ${sha.slice(0, 12)}) does not compile: nothing trusted to judge with`);
+    if (tsc.status !== 0)
+        throw new Error(
+            `the base's policy pack (${ref}, ${sha.slice(0, 12)}) does not compile: nothing trusted to judge with`,
+        );
     const config = path.join(policyDir, "config.json");
-    return { ref, sha, tmp, worktree, policyDir, config: fs.existsSync(config) ? config : undefined, modules, sources: packSourcesOf(worktree) };
+    return {
+        ref,
+        sha,
+        tmp,
+        worktree,
+        policyDir,
+        config: fs.existsSync(config) ? config : undefined,
+        modules,
+        sources: packSourcesOf(worktree),
+    };
 }
 
 // ---- the preview and its outcome -------------------------------------------------------------------------------
@@ -228,8 +266,14 @@ function run(cmd: string, args: string[]): Promise<{ code: number; output: strin
     return new Promise((resolve, reject) => {
         const child = spawn(cmd, args, { cwd: repoRoot, env: process.env });
         let output = "";
-        child.stdout.on("data", (chunk) => { output += chunk; process.stdout.write(chunk); });
-        child.stderr.on("data", (chunk) => { output += chunk; process.stderr.write(chunk); });
+        child.stdout.on("data", (chunk) => {
+            output += chunk;
+            process.stdout.write(chunk);
+        });
+        child.stderr.on("data", (chunk) => {
+            output += chunk;
+            process.stderr.write(chunk);
+        });
         child.on("error", (err) => reject(new Error(`cannot run ${cmd}: ${err.message} (is the Pulumi CLI on PATH?)`)));
         child.on("close", (code) => resolve({ code: code ?? 1, output }));
     });
@@ -241,7 +285,10 @@ export function policiesSection(output: string): string {
     const start = all.findIndex((l) => /^Policies:/.test(l));
     if (start < 0) return "";
     const end = all.findIndex((l, i) => i > start && /^\S/.test(l));
-    return all.slice(start, end < 0 ? undefined : end).join("\n").trimEnd();
+    return all
+        .slice(start, end < 0 ? undefined : end)
+        .join("\n")
+        .trimEnd();
 }
 
 export interface Findings {
@@ -283,7 +330,8 @@ export function loosenedRules(configFile: string | undefined): string[] {
     if (!parsed || typeof parsed !== "object") return [];
     const out: string[] = [];
     for (const [rule, value] of Object.entries(parsed as Record<string, unknown>)) {
-        const level = typeof value === "string" ? value : (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
+        const level =
+            typeof value === "string" ? value : (value as { enforcementLevel?: unknown } | null)?.enforcementLevel;
         if (level === "advisory" || level === "disabled") out.push(`${rule}: ${level}`);
     }
     return out;
@@ -302,9 +350,15 @@ export function changeNotes(c: Classified, basePack: boolean): string[] {
                 : "this change edits the policy pack, and the pack that judged it is the edited one: review the pack edit on its own, or judge with --base",
         );
         const shared = c.pack.filter((f) => c.program.includes(f));
-        if (shared.length && basePack) notes.push(`shared by the program and the pack (${shared.join(", ")}): the program runs this change's version, the pack the base's`);
+        if (shared.length && basePack)
+            notes.push(
+                `shared by the program and the pack (${shared.join(", ")}): the program runs this change's version, the pack the base's`,
+            );
     }
-    if (c.review.length) notes.push(`this change edits the review itself (${c.review.join(", ")}): it ran as edited here and needs its own review`);
+    if (c.review.length)
+        notes.push(
+            `this change edits the review itself (${c.review.join(", ")}): it ran as edited here and needs its own review`,
+        );
     return notes;
 }
 
@@ -354,7 +408,9 @@ async function review(options: Options): Promise<number> {
             const inCheckout = path.relative(repoRoot, options.config).split(path.sep).join("/");
             const edited = Object.values(changed).flat() as string[];
             if (!inCheckout.startsWith("..") && edited.includes(inCheckout)) {
-                throw new Error(`--config ${inCheckout} is a file this change edits: the review never judges a change with the change's own pack config`);
+                throw new Error(
+                    `--config ${inCheckout} is a file this change edits: the review never judges a change with the change's own pack config`,
+                );
             }
             packConfig = options.config;
         } else {
@@ -362,12 +418,15 @@ async function review(options: Options): Promise<number> {
         }
         judgedWith = `the base's policy pack: ${options.base} (${base.sha.slice(0, 12)}), compiled in a temporary worktree`;
         extra.push(`node_modules of the base pack: ${base.modules.join("; ")}`);
-        if (!base.sources) extra.push(`(the pack's import list was not available; rollout/ and io/ are counted as pack files)`);
+        if (!base.sources)
+            extra.push(`(the pack's import list was not available; rollout/ and io/ are counted as pack files)`);
     } else {
         shownAgainst = reportingBase() ?? "HEAD";
         changed = classify(changedSince(shownAgainst), packSourcesOf(repoRoot) ?? PACK_IMPORTS_FALLBACK);
         packDir = path.join(repoRoot, "policy");
-        packConfig = options.config ?? (fs.existsSync(path.join(packDir, "config.json")) ? path.join(packDir, "config.json") : undefined);
+        packConfig =
+            options.config ??
+            (fs.existsSync(path.join(packDir, "config.json")) ? path.join(packDir, "config.json") : undefined);
         judgedWith = `this checkout's own policy pack (policy/ as checked out at ${head.slice(0, 12)}, with any uncommitted edits): not a trusted-side review; pass --base <git ref> to judge with that ref's pack`;
     }
     const configText = packConfig
@@ -378,14 +437,19 @@ async function review(options: Options): Promise<number> {
     const checkoutLoosened = packConfig === checkoutConfig ? [] : loosenedRules(checkoutConfig);
 
     const notes = changeNotes(changed, Boolean(options.base));
-    if (loosened.length) notes.push(`the pack config that judges this change turns rules down (${loosened.join(", ")}): a refusal of those rules cannot show here`);
+    if (loosened.length)
+        notes.push(
+            `the pack config that judges this change turns rules down (${loosened.join(", ")}): a refusal of those rules cannot show here`,
+        );
     const header = [
         `review of stack ${options.stack} at ${head.slice(0, 12)}`,
         `judged with ${judgedWith}`,
         `pack config: ${configText}`,
         ...(loosened.length ? [`  that config turns these rules down: ${loosened.join(", ")}`] : []),
         ...(checkoutLoosened.length
-            ? [`this checkout's policy/config.json turns these rules down: ${checkoutLoosened.join(", ")}${options.base ? " (not used: the base's config judges)" : ""}`]
+            ? [
+                  `this checkout's policy/config.json turns these rules down: ${checkoutLoosened.join(", ")}${options.base ? " (not used: the base's config judges)" : ""}`,
+              ]
             : []),
         ...extra,
         options.base
@@ -393,7 +457,11 @@ async function review(options: Options): Promise<number> {
             : shownAgainst === "HEAD"
               ? "uncommitted files in this checkout:"
               : `files this checkout edits since ${shownAgainst} (shown only; that ref's pack did not judge):`,
-        ...(describeChange(changed).map((l) => `  ${l}`).join("\n") || "  none").split("\n"),
+        ...(
+            describeChange(changed)
+                .map((l) => `  ${l}`)
+                .join("\n") || "  none"
+        ).split("\n"),
         ...notes.map((n) => `NOTE: ${n}`),
     ];
     console.log(`\n${header.map((l) => `review: ${l}`).join("\n")}\n`);
@@ -401,7 +469,16 @@ async function review(options: Options): Promise<number> {
     if (spawnSync("npm", ["run", "build"], { cwd: repoRoot, stdio: "inherit" }).status !== 0) {
         throw new Error("npm run build failed in this checkout: fix the compile errors above, then review again");
     }
-    const args = ["preview", "--non-interactive", "--color", "never", "--stack", options.stack, "--policy-pack", packDir];
+    const args = [
+        "preview",
+        "--non-interactive",
+        "--color",
+        "never",
+        "--stack",
+        options.stack,
+        "--policy-pack",
+        packDir,
+    ];
     if (packConfig) args.push("--policy-pack-config", packConfig);
     console.log(`review: pulumi ${args.join(" ")}`);
     const { code, output } = await run("pulumi", args);
@@ -431,8 +508,15 @@ async function review(options: Options): Promise<number> {
             ...notes.map((n) => `> **Note:** ${n}`),
             ...(notes.length ? [""] : []),
             `Judged with ${judgedWith}; pack config: ${configText}.`,
-            ...(loosened.length ? ["", `That config turns these rules down: ${loosened.map((l) => `\`${l}\``).join(", ")}.`] : []),
-            ...(checkoutLoosened.length ? ["", `The change's policy/config.json turns these rules down: ${checkoutLoosened.map((l) => `\`${l}\``).join(", ")}${options.base ? " (not used: the base's config judged)" : ""}.`] : []),
+            ...(loosened.length
+                ? ["", `That config turns these rules down: ${loosened.map((l) => `\`${l}\``).join(", ")}.`]
+                : []),
+            ...(checkoutLoosened.length
+                ? [
+                      "",
+                      `The change's policy/config.json turns these rules down: ${checkoutLoosened.map((l) => `\`${l}\``).join(", ")}${options.base ? " (not used: the base's config judged)" : ""}.`,
+                  ]
+                : []),
             "",
             ...(describeChange(changed).length ? ["```text", ...describeChange(changed), "```", ""] : []),
             ...(policies ? ["```text", policies, "```", ""] : []),

@@ -6,7 +6,8 @@ import { PackContext } from "../policy/lib/context";
 import { policies } from "../policy/policies";
 
 const NOTE = "(generated from each rule's description by `npm run docs:rules`)";
-const marker = (kind: Kind, edge: "begin" | "end") => `<!-- rule-docs:${kind}:${edge}${edge === "begin" ? ` ${NOTE}` : ""} -->`;
+const marker = (kind: Kind, edge: "begin" | "end") =>
+    `<!-- rule-docs:${kind}:${edge}${edge === "begin" ? ` ${NOTE}` : ""} -->`;
 
 export interface RuleDoc {
     name: string;
@@ -47,7 +48,10 @@ export function withRuleDocs(text: string, file: string, rules: RuleDoc[] = rule
         text = `${text.slice(0, at + begin.length)}\n${FORMATS[kind](rules).join("\n")}\n${text.slice(to)}`;
         filled++;
     }
-    if (filled === 0) throw new Error(`${file} has no rule-docs block to fill ("${marker("table", "begin")}" or "${marker("list", "begin")}" ... end)`);
+    if (filled === 0)
+        throw new Error(
+            `${file} has no rule-docs block to fill ("${marker("table", "begin")}" or "${marker("list", "begin")}" ... end)`,
+        );
     return text;
 }
 

@@ -7,6 +7,7 @@ import { fleetOf, sharePercent } from "../rollout/fleet";
 import { Release } from "../rollout/release";
 import { movesOf } from "../rollout/moves";
 import { describeRoute, routeOf } from "../rollout/route";
+import { REVIEWS } from "../rollout/service";
 import { baseStage, Gate, StageTable, stageTableOf } from "../rollout/stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS } from "../rollout/traffic";
 
@@ -19,13 +20,16 @@ const EXAMPLE: Release = {
     candidate: { version: "candidate", image: "candidate", replicas: 3 },
 };
 
-/** A gate as the table shows it; an app gate with who may answer (`expected`: the stage's, from the plan's derivation). */
+/**
+ * A gate as the table shows it, asking what Bookinfo's reviews answers; an app gate with who may answer (`expected`:
+ * the stage's, from the plan's derivation).
+ */
 function gateText(g: Gate, expected: AppExpectation): string {
-    if (g.kind === "smoke") return `smoke (${g.path} by pod IP, 1 + ${g.requestsInARow} requests per pod)`;
+    if (g.kind === "smoke") return `smoke (${REVIEWS.smokePath} by pod IP, 1 + ${g.requestsInARow} requests per pod)`;
     const by = (versions: string[]) => versions.join(" or ");
     return expected.testers
-        ? `app (productpage ${g.path} through the mesh, ${g.requests} plain + ${g.requests} tester requests per pod; plain answered by ${by(expected.plain.versions)}, testers by ${by(expected.testers.versions)})`
-        : `app (productpage ${g.path} through the reviews Service, ${g.requests} requests per pod; answered by ${by(expected.plain.versions)})`;
+        ? `app (productpage ${REVIEWS.appPath} through the mesh, ${g.requests} plain + ${g.requests} tester requests per pod; plain answered by ${by(expected.plain.versions)}, testers by ${by(expected.testers.versions)})`
+        : `app (productpage ${REVIEWS.appPath} through the reviews Service, ${g.requests} requests per pod; answered by ${by(expected.plain.versions)})`;
 }
 
 function tableDocs(table: StageTable): string[] {
@@ -40,12 +44,19 @@ function tableDocs(table: StageTable): string[] {
         const share = route ? describeRoute(route) : `${sharePercent(fleet, "candidate")}%`;
         const expected = appExpectationOf(s, fleet, route && { route, testers: DEFAULT_TESTERS });
         const gates = s.gates.map((g) => gateText(g, expected)).join(", ") || "-";
-        const moves = [s.first && "first", s.rollback && "rollback", s.restore && "restore", s.closes && "closes the release"].filter(Boolean).join(", ") || "-";
+        const moves =
+            [s.first && "first", s.rollback && "rollback", s.restore && "restore", s.closes && "closes the release"]
+                .filter(Boolean)
+                .join(", ") || "-";
         return `| \`${s.name}\` | ${stable} | ${candidate} | ${share} | ${gates} | ${moves} | ${s.summary} |`;
     });
     const node = (name: string) => (name === "none" ? "start((none))" : name);
-    const edges = movesOf(table).map((m) => `    ${node(m.from)} ${m.kind === "forward" || m.kind === "first" ? "-->" : "-.->"}|${m.kind}| ${m.to}`);
-    const closing = table.stages.filter((s) => s.closes).map((s) => `    ${s.name} ==>|close: candidate becomes stable| ${baseStage(table).name}`);
+    const edges = movesOf(table).map(
+        (m) => `    ${node(m.from)} ${m.kind === "forward" || m.kind === "first" ? "-->" : "-.->"}|${m.kind}| ${m.to}`,
+    );
+    const closing = table.stages
+        .filter((s) => s.closes)
+        .map((s) => `    ${s.name} ==>|close: candidate becomes stable| ${baseStage(table).name}`);
     return [
         `| Stage | stable pods | candidate pods | ${mesh ? "route (mirror 100%)" : "candidate share of serving pods"} | gates on entry | moves | What it looks like |`,
         "|---|---|---|---|---|---|---|",
@@ -67,7 +78,9 @@ export function stageDocs(): string {
         "",
         `Traffic strategy \`istio\` with the default steps ${JSON.stringify(DEFAULT_STEPS)} (\`traffic.steps\` changes the weight stages; a VirtualService routes by version subset):`,
         "",
-        ...tableDocs(stageTableOf({ strategy: "istio", steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS })),
+        ...tableDocs(
+            stageTableOf({ strategy: "istio", steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS }),
+        ),
         "",
         "Staying on the deployed stage is always allowed. A `restore` also needs a gate pass for exactly the candidate's image; " +
             "a gate re-runs whenever anything about the candidate's pods (or, under `istio`, its route) changes, the app check whenever what may answer does. " +

@@ -41,7 +41,8 @@ function binomial(rand: () => number, n: number, p: number): number {
     }
     const logQ = Math.log1p(-p);
     let successes = 0;
-    for (let at = Math.floor(Math.log(rand()) / logQ) + 1; at <= n; at += Math.floor(Math.log(rand()) / logQ) + 1) successes++;
+    for (let at = Math.floor(Math.log(rand()) / logQ) + 1; at <= n; at += Math.floor(Math.log(rand()) / logQ) + 1)
+        successes++;
     return successes;
 }
 
@@ -49,7 +50,11 @@ function binomial(rand: () => number, n: number, p: number): number {
 function phi(x: number): number {
     const z = Math.abs(x) / Math.SQRT2;
     const t = 1 / (1 + 0.3275911 * z);
-    const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z);
+    const erf =
+        1 -
+        t *
+            (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+            Math.exp(-z * z);
     return x >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
@@ -71,7 +76,9 @@ export function histogramQuantile(q: number, bounds: readonly number[], counts: 
 }
 
 /** Envoy's default histogram buckets (ms), which `upstream_rq_time` uses. */
-const ENVOY_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+const ENVOY_BUCKETS_MS = [
+    0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
+];
 const POD_BUCKETS_MS = DURATION_BUCKETS.map((s) => s * 1000);
 
 interface Scenario {
@@ -90,7 +97,13 @@ const SCENARIOS: Scenario[] = [
     { name: "error-rate 2 % vs 0 %", good: false, stableRate: 0, candidateRate: 0.02 },
     { name: "5x errors: 5 % vs 1 %", good: false, stableRate: 0.01, candidateRate: 0.05 },
     { name: "1 product of 4 failing: 25 % vs 0 %", good: false, stableRate: 0, candidateRate: 0.25 },
-    { name: "+150 ms on 5 % (p99), 0 % errors", good: false, stableRate: 0, candidateRate: 0, delay: { ms: 150, rate: 0.05 } },
+    {
+        name: "+150 ms on 5 % (p99), 0 % errors",
+        good: false,
+        stableRate: 0,
+        candidateRate: 0,
+        delay: { ms: 150, rate: 0.05 },
+    },
 ];
 
 interface StageCase {
@@ -127,9 +140,24 @@ const CHUNK = 10;
 const MIN_SECONDS = 60;
 
 function parseOptions(argv: string[]): Options {
-    const o: Options = { runs: 1000, rate: 50, seed: 20261127, horizon: 3600, interval: 10, baseP50: 2, baseP99: 9, scenarios: "all" };
+    const o: Options = {
+        runs: 1000,
+        rate: 50,
+        seed: 20261127,
+        horizon: 3600,
+        interval: 10,
+        baseP50: 2,
+        baseP99: 9,
+        scenarios: "all",
+    };
     const keys: Record<string, Exclude<keyof Options, "scenarios">> = {
-        "--runs": "runs", "--rate": "rate", "--seed": "seed", "--horizon": "horizon", "--interval": "interval", "--base-p50": "baseP50", "--base-p99": "baseP99",
+        "--runs": "runs",
+        "--rate": "rate",
+        "--seed": "seed",
+        "--horizon": "horizon",
+        "--interval": "interval",
+        "--base-p50": "baseP50",
+        "--base-p99": "baseP99",
     };
     for (let i = 0; i < argv.length; i += 2) {
         if (argv[i] === "--scenarios" && ["all", "good", "faults"].includes(argv[i + 1])) {
@@ -138,14 +166,20 @@ function parseOptions(argv: string[]): Options {
         }
         const key = keys[argv[i]];
         const value = Number(argv[i + 1]);
-        if (!key || !Number.isFinite(value)) throw new Error(`usage: analysis-bench.ts [${Object.keys(keys).map((k) => `${k} N`).join("] [")}] [--scenarios all|good|faults]; bad: ${argv[i]} ${argv[i + 1] ?? ""}`);
+        if (!key || !Number.isFinite(value))
+            throw new Error(
+                `usage: analysis-bench.ts [${Object.keys(keys)
+                    .map((k) => `${k} N`)
+                    .join("] [")}] [--scenarios all|good|faults]; bad: ${argv[i]} ${argv[i + 1] ?? ""}`,
+            );
         o[key] = value;
     }
     const bad = [
         !(Number.isInteger(o.runs) && o.runs >= 1) && "--runs must be a whole number >= 1",
         !(o.rate > 0 && o.rate <= 10_000) && "--rate must be in (0, 10000]",
         !(o.interval >= CHUNK && o.interval % CHUNK === 0) && `--interval must be a multiple of ${CHUNK}`,
-        !(o.horizon >= 60 && o.horizon % 60 === 0 && o.horizon % o.interval === 0) && "--horizon must be a multiple of 60 and of --interval",
+        !(o.horizon >= 60 && o.horizon % 60 === 0 && o.horizon % o.interval === 0) &&
+            "--horizon must be a multiple of 60 and of --interval",
         !(o.baseP50 > 0 && o.baseP99 > o.baseP50) && "--base-p99 must be above --base-p50 > 0",
     ].filter((b): b is string => typeof b === "string");
     if (bad.length) throw new Error(bad.join("; "));
@@ -177,7 +211,11 @@ interface Version {
     errors: number;
     buckets: number[];
 }
-const emptyVersion = (buckets: number): Version => ({ requests: 0, errors: 0, buckets: new Array(buckets + 1).fill(0) });
+const emptyVersion = (buckets: number): Version => ({
+    requests: 0,
+    errors: 0,
+    buckets: new Array(buckets + 1).fill(0),
+});
 const addInto = (to: Version, from: Version) => {
     to.requests += from.requests;
     to.errors += from.errors;
@@ -222,12 +260,20 @@ function look(sample: Sample, t: number, o: Options): Decided | undefined {
         const byLatency = !j.metrics.some((m) => m.metric === "error-rate" && m.outcome === "fail");
         return { outcome: "rollback", byLatency, viaFloor: false, ...at };
     }
-    if (j.outcome === "inconclusive" && t >= o.horizon) return { outcome: "pause", byLatency: false, viaFloor: false, ...at };
-    if (j.outcome === "pass" && t >= MIN_SECONDS) return { outcome: "advance", byLatency: false, viaFloor: passViaFloor(sample), ...at };
+    if (j.outcome === "inconclusive" && t >= o.horizon)
+        return { outcome: "pause", byLatency: false, viaFloor: false, ...at };
+    if (j.outcome === "pass" && t >= MIN_SECONDS)
+        return { outcome: "advance", byLatency: false, viaFloor: passViaFloor(sample), ...at };
     return undefined;
 }
 
-function simulateRun(sc: Scenario, st: StageCase, o: Options, rand: () => number, probs: { base: number[]; delayed: number[] }): RunResult {
+function simulateRun(
+    sc: Scenario,
+    st: StageCase,
+    o: Options,
+    rand: () => number,
+    probs: { base: number[]; delayed: number[] },
+): RunResult {
     const nb = st.bounds.length;
     const cum = { stable: emptyVersion(nb), candidate: emptyVersion(nb) };
     let windowCandidate = emptyVersion(nb);
@@ -262,7 +308,10 @@ function simulateRun(sc: Scenario, st: StageCase, o: Options, rand: () => number
                 stable: { requests: cum.stable.requests, errors: cum.stable.errors },
                 candidate: { requests: cum.candidate.requests, errors: cum.candidate.errors },
             };
-            const latency = Number.isFinite(stableP) && Number.isFinite(candidateP) ? { latency: { stableP, candidateP, quantile: 0.99 } } : {};
+            const latency =
+                Number.isFinite(stableP) && Number.isFinite(candidateP)
+                    ? { latency: { stableP, candidateP, quantile: 0.99 } }
+                    : {};
             ours ??= look({ ...counts, ...latency }, t, o);
             errorsOnly ??= look(counts, t, o);
         }
@@ -284,8 +333,20 @@ function simulateRun(sc: Scenario, st: StageCase, o: Options, rand: () => number
         }
         if (ours && errorsOnly && flaggerDone) break;
     }
-    const paused: Decided = { outcome: "pause", byLatency: false, viaFloor: false, seconds: o.horizon, candidateRequests: cum.candidate.requests };
-    return { ours: ours ?? paused, errorsOnly: errorsOnly ?? paused, flaggerFirstFails, flaggerFirstNoValues, flaggerHeld };
+    const paused: Decided = {
+        outcome: "pause",
+        byLatency: false,
+        viaFloor: false,
+        seconds: o.horizon,
+        candidateRequests: cum.candidate.requests,
+    };
+    return {
+        ours: ours ?? paused,
+        errorsOnly: errorsOnly ?? paused,
+        flaggerFirstFails,
+        flaggerFirstNoValues,
+        flaggerHeld,
+    };
 }
 
 /** Nearest-rank quantile. */
@@ -295,7 +356,8 @@ function quantile(xs: number[], q: number): number {
 }
 
 const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(1)} %`;
-const medP90 = (xs: number[]) => (xs.length ? `${Math.round(quantile(xs, 0.5))} / ${Math.round(quantile(xs, 0.9))}` : "-");
+const medP90 = (xs: number[]) =>
+    xs.length ? `${Math.round(quantile(xs, 0.5))} / ${Math.round(quantile(xs, 0.9))}` : "-";
 const perSecond = (x: number) => (x >= 10 ? x.toFixed(0) : x.toPrecision(2));
 
 interface Cell {
@@ -316,7 +378,10 @@ function runCell(sc: Scenario, st: StageCase, o: Options, cellSeed: number): Cel
     return { scenario: sc, stage: st, candidateRate: o.rate * st.share, results };
 }
 
-const share = (xs: Decided[], n: number) => ["rollback", "advance", "pause"].map((o) => ((100 * xs.filter((x) => x.outcome === o).length) / n).toFixed(1)).join(" / ");
+const share = (xs: Decided[], n: number) =>
+    ["rollback", "advance", "pause"]
+        .map((o) => ((100 * xs.filter((x) => x.outcome === o).length) / n).toFixed(1))
+        .join(" / ");
 
 function goodRow(c: Cell): string {
     const n = c.results.length;
@@ -328,10 +393,15 @@ function goodRow(c: Cell): string {
     const first = c.results.filter((r) => r.flaggerFirstFails).length;
     const firstNoValues = c.results.filter((r) => r.flaggerFirstNoValues).length;
     const held = c.results.filter((r) => r.flaggerHeld).length;
-    return `| ${c.scenario.name} | ${c.stage.name} | ${perSecond(c.candidateRate)} | ` +
+    return (
+        `| ${c.scenario.name} | ${c.stage.name} | ${perSecond(c.candidateRate)} | ` +
         `${pct(rolled.length, n)} (${pct(rolled.filter((x) => x.byLatency).length, n)}) | ${pct(advanced.length, n)} (${pct(floor, n)}) | ${pct(paused, n)} | ` +
-        `${medP90(advanced.map((x) => x.seconds))} | ${share(c.results.map((r) => r.errorsOnly), n)} | ` +
-        `${pct(first, n)}${firstNoValues ? ` (${pct(firstNoValues, n)} no values)` : ""} | ${pct(held, n)} |`;
+        `${medP90(advanced.map((x) => x.seconds))} | ${share(
+            c.results.map((r) => r.errorsOnly),
+            n,
+        )} | ` +
+        `${pct(first, n)}${firstNoValues ? ` (${pct(firstNoValues, n)} no values)` : ""} | ${pct(held, n)} |`
+    );
 }
 
 function faultRow(c: Cell): string {
@@ -342,10 +412,12 @@ function faultRow(c: Cell): string {
     const alone = c.results.map((r) => r.errorsOnly).filter((x) => x.outcome === "rollback");
     const first = c.results.filter((r) => r.flaggerFirstFails).length;
     const held = c.results.map((r) => r.flaggerHeld).filter((h): h is NonNullable<typeof h> => !!h);
-    return `| ${c.scenario.name} | ${c.stage.name} | ${perSecond(c.candidateRate)} | ` +
+    return (
+        `| ${c.scenario.name} | ${c.stage.name} | ${perSecond(c.candidateRate)} | ` +
         `${pct(detected.length, n)} (${pct(byLatency, n)}) | ${medP90(detected.map((x) => x.candidateRequests))} | ${medP90(detected.map((x) => x.seconds))} | ` +
         `${share(ours, n)} | ${pct(alone.length, n)}, ${medP90(alone.map((x) => x.seconds))} | ` +
-        `${pct(first, n)} | ${pct(held.length, n)} | ${medP90(held.map((h) => h.candidateRequests))} | ${medP90(held.map((h) => h.seconds))} |`;
+        `${pct(first, n)} | ${pct(held.length, n)} | ${medP90(held.map((h) => h.candidateRequests))} | ${medP90(held.map((h) => h.seconds))} |`
+    );
 }
 
 function main(): void {
@@ -370,7 +442,10 @@ function main(): void {
             `advances on pass after 60 s, pauses still inconclusive at ${o.horizon} s; Flagger judges each 60 s window alone (success >= ${FLAGGER_DEFAULT_RULE.minSuccessRatePercent} %, ` +
             `p99 <= ${FLAGGER_DEFAULT_RULE.maxDurationMs} ms, threshold ${FLAGGER_DEFAULT_RULE.threshold}); judge: alpha ${s.alpha}, minCandidateRequests ${s.minCandidateRequests}, ` +
             `maxErrorRatio ${s.maxErrorRatio}, errorRateFloor ${s.errorRateFloor}, latencyTolerance ${s.latencyTolerance}; request time lognormal p50 ${o.baseP50} ms, p99 ${o.baseP99} ms`,
-        `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}; ${seconds.toFixed(0)} s`,
+        `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}, node ${process.version}, load average ${os
+            .loadavg()
+            .map((x) => x.toFixed(1))
+            .join(" ")}; ${seconds.toFixed(0)} s`,
         "",
         `Good candidates (candidate vs stable error rate; the same request times): false rollbacks`,
         "",

@@ -6,7 +6,12 @@ import { FLAGGER_DEFAULT_RULE, flaggerAnalysis, flaggerCheck } from "./flagger-r
 
 describe("Flagger's default rule: one window", () => {
     it("has the defaults of the issue: interval 60 s, threshold 1, >= 99 %, <= 500 ms", () => {
-        assert.deepStrictEqual(FLAGGER_DEFAULT_RULE, { intervalSeconds: 60, threshold: 1, minSuccessRatePercent: 99, maxDurationMs: 500 });
+        assert.deepStrictEqual(FLAGGER_DEFAULT_RULE, {
+            intervalSeconds: 60,
+            threshold: 1,
+            minSuccessRatePercent: 99,
+            maxDurationMs: 500,
+        });
     });
 
     it("0 requests in a window is a failed check: no values found (0/0)", () => {

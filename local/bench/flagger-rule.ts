@@ -24,7 +24,12 @@ export interface FlaggerRule {
 }
 
 /** Flagger's defaults as the issue states them: interval 1 m, threshold 1, success rate >= 99 %, p99 <= 500 ms. */
-export const FLAGGER_DEFAULT_RULE: FlaggerRule = { intervalSeconds: 60, threshold: 1, minSuccessRatePercent: 99, maxDurationMs: 500 };
+export const FLAGGER_DEFAULT_RULE: FlaggerRule = {
+    intervalSeconds: 60,
+    threshold: 1,
+    minSuccessRatePercent: 99,
+    maxDurationMs: 500,
+};
 
 /** The candidate's counts over one interval. */
 export interface FlaggerWindow {
@@ -42,7 +47,12 @@ export type FlaggerCheck =
 export function flaggerCheck(w: FlaggerWindow, rule: FlaggerRule = FLAGGER_DEFAULT_RULE): FlaggerCheck {
     const successRatePercent = w.requests > 0 ? (100 * (w.requests - w.errors)) / w.requests : NaN;
     if (!Number.isFinite(successRatePercent)) {
-        return { ok: false, noValues: true, successRatePercent, reason: "no values found for request-success-rate (not receiving traffic)" };
+        return {
+            ok: false,
+            noValues: true,
+            successRatePercent,
+            reason: "no values found for request-success-rate (not receiving traffic)",
+        };
     }
     const rate = `success rate ${successRatePercent.toFixed(2)}%`;
     if (successRatePercent < rule.minSuccessRatePercent) {
@@ -50,10 +60,20 @@ export function flaggerCheck(w: FlaggerWindow, rule: FlaggerRule = FLAGGER_DEFAU
     }
     if (w.durationMs !== undefined) {
         if (!Number.isFinite(w.durationMs)) {
-            return { ok: false, noValues: true, successRatePercent, reason: "no values found for request-duration (not receiving traffic)" };
+            return {
+                ok: false,
+                noValues: true,
+                successRatePercent,
+                reason: "no values found for request-duration (not receiving traffic)",
+            };
         }
         if (w.durationMs > rule.maxDurationMs) {
-            return { ok: false, noValues: false, successRatePercent, reason: `request duration ${w.durationMs} ms > ${rule.maxDurationMs} ms` };
+            return {
+                ok: false,
+                noValues: false,
+                successRatePercent,
+                reason: `request duration ${w.durationMs} ms > ${rule.maxDurationMs} ms`,
+            };
         }
     }
     return { ok: true, successRatePercent, reason: rate };
@@ -67,8 +87,12 @@ export interface FlaggerAnalysis {
 }
 
 /** Judges windows in order, each alone; stops at the check that brings the failed checks to the threshold. */
-export function flaggerAnalysis(windows: readonly FlaggerWindow[], rule: FlaggerRule = FLAGGER_DEFAULT_RULE): FlaggerAnalysis {
-    if (!(Number.isInteger(rule.threshold) && rule.threshold >= 1)) throw new RangeError(`threshold must be a whole number >= 1, got ${rule.threshold}`);
+export function flaggerAnalysis(
+    windows: readonly FlaggerWindow[],
+    rule: FlaggerRule = FLAGGER_DEFAULT_RULE,
+): FlaggerAnalysis {
+    if (!(Number.isInteger(rule.threshold) && rule.threshold >= 1))
+        throw new RangeError(`threshold must be a whole number >= 1, got ${rule.threshold}`);
     const checks: FlaggerCheck[] = [];
     let failedChecks = 0;
     for (const [i, w] of windows.entries()) {

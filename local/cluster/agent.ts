@@ -21,19 +21,45 @@ const core = kc.makeApiClient(k8s.CoreV1Api);
 const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 // ListWatch rather than makeInformer: same informer, but typed with the cache's list().
-const pods = new k8s.ListWatch<k8s.V1Pod>("/api/v1/pods", new k8s.Watch(kc),
-    () => core.listPodForAllNamespaces(), false);
-const slices = new k8s.ListWatch<k8s.V1EndpointSlice>("/apis/discovery.k8s.io/v1/endpointslices", new k8s.Watch(kc),
-    () => discovery.listEndpointSliceForAllNamespaces(), false);
-const namespaces = new k8s.ListWatch<k8s.V1Namespace>("/api/v1/namespaces", new k8s.Watch(kc),
-    () => core.listNamespace(), false);
-const services = new k8s.ListWatch<k8s.V1Service>("/api/v1/services", new k8s.Watch(kc),
-    () => core.listServiceForAllNamespaces(), false);
-interface DestinationRule extends k8s.KubernetesObject { spec?: { host?: string; subsets?: { name?: string }[] } }
+const pods = new k8s.ListWatch<k8s.V1Pod>(
+    "/api/v1/pods",
+    new k8s.Watch(kc),
+    () => core.listPodForAllNamespaces(),
+    false,
+);
+const slices = new k8s.ListWatch<k8s.V1EndpointSlice>(
+    "/apis/discovery.k8s.io/v1/endpointslices",
+    new k8s.Watch(kc),
+    () => discovery.listEndpointSliceForAllNamespaces(),
+    false,
+);
+const namespaces = new k8s.ListWatch<k8s.V1Namespace>(
+    "/api/v1/namespaces",
+    new k8s.Watch(kc),
+    () => core.listNamespace(),
+    false,
+);
+const services = new k8s.ListWatch<k8s.V1Service>(
+    "/api/v1/services",
+    new k8s.Watch(kc),
+    () => core.listServiceForAllNamespaces(),
+    false,
+);
+interface DestinationRule extends k8s.KubernetesObject {
+    spec?: { host?: string; subsets?: { name?: string }[] };
+}
 // Without Istio's CRDs (no mesh in the toolchain) this list fails and is retried; nothing else waits for it.
-const rules = new k8s.ListWatch<DestinationRule>("/apis/networking.istio.io/v1/destinationrules", new k8s.Watch(kc),
-    () => custom.listClusterCustomObject({ group: "networking.istio.io", version: "v1", plural: "destinationrules" }) as
-        Promise<k8s.KubernetesListObject<DestinationRule>>, false);
+const rules = new k8s.ListWatch<DestinationRule>(
+    "/apis/networking.istio.io/v1/destinationrules",
+    new k8s.Watch(kc),
+    () =>
+        custom.listClusterCustomObject({
+            group: "networking.istio.io",
+            version: "v1",
+            plural: "destinationrules",
+        }) as Promise<k8s.KubernetesListObject<DestinationRule>>,
+    false,
+);
 
 /** Pod IPs currently on the namespace's interface (the link address excluded). */
 function assignedAddresses(): Set<string> {
@@ -60,19 +86,29 @@ function replaceFile(file: string, content: string) {
 const warned = new Set<string>();
 const synced = { pods: false, slices: false, namespaces: false, services: false, rules: false };
 
-const meshedNamespaces = () => namespaces.list()
-    .filter((n) => n.metadata?.labels?.[INJECTION_LABEL] === "enabled").map((n) => n.metadata!.name!).sort();
+const meshedNamespaces = () =>
+    namespaces
+        .list()
+        .filter((n) => n.metadata?.labels?.[INJECTION_LABEL] === "enabled")
+        .map((n) => n.metadata!.name!)
+        .sort();
 
 /** Rewrites Envoy's cluster file when the meshed namespaces' Services or subsets changed. */
 let writtenClusters = "";
 function reconcileMesh(meshed: string[]) {
     const inMesh = (o: k8s.KubernetesObject) => meshed.includes(o.metadata?.namespace ?? "");
-    const meshServices: MeshService[] = services.list().filter(inMesh).map((svc) => ({
-        namespace: svc.metadata!.namespace!, name: svc.metadata!.name!,
-        ports: (svc.spec?.ports ?? []).filter((p) => (p.protocol ?? "TCP") === "TCP").map((p) => p.port),
-    }));
+    const meshServices: MeshService[] = services
+        .list()
+        .filter(inMesh)
+        .map((svc) => ({
+            namespace: svc.metadata!.namespace!,
+            name: svc.metadata!.name!,
+            ports: (svc.spec?.ports ?? []).filter((p) => (p.protocol ?? "TCP") === "TCP").map((p) => p.port),
+        }));
     const meshRules: MeshRule[] = rules.list().map((r) => ({
-        namespace: r.metadata!.namespace!, host: r.spec?.host ?? "", subsets: (r.spec?.subsets ?? []).map((x) => x.name ?? ""),
+        namespace: r.metadata!.namespace!,
+        host: r.spec?.host ?? "",
+        subsets: (r.spec?.subsets ?? []).map((x) => x.name ?? ""),
     }));
     const content = clustersFile(meshClusterNames(meshServices, meshRules));
     if (content === writtenClusters) return;
@@ -94,13 +130,22 @@ function reconcile() {
     }
     const meshed = meshedNamespaces();
     const table: PodTable = {
-        updatedAt: new Date().toISOString(), pods: entries, endpoints: readyEndpointsByService(slices.list()), meshed,
+        updatedAt: new Date().toISOString(),
+        pods: entries,
+        endpoints: readyEndpointsByService(slices.list()),
+        meshed,
     };
     // New pods get their address before the table names them; gone pods leave the table before their address.
     const have = assignedAddresses();
-    changeAddresses("add", Object.keys(entries).filter((a) => !have.has(a) && inPodNetwork(a)));
+    changeAddresses(
+        "add",
+        Object.keys(entries).filter((a) => !have.has(a) && inPodNetwork(a)),
+    );
     replaceFile(podTablePath(), JSON.stringify(table, null, 1));
-    changeAddresses("del", [...have].filter((a) => !entries[a]));
+    changeAddresses(
+        "del",
+        [...have].filter((a) => !entries[a]),
+    );
     if (synced.services && synced.rules) reconcileMesh(meshed);
 }
 

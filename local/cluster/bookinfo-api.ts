@@ -15,7 +15,9 @@ export interface Reply {
 /** Calls another Service of the pod's namespace; rejects when it has no ready endpoint or the call fails. */
 export type Upstream = (service: string, path: string) => Promise<{ status: number; json: any; pod?: string }>;
 
-/** Delay of a pod with the `slow` fault (applied by the pod server): long enough for a smoke test's timeout to notice. */
+/**
+ * Delay of a pod with the `slow` fault (applied by the pod server): long enough for a smoke test's timeout to notice.
+ */
 export const SLOW_FAULT_MS = 3000;
 
 export const RATINGS_UNAVAILABLE = "Ratings service is currently unavailable";
@@ -29,27 +31,52 @@ export const WRONG_ANSWER_TEXT = "An extremely dull play by Shakespeare. The sla
  */
 export const FAULT_HEADER = "x-bookinfo-fault";
 
-const json = (status: number, value: unknown, headers?: Record<string, string>): Reply =>
-    ({ status, body: JSON.stringify(value), contentType: "application/json", headers });
+const json = (status: number, value: unknown, headers?: Record<string, string>): Reply => ({
+    status,
+    body: JSON.stringify(value),
+    contentType: "application/json",
+    headers,
+});
 
 const REVIEWS = [
-    { reviewer: "Reviewer1", text: "An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!" },
-    { reviewer: "Reviewer2", text: "Absolutely fun and entertaining. The play lacks thematic depth when compared to other plays by Shakespeare." },
+    {
+        reviewer: "Reviewer1",
+        text: "An extremely entertaining play by Shakespeare. The slapstick humour is refreshing!",
+    },
+    {
+        reviewer: "Reviewer2",
+        text: "Absolutely fun and entertaining. The play lacks thematic depth when compared to other plays by Shakespeare.",
+    },
 ];
 const RATINGS: Record<string, number> = { Reviewer1: 5, Reviewer2: 4 };
 
 const details = (id: number) => ({
-    id, author: "William Shakespeare", year: 1595, type: "paperback", pages: 200, publisher: "PublisherA",
-    language: "English", "ISBN-10": "1234567890", "ISBN-13": "123-1234567890",
+    id,
+    author: "William Shakespeare",
+    year: 1595,
+    type: "paperback",
+    pages: 200,
+    publisher: "PublisherA",
+    language: "English",
+    "ISBN-10": "1234567890",
+    "ISBN-13": "123-1234567890",
 });
 
 const healthy = (app: string) => json(200, { status: `${app[0].toUpperCase()}${app.slice(1)} is healthy` });
 
 /** How the app itself misbehaves (the rest of a fault is applied around it, in faultyReply). */
-interface AppFault { ratingsError?: boolean; wrongText?: string }
+interface AppFault {
+    ratingsError?: boolean;
+    wrongText?: string;
+}
 
 async function reviews(pod: PodEntry, productId: string, upstream: Upstream, fault: AppFault): Promise<Reply> {
-    const body: any = { id: productId, podname: pod.name, clustername: "null", reviews: REVIEWS.map((r) => ({ ...r })) };
+    const body: any = {
+        id: productId,
+        podname: pod.name,
+        clustername: "null",
+        reviews: REVIEWS.map((r) => ({ ...r })),
+    };
     if (fault.wrongText !== undefined) body.reviews[0].text = fault.wrongText;
     // Upstream images: v1 has ENABLE_RATINGS off; v3 sets STAR_COLOR=red; anything else calls ratings with black.
     if (pod.version === "v1") return json(200, body);
@@ -61,19 +88,23 @@ async function reviews(pod: PodEntry, productId: string, upstream: Upstream, fau
             const res = await upstream("ratings", `/ratings/${productId}`);
             if (res.status === 200) ratings = res.json.ratings;
             ratingsPod = res.pod;
-        } catch { /* no ready ratings endpoint, or it failed: rendered as unavailable, as upstream does */ }
+        } catch {
+            /* no ready ratings endpoint, or it failed: rendered as unavailable, as upstream does */
+        }
     }
     for (const r of body.reviews) {
-        r.rating = ratings?.[r.reviewer] !== undefined
-            ? { stars: ratings[r.reviewer], color }
-            : { error: RATINGS_UNAVAILABLE };
+        r.rating =
+            ratings?.[r.reviewer] !== undefined
+                ? { stars: ratings[r.reviewer], color }
+                : { error: RATINGS_UNAVAILABLE };
     }
     return json(200, body, ratingsPod ? { "x-bookinfo-ratings-pod": ratingsPod } : undefined);
 }
 
-const stars = (rating: any) => rating?.stars
-    ? `<span class="stars" style="color:${rating.color}">${"&#9733;".repeat(rating.stars)}</span>`
-    : `<span class="stars-error">${rating?.error ?? ""}</span>`;
+const stars = (rating: any) =>
+    rating?.stars
+        ? `<span class="stars" style="color:${rating.color}">${"&#9733;".repeat(rating.stars)}</span>`
+        : `<span class="stars-error">${rating?.error ?? ""}</span>`;
 
 async function productpage(pod: PodEntry, path: string, upstream: Upstream): Promise<Reply | undefined> {
     // Upstream's productpage: the API routes answer with the status the call got (500 when it got none), the
@@ -82,9 +113,14 @@ async function productpage(pod: PodEntry, path: string, upstream: Upstream): Pro
     const call = async (service: string, p: string): Promise<{ status: number; json: any }> => {
         try {
             const res = await upstream(service, p);
-            return res.status === 200 ? res : { status: res.status, json: { error: `${service} answered ${res.status}` } };
+            return res.status === 200
+                ? res
+                : { status: res.status, json: { error: `${service} answered ${res.status}` } };
         } catch (err) {
-            return { status: 500, json: { error: `Sorry, ${service} is currently unavailable for this book (${(err as Error).message})` } };
+            return {
+                status: 500,
+                json: { error: `Sorry, ${service} is currently unavailable for this book (${(err as Error).message})` },
+            };
         }
     };
     const get = async (service: string, p: string) => (await call(service, p)).json;
@@ -92,7 +128,11 @@ async function productpage(pod: PodEntry, path: string, upstream: Upstream): Pro
         const res = await call(service, p);
         return json(res.status, res.json);
     };
-    const product = (id: number) => ({ id, title: "The Comedy of Errors", descriptionHtml: "Wikipedia Summary: The Comedy of Errors is one of <b>William Shakespeare's</b> early plays." });
+    const product = (id: number) => ({
+        id,
+        title: "The Comedy of Errors",
+        descriptionHtml: "Wikipedia Summary: The Comedy of Errors is one of <b>William Shakespeare's</b> early plays.",
+    });
     let m: RegExpMatchArray | null;
     if (path === "/api/v1/products") return json(200, [product(0)]);
     if ((m = path.match(/^\/api\/v1\/products\/(\d+)$/))) return pass("details", `/details/${m[1]}`);
@@ -100,8 +140,12 @@ async function productpage(pod: PodEntry, path: string, upstream: Upstream): Pro
     if ((m = path.match(/^\/api\/v1\/products\/(\d+)\/ratings$/))) return pass("ratings", `/ratings/${m[1]}`);
     if (path === "/" || path === "/index.html" || path === "/productpage") {
         const [d, r] = await Promise.all([get("details", "/details/0"), get("reviews", "/reviews/0")]);
-        const reviewHtml = (r.reviews ?? []).map((x: any) =>
-            `<blockquote><p>${x.text}</p><small>${x.reviewer}</small> ${x.rating ? stars(x.rating) : ""}</blockquote>`).join("\n");
+        const reviewHtml = (r.reviews ?? [])
+            .map(
+                (x: any) =>
+                    `<blockquote><p>${x.text}</p><small>${x.reviewer}</small> ${x.rating ? stars(x.rating) : ""}</blockquote>`,
+            )
+            .join("\n");
         const html = `<!DOCTYPE html><html><head><title>Simple Bookstore App</title></head><body>
 <h1>${product(0).title}</h1><p>${product(0).descriptionHtml}</p>
 <h4>Book Details</h4><pre>${d.error ?? JSON.stringify(d)}</pre>
@@ -140,7 +184,9 @@ async function app(pod: PodEntry, path: string, upstream: Upstream, fault: AppFa
     return json(404, { error: `${pod.app} has no ${path}` });
 }
 
-/** The product a request is for: the id in `/reviews/<id>`, `/api/v1/products/<id>/...` etc.; the page shows product 0. */
+/**
+ * The product a request is for: the id in `/reviews/<id>`, `/api/v1/products/<id>/...` etc.; the page shows product 0.
+ */
 export function productIdOf(path: string): number | undefined {
     const m = path.match(/^\/(?:reviews|ratings|details|api\/v1\/products)\/(\d+)(?:\/reviews|\/ratings)?$/);
     if (m) return Number(m[1]);
@@ -160,17 +206,25 @@ export async function faultyReply(pod: PodEntry, path: string, upstream: Upstrea
     return applied(pod, path, upstream, path === "/health" ? undefined : inner, true);
 }
 
-async function applied(pod: PodEntry, path: string, upstream: Upstream, fault: SimpleFault | undefined, marked: boolean): Promise<Reply> {
+async function applied(
+    pod: PodEntry,
+    path: string,
+    upstream: Upstream,
+    fault: SimpleFault | undefined,
+    marked: boolean,
+): Promise<Reply> {
     const drawn = typeof fault === "object" && !hits(fault.rate) ? undefined : fault;
     const name = typeof drawn === "object" ? drawn.kind : drawn;
-    const mark = (reply: Reply): Reply => marked && name ? { ...reply, headers: { ...reply.headers, [FAULT_HEADER]: name } } : reply;
+    const mark = (reply: Reply): Reply =>
+        marked && name ? { ...reply, headers: { ...reply.headers, [FAULT_HEADER]: name } } : reply;
     if (drawn === "http-500") return mark(json(500, { error: "fault injected: http-500" }));
     if (drawn === "slow") await sleep(SLOW_FAULT_MS);
     if (typeof drawn === "object" && drawn.kind === "error-rate") {
         return mark(json(drawn.status ?? 500, { error: `fault injected: error-rate ${drawn.rate}` }));
     }
     if (typeof drawn === "object" && drawn.kind === "latency") await sleep(drawn.ms);
-    const wrongText = typeof drawn === "object" && drawn.kind === "wrong-answer" ? drawn.text ?? WRONG_ANSWER_TEXT : undefined;
+    const wrongText =
+        typeof drawn === "object" && drawn.kind === "wrong-answer" ? (drawn.text ?? WRONG_ANSWER_TEXT) : undefined;
     const reply = await app(pod, path, upstream, { ratingsError: drawn === "ratings-error", wrongText });
     // A wrong answer changes only what a reviews pod answers.
     return wrongText !== undefined && !(pod.app === "reviews" && reply.status === 200) ? reply : mark(reply);

@@ -5,7 +5,16 @@
 import fs from "node:fs";
 import { clusterExists, deleteCluster } from "./kwok";
 import { hostVethExists, netnsExists, teardownNetwork } from "./network";
-import { clusterDir, faultTablePath, kubeconfigPath, kwokWorkdir, meshDir, NETNS, podTablePath, prometheusDir } from "./paths";
+import {
+    clusterDir,
+    faultTablePath,
+    kubeconfigPath,
+    kwokWorkdir,
+    meshDir,
+    NETNS,
+    podTablePath,
+    prometheusDir,
+} from "./paths";
 import { processesMentioning, stopDaemon, stopPid } from "./processes";
 
 const step = (msg: string) => console.log(`[cluster] ${msg}`);
@@ -38,8 +47,10 @@ async function down() {
 
     const left = processesMentioning(clusterDir());
     if (left.length || netnsExists()) {
-        throw new Error(`cluster:down left ${left.length ? `processes ${left.join(", ")}` : ""}` +
-            `${netnsExists() ? ` network namespace ${NETNS}` : ""}; stop them by hand`);
+        throw new Error(
+            `cluster:down left ${left.length ? `processes ${left.join(", ")}` : ""}` +
+                `${netnsExists() ? ` network namespace ${NETNS}` : ""}; stop them by hand`,
+        );
     }
     step("cluster is down");
 }

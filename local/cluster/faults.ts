@@ -23,21 +23,35 @@ export const FAULT_KINDS = ["error-rate", "latency", "wrong-answer", "product"] 
 const rate = z.number().min(0).max(1);
 
 /** A fraction of requests answers `status` (default 500). */
-const errorRate = z.object({ kind: z.literal("error-rate"), rate, status: z.number().int().min(500).max(599).optional() }).strict();
+const errorRate = z
+    .object({ kind: z.literal("error-rate"), rate, status: z.number().int().min(500).max(599).optional() })
+    .strict();
 /** A fraction of requests (default all) is delayed by `ms` before it is answered. */
-const latency = z.object({ kind: z.literal("latency"), ms: z.number().int().min(1).max(30_000), rate: rate.optional() }).strict();
-/** A reviews pod answers 200 with the first review's text changed (to `text`, or a default); other apps are unaffected. */
-const wrongAnswer = z.object({ kind: z.literal("wrong-answer"), text: z.string().min(1).optional(), rate: rate.optional() }).strict();
+const latency = z
+    .object({ kind: z.literal("latency"), ms: z.number().int().min(1).max(30_000), rate: rate.optional() })
+    .strict();
+/**
+ * A reviews pod answers 200 with the first review's text changed (to `text`, or a default); other apps are unaffected.
+ */
+const wrongAnswer = z
+    .object({ kind: z.literal("wrong-answer"), text: z.string().min(1).optional(), rate: rate.optional() })
+    .strict();
 
 export type SimpleFault = FaultName | z.infer<typeof errorRate> | z.infer<typeof latency> | z.infer<typeof wrongAnswer>;
-/** Only requests for product `id` (`/reviews/<id>`, `/api/v1/products/<id>/...`; `/productpage` is product 0) get `fault`. */
-const productFault = z.object({
-    kind: z.literal("product"), id: z.number().int().min(0),
-    fault: z.custom<SimpleFault>().superRefine((v, ctx) => {
-        const problem = faultProblem(v, false);
-        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-    }),
-}).strict();
+/**
+ * Only requests for product `id` (`/reviews/<id>`, `/api/v1/products/<id>/...`; `/productpage` is product 0) get
+ * `fault`.
+ */
+const productFault = z
+    .object({
+        kind: z.literal("product"),
+        id: z.number().int().min(0),
+        fault: z.custom<SimpleFault>().superRefine((v, ctx) => {
+            const problem = faultProblem(v, false);
+            if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+        }),
+    })
+    .strict();
 const objectFault = z.discriminatedUnion("kind", [errorRate, latency, wrongAnswer, productFault]);
 
 export type Fault = FaultName | z.infer<typeof objectFault>;
@@ -45,17 +59,22 @@ export type Fault = FaultName | z.infer<typeof objectFault>;
 export type FaultTable = Record<string, Fault>;
 
 /** What setFault accepts, for messages. */
-export const ALLOWED_FAULTS = `${FAULTS.join(", ")}, ` +
+export const ALLOWED_FAULTS =
+    `${FAULTS.join(", ")}, ` +
     `{"kind": "error-rate", "rate": 0..1, "status"?: 500..599}, {"kind": "latency", "ms": 1..30000, "rate"?: 0..1}, ` +
     `{"kind": "wrong-answer", "text"?: "...", "rate"?: 0..1}, {"kind": "product", "id": <product id>, "fault": <any of the others>}`;
 
 /** Why `value` is not a fault (`product`: may it be a product fault), or undefined when it is one. */
 export function faultProblem(value: unknown, product = true): string | undefined {
     if (typeof value === "string") {
-        return (FAULTS as readonly string[]).includes(value) ? undefined : `${JSON.stringify(value)} is not one of ${FAULTS.join(", ")}`;
+        return (FAULTS as readonly string[]).includes(value)
+            ? undefined
+            : `${JSON.stringify(value)} is not one of ${FAULTS.join(", ")}`;
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return "expected a fault name or an object with a kind";
-    if (!product && (value as { kind?: unknown }).kind === "product") return "a product fault cannot hold another product fault";
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+        return "expected a fault name or an object with a kind";
+    if (!product && (value as { kind?: unknown }).kind === "product")
+        return "a product fault cannot hold another product fault";
     const parsed = objectFault.safeParse(value);
     if (parsed.success) return undefined;
     const issue = parsed.error.issues[0];
@@ -74,7 +93,7 @@ function readStored(file: string): Record<string, unknown> {
         raw = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
-        throw new Error(`cannot read the fault table ${file}: ${(err as Error).message}`);
+        throw new Error(`cannot read the fault table ${file}: ${(err as Error).message}`, { cause: err });
     }
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
         throw new Error(`the fault table ${file} is not a JSON object of image -> fault`);
@@ -109,7 +128,8 @@ function writeStored(table: Record<string, unknown>, file: string) {
 export function setFault(image: string, fault: Fault, file = faultTablePath()): void {
     if (!image) throw new Error("setFault: the image must not be empty");
     const problem = faultProblem(fault);
-    if (problem !== undefined) throw new Error(`unknown fault ${JSON.stringify(fault)} (${problem}); allowed: ${ALLOWED_FAULTS}`);
+    if (problem !== undefined)
+        throw new Error(`unknown fault ${JSON.stringify(fault)} (${problem}); allowed: ${ALLOWED_FAULTS}`);
     writeStored({ ...readStored(file), [image]: fault }, file);
 }
 

@@ -45,7 +45,9 @@ export function readyEndpoints(slices: readonly V1EndpointSlice[]): ReadyEndpoin
             const port = slice.ports?.find((p) => (p.protocol ?? "TCP") === "TCP")?.port ?? POD_PORT;
             return (slice.endpoints ?? [])
                 .filter((e) => e.conditions?.ready !== false)
-                .flatMap((e) => e.addresses.map((ip) => ({ ip, port, ...(e.targetRef?.name ? { pod: e.targetRef.name } : {}) })));
+                .flatMap((e) =>
+                    e.addresses.map((ip) => ({ ip, port, ...(e.targetRef?.name ? { pod: e.targetRef.name } : {}) })),
+                );
         })
         .sort((a, b) => a.ip.localeCompare(b.ip));
 }
@@ -63,6 +65,8 @@ export function readyEndpointsByService(slices: readonly V1EndpointSlice[]): Rec
 
 /** Ready endpoints of Service `service` in `namespace`, read with kubectl. */
 export function serviceReadyEndpoints(namespace: string, service: string): ReadyEndpoint[] {
-    const list = JSON.parse(kubectl(["get", "endpointslices", "-n", namespace, "-l", `${SERVICE_NAME_LABEL}=${service}`, "-o", "json"]));
+    const list = JSON.parse(
+        kubectl(["get", "endpointslices", "-n", namespace, "-l", `${SERVICE_NAME_LABEL}=${service}`, "-o", "json"]),
+    );
     return readyEndpoints(list.items);
 }

@@ -3,9 +3,17 @@
 // own CDS output uses Istio-only extensions stock Envoy rejects: the agent writes this list to a file Envoy watches.
 
 /** A Service of a meshed namespace and its TCP ports. */
-export interface MeshService { namespace: string; name: string; ports: number[] }
+export interface MeshService {
+    namespace: string;
+    name: string;
+    ports: number[];
+}
 /** A DestinationRule: its namespace, its `host` as written, its subsets' names. */
-export interface MeshRule { namespace: string; host: string; subsets: string[] }
+export interface MeshRule {
+    namespace: string;
+    host: string;
+    subsets: string[];
+}
 
 export const serviceHost = (name: string, namespace: string) => `${name}.${namespace}.svc.cluster.local`;
 
@@ -31,7 +39,8 @@ export function meshClusterNames(services: MeshService[], rules: MeshRule[]): st
     }
     for (const rule of rules) {
         const host = ruleHost(rule);
-        for (const port of portsOf.get(host) ?? []) for (const subset of rule.subsets) names.add(outboundCluster(port, subset, host));
+        for (const port of portsOf.get(host) ?? [])
+            for (const subset of rule.subsets) names.add(outboundCluster(port, subset, host));
     }
     return [...names].sort();
 }
@@ -45,20 +54,24 @@ export const UPSTREAM_IDLE_MS = 20_000;
 
 /** The CDS file (a DiscoveryResponse as JSON): EDS clusters whose endpoints istiod sends over ADS. */
 export function clustersFile(names: string[]): string {
-    return JSON.stringify({
-        resources: names.map((name) => ({
-            "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster",
-            name,
-            type: "EDS",
-            connect_timeout: "1s",
-            typed_extension_protocol_options: {
-                "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
-                    "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
-                    common_http_protocol_options: { idle_timeout: `${UPSTREAM_IDLE_MS / 1000}s` },
-                    explicit_http_config: { http_protocol_options: {} },
+    return JSON.stringify(
+        {
+            resources: names.map((name) => ({
+                "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+                name,
+                type: "EDS",
+                connect_timeout: "1s",
+                typed_extension_protocol_options: {
+                    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+                        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                        common_http_protocol_options: { idle_timeout: `${UPSTREAM_IDLE_MS / 1000}s` },
+                        explicit_http_config: { http_protocol_options: {} },
+                    },
                 },
-            },
-            eds_cluster_config: { service_name: name, eds_config: { ads: {}, resource_api_version: "V3" } },
-        })),
-    }, null, 1);
+                eds_cluster_config: { service_name: name, eds_config: { ads: {}, resource_api_version: "V3" } },
+            })),
+        },
+        null,
+        1,
+    );
 }

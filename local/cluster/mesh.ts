@@ -10,13 +10,23 @@ import path from "node:path";
 import { kubectl, tryKubectl } from "./kube";
 import { clustersFile } from "./mesh-clusters";
 import {
-    bin, ENVOY_ADMIN_PORT, istioCrdFile, ISTIOD_GRPC_PORT, ISTIOD_HTTP_PORT, ISTIOD_MONITORING_PORT, kubeconfigPath,
-    MESH_LISTENER, MESH_NAMESPACE, meshClustersPath, meshDir,
+    bin,
+    ENVOY_ADMIN_PORT,
+    istioCrdFile,
+    ISTIOD_GRPC_PORT,
+    ISTIOD_HTTP_PORT,
+    ISTIOD_MONITORING_PORT,
+    kubeconfigPath,
+    MESH_LISTENER,
+    MESH_NAMESPACE,
+    meshClustersPath,
+    meshDir,
 } from "./paths";
 import { daemonPid, startDaemon } from "./processes";
 
 /** What the mesh needs from the toolchain (`npm run toolchain -- istio envoy`). */
-export const meshAvailable = () => fs.existsSync(bin("pilot-discovery")) && fs.existsSync(bin("envoy")) && fs.existsSync(istioCrdFile());
+export const meshAvailable = () =>
+    fs.existsSync(bin("pilot-discovery")) && fs.existsSync(bin("envoy")) && fs.existsSync(istioCrdFile());
 
 /** Envoy's node: a sidecar in istio-system to istiod, so it gets a sidecar's route configurations and endpoints. */
 export const MESH_PROXY_ID = `sidecar~${MESH_LISTENER.ip}~mesh-proxy.${MESH_NAMESPACE}~${MESH_NAMESPACE}.svc.cluster.local`;
@@ -31,14 +41,32 @@ const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(fil
  */
 export function ensureIstioBase(fresh: boolean): boolean {
     const hash = sha256(istioCrdFile());
-    const installed = !fresh && fs.existsSync(crdMarker()) && fs.readFileSync(crdMarker(), "utf8") === hash &&
-        tryKubectl(["get", "crd", "virtualservices.networking.istio.io", "destinationrules.networking.istio.io", "-o", "name"]) !== null &&
+    const installed =
+        !fresh &&
+        fs.existsSync(crdMarker()) &&
+        fs.readFileSync(crdMarker(), "utf8") === hash &&
+        tryKubectl([
+            "get",
+            "crd",
+            "virtualservices.networking.istio.io",
+            "destinationrules.networking.istio.io",
+            "-o",
+            "name",
+        ]) !== null &&
         tryKubectl(["get", "namespace", MESH_NAMESPACE, "-o", "name"]) !== null;
     if (installed) return false;
     kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager", "bookinfo-rig", "-f", istioCrdFile()]);
-    kubectl(["wait", "--for=condition=Established", "--timeout=30s", "crd", "virtualservices.networking.istio.io", "destinationrules.networking.istio.io"]);
-    kubectl(["apply", "--server-side", "--field-manager", "bookinfo-rig", "-f", "-"],
-        { input: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: MESH_NAMESPACE } }) });
+    kubectl([
+        "wait",
+        "--for=condition=Established",
+        "--timeout=30s",
+        "crd",
+        "virtualservices.networking.istio.io",
+        "destinationrules.networking.istio.io",
+    ]);
+    kubectl(["apply", "--server-side", "--field-manager", "bookinfo-rig", "-f", "-"], {
+        input: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: MESH_NAMESPACE } }),
+    });
     fs.mkdirSync(meshDir(), { recursive: true });
     fs.writeFileSync(crdMarker(), hash);
     return true;
@@ -47,26 +75,45 @@ export function ensureIstioBase(fresh: boolean): boolean {
 /** istiod on loopback only: plaintext xDS, debug HTTP (webhooks multiplexed on it) and monitoring; no TLS ports. */
 export function startIstiod(): number {
     const kubeconfig = kubeconfigPath();
-    return startDaemon("istiod", bin("pilot-discovery"), [
-        "discovery", "--kubeconfig", kubeconfig,
-        "--grpcAddr", `127.0.0.1:${ISTIOD_GRPC_PORT}`,
-        "--httpAddr", `127.0.0.1:${ISTIOD_HTTP_PORT}`,
-        "--monitoringAddr", `127.0.0.1:${ISTIOD_MONITORING_PORT}`,
-        // Empty disables the TLS xDS port (15012) and the webhook port (15017): no CA, no certificates.
-        "--secureGRPCAddr", "", "--httpsAddr", "",
-        "--ctrlz_address", "127.0.0.1",
-        // No mesh config file: Istio's defaults.
-        "--meshConfig", path.join(meshDir(), "no-mesh-config"),
-    ], {
-        marker: kubeconfig, cwd: meshDir(),
-        env: {
-            POD_NAMESPACE: MESH_NAMESPACE, REVISION: "default",
-            // No CA (nothing here uses mTLS), no sidecar injection (no pods run containers), no webhook patching.
-            ENABLE_CA_SERVER: "false", INJECT_ENABLED: "false", VALIDATION_WEBHOOK_CONFIG_NAME: "",
-            // The rig has no Gateway API CRDs; istiod would otherwise watch for them.
-            PILOT_ENABLE_GATEWAY_API: "false",
+    return startDaemon(
+        "istiod",
+        bin("pilot-discovery"),
+        [
+            "discovery",
+            "--kubeconfig",
+            kubeconfig,
+            "--grpcAddr",
+            `127.0.0.1:${ISTIOD_GRPC_PORT}`,
+            "--httpAddr",
+            `127.0.0.1:${ISTIOD_HTTP_PORT}`,
+            "--monitoringAddr",
+            `127.0.0.1:${ISTIOD_MONITORING_PORT}`,
+            // Empty disables the TLS xDS port (15012) and the webhook port (15017): no CA, no certificates.
+            "--secureGRPCAddr",
+            "",
+            "--httpsAddr",
+            "",
+            "--ctrlz_address",
+            "127.0.0.1",
+            // No mesh config file: Istio's defaults.
+            "--meshConfig",
+            path.join(meshDir(), "no-mesh-config"),
+        ],
+        {
+            marker: kubeconfig,
+            cwd: meshDir(),
+            env: {
+                POD_NAMESPACE: MESH_NAMESPACE,
+                REVISION: "default",
+                // No CA (nothing here uses mTLS), no sidecar injection (no pods run containers), no webhook patching.
+                ENABLE_CA_SERVER: "false",
+                INJECT_ENABLED: "false",
+                VALIDATION_WEBHOOK_CONFIG_NAME: "",
+                // The rig has no Gateway API CRDs; istiod would otherwise watch for them.
+                PILOT_ENABLE_GATEWAY_API: "false",
+            },
         },
-    });
+    );
 }
 
 /**
@@ -87,7 +134,8 @@ function envoyBootstrap() {
     const ads = { ads: {}, resource_api_version: "V3" };
     return {
         node: {
-            id: MESH_PROXY_ID, cluster: `mesh-proxy.${MESH_NAMESPACE}`,
+            id: MESH_PROXY_ID,
+            cluster: `mesh-proxy.${MESH_NAMESPACE}`,
             // No ISTIO_VERSION: istiod then assumes a proxy as new as itself.
             metadata: { NAMESPACE: MESH_NAMESPACE, CLUSTER_ID: "Kubernetes" },
         },
@@ -95,49 +143,83 @@ function envoyBootstrap() {
         stats_config: { use_all_default_tags: false, stats_tags: ISTIO_STATS_TAGS },
         dynamic_resources: {
             ads_config: {
-                api_type: "GRPC", transport_api_version: "V3", set_node_on_first_message_only: true,
+                api_type: "GRPC",
+                transport_api_version: "V3",
+                set_node_on_first_message_only: true,
                 grpc_services: [{ envoy_grpc: { cluster_name: "xds-grpc" } }],
             },
             cds_config: {
                 resource_api_version: "V3",
-                path_config_source: { path: meshClustersPath(), watched_directory: { path: path.dirname(meshClustersPath()) } },
+                path_config_source: {
+                    path: meshClustersPath(),
+                    watched_directory: { path: path.dirname(meshClustersPath()) },
+                },
             },
         },
         static_resources: {
-            clusters: [{
-                name: "xds-grpc", type: "STATIC", connect_timeout: "1s",
-                typed_extension_protocol_options: {
-                    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
-                        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
-                        explicit_http_config: { http2_protocol_options: {} },
+            clusters: [
+                {
+                    name: "xds-grpc",
+                    type: "STATIC",
+                    connect_timeout: "1s",
+                    typed_extension_protocol_options: {
+                        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+                            "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                            explicit_http_config: { http2_protocol_options: {} },
+                        },
+                    },
+                    load_assignment: {
+                        cluster_name: "xds-grpc",
+                        endpoints: [
+                            {
+                                lb_endpoints: [
+                                    {
+                                        endpoint: {
+                                            address: {
+                                                socket_address: { address: "127.0.0.1", port_value: ISTIOD_GRPC_PORT },
+                                            },
+                                        },
+                                    },
+                                ],
+                            },
+                        ],
                     },
                 },
-                load_assignment: {
-                    cluster_name: "xds-grpc",
-                    endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: ISTIOD_GRPC_PORT } } } }] }],
-                },
-            }],
-            listeners: [{
-                name: `mesh-${MESH_LISTENER.port}`,
-                address: { socket_address: { address: MESH_LISTENER.ip, port_value: MESH_LISTENER.port } },
-                filter_chains: [{
-                    filters: [{
-                        name: "envoy.filters.network.http_connection_manager",
-                        typed_config: {
-                            "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-                            stat_prefix: `mesh_${MESH_LISTENER.port}`,
-                            // Off (the default, written out): a mirrored copy is told apart by the x-envoy-internal
-                            // header Envoy's shadow client adds, which a request through this listener never carries.
-                            use_remote_address: false,
-                            rds: { route_config_name: String(MESH_LISTENER.port), config_source: ads },
-                            http_filters: [{
-                                name: "envoy.filters.http.router",
-                                typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
-                            }],
+            ],
+            listeners: [
+                {
+                    name: `mesh-${MESH_LISTENER.port}`,
+                    address: { socket_address: { address: MESH_LISTENER.ip, port_value: MESH_LISTENER.port } },
+                    filter_chains: [
+                        {
+                            filters: [
+                                {
+                                    name: "envoy.filters.network.http_connection_manager",
+                                    typed_config: {
+                                        "@type":
+                                            "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                                        stat_prefix: `mesh_${MESH_LISTENER.port}`,
+                                        // Off (the default, written out): a mirrored copy is told apart by the
+                                        // x-envoy-internal header Envoy's shadow client adds, which a request through
+                                        // this listener never carries.
+                                        use_remote_address: false,
+                                        rds: { route_config_name: String(MESH_LISTENER.port), config_source: ads },
+                                        http_filters: [
+                                            {
+                                                name: "envoy.filters.http.router",
+                                                typed_config: {
+                                                    "@type":
+                                                        "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router",
+                                                },
+                                            },
+                                        ],
+                                    },
+                                },
+                            ],
                         },
-                    }],
-                }],
-            }],
+                    ],
+                },
+            ],
         },
     };
 }
@@ -149,15 +231,31 @@ export function startEnvoy(): number {
     // Envoy needs the file at start; the agent replaces it as soon as it has read the cluster.
     if (!fs.existsSync(meshClustersPath())) fs.writeFileSync(meshClustersPath(), clustersFile([]));
     fs.writeFileSync(bootstrap, JSON.stringify(envoyBootstrap(), null, 1));
-    return startDaemon("envoy", bin("envoy"), [
-        "-c", bootstrap, "--concurrency", "1", "--disable-hot-restart", "--log-level", "warn",
-        // istiod's routes carry the deprecated max_grpc_timeout: one warning per push, of no use here.
-        "--component-log-level", "misc:error",
-    ], { marker: bootstrap });
+    return startDaemon(
+        "envoy",
+        bin("envoy"),
+        [
+            "-c",
+            bootstrap,
+            "--concurrency",
+            "1",
+            "--disable-hot-restart",
+            "--log-level",
+            "warn",
+            // istiod's routes carry the deprecated max_grpc_timeout: one warning per push, of no use here.
+            "--component-log-level",
+            "misc:error",
+        ],
+        { marker: bootstrap },
+    );
 }
 
 /** GET on a loopback port; resolves with the status and body, null when nothing answers. */
-export function localGet(port: number, urlPath: string, timeoutMs = 2000): Promise<{ status: number; body: string } | null> {
+export function localGet(
+    port: number,
+    urlPath: string,
+    timeoutMs = 2000,
+): Promise<{ status: number; body: string } | null> {
     return new Promise((resolve) => {
         const req = http.get({ host: "127.0.0.1", port, path: urlPath, timeout: timeoutMs, agent: false }, (res) => {
             let body = "";
@@ -170,7 +268,8 @@ export function localGet(port: number, urlPath: string, timeoutMs = 2000): Promi
     });
 }
 
-export const istiodReady = async () => daemonPid("istiod") !== null && (await localGet(ISTIOD_HTTP_PORT, "/ready"))?.status === 200;
+export const istiodReady = async () =>
+    daemonPid("istiod") !== null && (await localGet(ISTIOD_HTTP_PORT, "/ready"))?.status === 200;
 
 /** Envoy is live (its listener got istiod's first route configuration) and connected to istiod. */
 export async function envoyServing(): Promise<boolean> {

@@ -8,11 +8,19 @@ import { run, tryRun } from "./processes";
 const ip = (...args: string[]) => run("ip", args);
 const inNs = (...args: string[]) => run("ip", ["-n", NETNS, ...args]);
 
-export const netnsExists = () => (tryRun("ip", ["netns", "list"]) ?? "").split("\n").some((l) => l.split(" ")[0] === NETNS);
+export const netnsExists = () =>
+    (tryRun("ip", ["netns", "list"]) ?? "").split("\n").some((l) => l.split(" ")[0] === NETNS);
 export const hostVethExists = () => tryRun("ip", ["link", "show", "dev", HOST_VETH]) !== null;
 
-interface Route { dst?: string; dev?: string; type?: string }
-interface Link { ifname: string; addr_info?: { local: string; prefixlen: number }[] }
+interface Route {
+    dst?: string;
+    dev?: string;
+    type?: string;
+}
+interface Link {
+    ifname: string;
+    addr_info?: { local: string; prefixlen: number }[];
+}
 
 /** Refuses to start when a route or address of this machine (other than ours) overlaps the pod network. */
 export function checkNoOverlap() {
@@ -29,8 +37,10 @@ export function checkNoOverlap() {
         .map((a) => `address ${a.cidr} on ${a.dev}`);
     const all = [...clashes, ...addrs];
     if (all.length) {
-        throw new Error(`the pod network ${ROUTED_CIDR} overlaps this machine's ${all.join(", ")}; ` +
-            `change ROUTED_CIDR and the node pod CIDRs in local/cluster/paths.ts to a free private range`);
+        throw new Error(
+            `the pod network ${ROUTED_CIDR} overlaps this machine's ${all.join(", ")}; ` +
+                `change ROUTED_CIDR and the node pod CIDRs in local/cluster/paths.ts to a free private range`,
+        );
     }
 }
 

@@ -52,17 +52,24 @@ function watchedFile<T>(file: () => string, parse: (path: string) => T, initial:
 }
 
 const EMPTY_TABLE: PodTable = { updatedAt: "", pods: {}, endpoints: {}, meshed: [] };
-const currentTable = watchedFile(podTablePath,
-    (path) => fs.existsSync(path) ? JSON.parse(fs.readFileSync(path, "utf8")) as PodTable : EMPTY_TABLE, EMPTY_TABLE);
+const currentTable = watchedFile(
+    podTablePath,
+    (path) => (fs.existsSync(path) ? (JSON.parse(fs.readFileSync(path, "utf8")) as PodTable) : EMPTY_TABLE),
+    EMPTY_TABLE,
+);
 
 let reportedInvalid = "";
-const currentFaults = watchedFile(faultTablePath, (path): FaultTable => {
-    const { faults, invalid } = readFaultTable(path);
-    const report = invalid.join("; ");
-    if (report && report !== reportedInvalid) log(`fault table ${path}: ignoring unknown faults (${report})`);
-    reportedInvalid = report;
-    return faults;
-}, {});
+const currentFaults = watchedFile(
+    faultTablePath,
+    (path): FaultTable => {
+        const { faults, invalid } = readFaultTable(path);
+        const report = invalid.join("; ");
+        if (report && report !== reportedInvalid) log(`fault table ${path}: ignoring unknown faults (${report})`);
+        reportedInvalid = report;
+        return faults;
+    },
+    {},
+);
 
 /** The fault of a pod: the fault table's entry for the image it runs. */
 const faultOf = (pod: PodEntry): Fault | undefined => (pod.image ? currentFaults()[pod.image] : undefined);
@@ -88,32 +95,48 @@ function target(pod: PodEntry, service: string): { ip: string; port: number; hos
     return endpoints[Math.floor(Math.random() * endpoints.length)];
 }
 
-const upstreamFor = (pod: PodEntry, incoming: http.IncomingHttpHeaders): Upstream => (service, path) => {
-    const key = `${pod.namespace}/${service}`;
-    const ep = target(pod, service);
-    if (ep instanceof Error) return Promise.reject(ep);
-    const headers: Record<string, string> = ep.host ? { host: ep.host } : {};
-    for (const h of FORWARDED_HEADERS) if (typeof incoming[h] === "string") headers[h] = incoming[h] as string;
-    return new Promise((resolve, reject) => {
-        const req = http.get({ host: ep.ip, port: ep.port, path, headers, timeout: UPSTREAM_TIMEOUT_MS }, (res) => {
-            let body = "";
-            res.setEncoding("utf8");
-            res.on("data", (c) => (body += c));
-            res.on("end", () => {
-                try {
-                    resolve({ status: res.statusCode ?? 0, json: JSON.parse(body), pod: res.headers["x-bookinfo-pod"] as string });
-                } catch {
-                    reject(new Error(`${key} at ${ep.ip} answered ${res.statusCode} with a non-JSON body`));
-                }
+const upstreamFor =
+    (pod: PodEntry, incoming: http.IncomingHttpHeaders): Upstream =>
+    (service, path) => {
+        const key = `${pod.namespace}/${service}`;
+        const ep = target(pod, service);
+        if (ep instanceof Error) return Promise.reject(ep);
+        const headers: Record<string, string> = ep.host ? { host: ep.host } : {};
+        for (const h of FORWARDED_HEADERS) if (typeof incoming[h] === "string") headers[h] = incoming[h] as string;
+        return new Promise((resolve, reject) => {
+            const req = http.get({ host: ep.ip, port: ep.port, path, headers, timeout: UPSTREAM_TIMEOUT_MS }, (res) => {
+                let body = "";
+                res.setEncoding("utf8");
+                res.on("data", (c) => (body += c));
+                res.on("end", () => {
+                    try {
+                        resolve({
+                            status: res.statusCode ?? 0,
+                            json: JSON.parse(body),
+                            pod: res.headers["x-bookinfo-pod"] as string,
+                        });
+                    } catch {
+                        reject(new Error(`${key} at ${ep.ip} answered ${res.statusCode} with a non-JSON body`));
+                    }
+                });
             });
+            req.on("timeout", () => req.destroy(new Error(`${key} at ${ep.ip} timed out`)));
+            req.on("error", reject);
         });
-        req.on("timeout", () => req.destroy(new Error(`${key} at ${ep.ip} timed out`)));
-        req.on("error", reject);
-    });
-};
+    };
 
-async function reply(pod: PodEntry, path: string, fault: Fault | undefined, incoming: http.IncomingHttpHeaders): Promise<Reply> {
-    if (fault === "http-500") return { status: 500, body: JSON.stringify({ error: "fault injected: http-500" }), contentType: "application/json" };
+async function reply(
+    pod: PodEntry,
+    path: string,
+    fault: Fault | undefined,
+    incoming: http.IncomingHttpHeaders,
+): Promise<Reply> {
+    if (fault === "http-500")
+        return {
+            status: 500,
+            body: JSON.stringify({ error: "fault injected: http-500" }),
+            contentType: "application/json",
+        };
     if (fault === "slow") await sleep(SLOW_FAULT_MS);
     return answer(pod, path, upstreamFor(pod, incoming), fault);
 }
@@ -153,17 +176,28 @@ const server = http.createServer(async (req, res) => {
     const fault = faultOf(pod);
     let out: Reply;
     try {
-        out = req.method === "GET" || req.method === "HEAD"
-            ? await reply(pod, path, fault, req.headers)
-            : { status: 405, body: JSON.stringify({ error: `${req.method} is not supported; use GET` }), contentType: "application/json" };
+        out =
+            req.method === "GET" || req.method === "HEAD"
+                ? await reply(pod, path, fault, req.headers)
+                : {
+                      status: 405,
+                      body: JSON.stringify({ error: `${req.method} is not supported; use GET` }),
+                      contentType: "application/json",
+                  };
     } catch (err) {
         out = { status: 500, body: JSON.stringify({ error: (err as Error).message }), contentType: "application/json" };
     }
-    res.writeHead(out.status, { "content-type": out.contentType ?? "text/plain", "x-bookinfo-pod": pod.name, ...out.headers });
+    res.writeHead(out.status, {
+        "content-type": out.contentType ?? "text/plain",
+        "x-bookinfo-pod": pod.name,
+        ...out.headers,
+    });
     res.end(req.method === "HEAD" ? undefined : out.body);
     observe(key, out.status, mirrored, Number(process.hrtime.bigint() - started) / 1e9);
-    log(`${pod.namespace}/${pod.name} (${pod.app} ${pod.version}${fault ? `, fault ${fault}` : ""}) ${req.method} ${path}` +
-        `${mirrored ? " (mirrored)" : ""} -> ${out.status}`);
+    log(
+        `${pod.namespace}/${pod.name} (${pod.app} ${pod.version}${fault ? `, fault ${fault}` : ""}) ${req.method} ${path}` +
+            `${mirrored ? " (mirrored)" : ""} -> ${out.status}`,
+    );
 });
 
 // Node closes idle keep-alive connections after 5 s by default, before Envoy would: a request Envoy sends on one
@@ -174,5 +208,7 @@ server.on("error", (err) => {
     log(`pod server failed: ${err.message}`);
     process.exit(1);
 });
-server.listen(POD_PORT, "0.0.0.0", () => log(`pod server listening on 0.0.0.0:${POD_PORT}; pod table ${podTablePath()}, fault table ${faultTablePath()}`));
+server.listen(POD_PORT, "0.0.0.0", () =>
+    log(`pod server listening on 0.0.0.0:${POD_PORT}; pod table ${podTablePath()}, fault table ${faultTablePath()}`),
+);
 for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => process.exit(0));

@@ -54,12 +54,16 @@ export function podEntry(pod: V1Pod): { entry?: PodEntry; warning?: string } {
     const ip = pod.status?.podIP;
     if (!app || pod.status?.phase !== "Running" || !ip) return {};
     const ref = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-    if (!inPodNetwork(ip)) return { warning: `pod ${ref} has IP ${ip} outside the pod network ${ROUTED_CIDR}; not served` };
+    if (!inPodNetwork(ip))
+        return { warning: `pod ${ref} has IP ${ip} outside the pod network ${ROUTED_CIDR}; not served` };
     return {
         entry: {
-            name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, ip, app, version: labels[VERSION_LABEL] ?? "v1",
+            name: pod.metadata!.name!,
+            namespace: pod.metadata!.namespace!,
+            ip,
+            app,
+            version: labels[VERSION_LABEL] ?? "v1",
             image: appImage(pod, app),
         },
     };
 }
-

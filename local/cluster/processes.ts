@@ -16,14 +16,18 @@ export interface RunOptions {
 export function run(cmd: string, args: string[], { input, env, timeoutMs = 120_000 }: RunOptions = {}): string {
     try {
         return execFileSync(cmd, args, {
-            input, env: env ? { ...process.env, ...env } : process.env, encoding: "utf8", maxBuffer: 1 << 26,
+            input,
+            env: env ? { ...process.env, ...env } : process.env,
+            encoding: "utf8",
+            maxBuffer: 1 << 26,
             // No stdin unless given: `kwokctl start` hands its stdin to the components it starts, and an open
             // pipe there keeps execFileSync waiting until the timeout.
-            stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], timeout: timeoutMs,
+            stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+            timeout: timeoutMs,
         });
     } catch (err: any) {
         const stderr = (err.stderr ?? "").toString().trim();
-        throw new Error(`\`${[cmd, ...args].join(" ")}\` failed: ${stderr || err.message}`);
+        throw new Error(`\`${[cmd, ...args].join(" ")}\` failed: ${stderr || err.message}`, { cause: err });
     }
 }
 
@@ -60,12 +64,19 @@ export function daemonPid(name: string): number | null {
  * Starts a detached background process logging to logs/<name>.log and records its pid. `marker` must be one of
  * its arguments: it tells our process apart from an unrelated one that reused the pid.
  */
-export function startDaemon(name: string, cmd: string, args: string[],
-    { marker, env, cwd }: { marker: string; env?: Record<string, string>; cwd?: string }): number {
+export function startDaemon(
+    name: string,
+    cmd: string,
+    args: string[],
+    { marker, env, cwd }: { marker: string; env?: Record<string, string>; cwd?: string },
+): number {
     fs.mkdirSync(logsDir(), { recursive: true });
     const log = fs.openSync(path.join(logsDir(), `${name}.log`), "a");
     const child = spawn(cmd, args, {
-        detached: true, stdio: ["ignore", log, log], env: { ...process.env, ...env }, cwd,
+        detached: true,
+        stdio: ["ignore", log, log],
+        env: { ...process.env, ...env },
+        cwd,
     });
     fs.closeSync(log);
     child.unref();
@@ -94,7 +105,9 @@ export async function stopPid(pid: number, graceMs = 5000): Promise<void> {
     if (alive(pid)) {
         try {
             process.kill(pid, "SIGKILL");
-        } catch { /* already gone */ }
+        } catch {
+            /* already gone */
+        }
     }
 }
 
@@ -107,7 +120,8 @@ export async function stopDaemon(name: string): Promise<number | null> {
 
 /** Pids of live processes whose command line mentions `text` (e.g. the cluster's state directory). */
 export function processesMentioning(text: string): number[] {
-    return fs.readdirSync("/proc")
+    return fs
+        .readdirSync("/proc")
         .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
         .map(Number)
         .filter((pid) => alive(pid) && (cmdline(pid) ?? []).some((a) => a.includes(text)));
@@ -131,7 +145,9 @@ export async function waitFor<T>(
             last = err as Error;
         }
         if (Date.now() > deadline) {
-            throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${last.message}` : ""}`);
+            throw new Error(
+                `timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${last.message}` : ""}`,
+            );
         }
         await sleep(intervalMs);
     }

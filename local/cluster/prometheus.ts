@@ -8,7 +8,15 @@ import yaml from "js-yaml";
 import { WORKLOAD_LABEL } from "../../rollout/labels";
 import { localGet } from "./mesh";
 import {
-    bin, ENVOY_ADMIN_PORT, kubeconfigPath, logsDir, NODE_COUNT, nodePodCidr, POD_PORT, PROMETHEUS_PORT, prometheusDir,
+    bin,
+    ENVOY_ADMIN_PORT,
+    kubeconfigPath,
+    logsDir,
+    NODE_COUNT,
+    nodePodCidr,
+    POD_PORT,
+    PROMETHEUS_PORT,
+    prometheusDir,
 } from "./paths";
 import { daemonPid, sleep, startDaemon } from "./processes";
 
@@ -26,8 +34,15 @@ export const prometheusAvailable = () => fs.existsSync(bin("prometheus"));
 const configPath = () => path.join(prometheusDir(), "prometheus.yml");
 
 /** A regex for the node pod CIDRs (each a /24): only pods with an address there are scraped. */
-const podIpRegex = () => Array.from({ length: NODE_COUNT }, (_, k) =>
-    `${nodePodCidr(k + 1).split(".").slice(0, 3).join("\\.")}\\.\\d+`).join("|");
+const podIpRegex = () =>
+    Array.from(
+        { length: NODE_COUNT },
+        (_, k) =>
+            `${nodePodCidr(k + 1)
+                .split(".")
+                .slice(0, 3)
+                .join("\\.")}\\.\\d+`,
+    ).join("|");
 
 /** Prometheus's name for a pod label's discovery meta label. */
 const podLabel = (name: string) => `__meta_kubernetes_pod_label_${name.replace(/[^a-zA-Z0-9_]/g, "_")}`;
@@ -38,10 +53,15 @@ export function prometheusConfig({ mesh }: { mesh: boolean }) {
     return {
         global: { scrape_interval: SCRAPE_INTERVAL, scrape_timeout: SCRAPE_INTERVAL, evaluation_interval: "15s" },
         scrape_configs: [
-            ...(mesh ? [{
-                job_name: "envoy", metrics_path: "/stats/prometheus",
-                static_configs: [{ targets: [`127.0.0.1:${ENVOY_ADMIN_PORT}`] }],
-            }] : []),
+            ...(mesh
+                ? [
+                      {
+                          job_name: "envoy",
+                          metrics_path: "/stats/prometheus",
+                          static_configs: [{ targets: [`127.0.0.1:${ENVOY_ADMIN_PORT}`] }],
+                      },
+                  ]
+                : []),
             {
                 job_name: "pods",
                 kubernetes_sd_configs: [{ role: "pod", kubeconfig_file: kubeconfigPath() }],
@@ -101,12 +121,17 @@ export async function ensurePrometheus({ mesh }: { mesh: boolean }): Promise<"st
     if (changed) fs.writeFileSync(configPath(), config);
     const pid = daemonPid("prometheus");
     if (!pid) {
-        startDaemon("prometheus", bin("prometheus"), [
-            `--config.file=${configPath()}`,
-            `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`,
-            `--storage.tsdb.path=${path.join(prometheusDir(), "data")}`,
-            `--storage.tsdb.retention.time=${RETENTION}`,
-        ], { marker: `--config.file=${configPath()}` });
+        startDaemon(
+            "prometheus",
+            bin("prometheus"),
+            [
+                `--config.file=${configPath()}`,
+                `--web.listen-address=127.0.0.1:${PROMETHEUS_PORT}`,
+                `--storage.tsdb.path=${path.join(prometheusDir(), "data")}`,
+                `--storage.tsdb.retention.time=${RETENTION}`,
+            ],
+            { marker: `--config.file=${configPath()}` },
+        );
         await started();
         return "started";
     }

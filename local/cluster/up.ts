@@ -6,13 +6,30 @@ import fs from "node:fs";
 import path from "node:path";
 import { kubectl } from "./kube";
 import {
-    apiserverReady, checkBinaries, clusterExists, componentsRunning, createCluster, deleteCluster, ensureNodes, readyNodeCount,
+    apiserverReady,
+    checkBinaries,
+    clusterExists,
+    componentsRunning,
+    createCluster,
+    deleteCluster,
+    ensureNodes,
+    readyNodeCount,
 } from "./kwok";
 import { ensureIstioBase, envoyServing, istiodReady, meshAvailable, startEnvoy, startIstiod } from "./mesh";
 import { checkNoOverlap, ensureNetwork, netnsExists } from "./network";
 import {
-    clusterDir, CONTEXT_NAME, ENVOY_ADMIN_PORT, ISTIOD_GRPC_PORT, kubeconfigPath, logsDir, MESH_LISTENER, NETNS, NODE_COUNT,
-    podTablePath, POD_PORT, PROMETHEUS_URL,
+    clusterDir,
+    CONTEXT_NAME,
+    ENVOY_ADMIN_PORT,
+    ISTIOD_GRPC_PORT,
+    kubeconfigPath,
+    logsDir,
+    MESH_LISTENER,
+    NETNS,
+    NODE_COUNT,
+    podTablePath,
+    POD_PORT,
+    PROMETHEUS_URL,
 } from "./paths";
 import { ensurePrometheus, prometheusAvailable, prometheusReady, SCRAPE_INTERVAL } from "./prometheus";
 import { daemonPid, startDaemon, stopDaemon, tryRun, waitFor } from "./processes";
@@ -53,8 +70,11 @@ async function up() {
     await waitFor(`${NODE_COUNT} Ready nodes`, () => readyNodeCount() >= NODE_COUNT, { timeoutMs: 30_000 });
     step(`${NODE_COUNT} fake nodes Ready${created ? ` (${created} created)` : ""}`);
     // Pods need their namespace's default ServiceAccount: wait for the controller manager to have made one.
-    await waitFor("the default ServiceAccount (kube-controller-manager)",
-        () => kubectl(["get", "serviceaccount", "default", "-n", "default", "-o", "name"]).trim(), { timeoutMs: 30_000 });
+    await waitFor(
+        "the default ServiceAccount (kube-controller-manager)",
+        () => kubectl(["get", "serviceaccount", "default", "-n", "default", "-o", "name"]).trim(),
+        { timeoutMs: 30_000 },
+    );
 
     const mesh = meshAvailable();
     // Before the agent starts: it watches DestinationRules.
@@ -62,13 +82,21 @@ async function up() {
 
     const podServer = path.join(repo, "local", "cluster", "pod-server.ts");
     if (!daemonPid("pod-server")) {
-        startDaemon("pod-server", "ip", ["netns", "exec", NETNS, process.execPath, ...TS_NODE, podServer],
-            { marker: podServer, env: TS_NODE_ENV, cwd: repo });
+        startDaemon("pod-server", "ip", ["netns", "exec", NETNS, process.execPath, ...TS_NODE, podServer], {
+            marker: podServer,
+            env: TS_NODE_ENV,
+            cwd: repo,
+        });
     }
-    const listening = () => (tryRun("ip", ["netns", "exec", NETNS, "cat", "/proc/net/tcp"]) ?? "")
-        .split("\n").some((l) => l.includes(`:${POD_PORT.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A`));
-    await waitFor(`the pod server to listen on port ${POD_PORT} in ${NETNS} (log: ${logsDir()}/pod-server.log)`, listening,
-        { timeoutMs: 30_000 });
+    const listening = () =>
+        (tryRun("ip", ["netns", "exec", NETNS, "cat", "/proc/net/tcp"]) ?? "")
+            .split("\n")
+            .some((l) => l.includes(`:${POD_PORT.toString(16).toUpperCase().padStart(4, "0")} 00000000:0000 0A`));
+    await waitFor(
+        `the pod server to listen on port ${POD_PORT} in ${NETNS} (log: ${logsDir()}/pod-server.log)`,
+        listening,
+        { timeoutMs: 30_000 },
+    );
     step(`pod server listening on :${POD_PORT} in ${NETNS}`);
 
     // An agent watching a cluster that was just recreated holds stale credentials: restart it.
@@ -77,9 +105,13 @@ async function up() {
     if (!daemonPid("agent")) {
         const since = Date.now();
         startDaemon("agent", process.execPath, [...TS_NODE, agent], { marker: agent, env: TS_NODE_ENV, cwd: repo });
-        await waitFor(`the pod agent's first pod table (log: ${logsDir()}/agent.log)`, () =>
-            fs.existsSync(podTablePath()) && Date.parse(JSON.parse(fs.readFileSync(podTablePath(), "utf8")).updatedAt) >= since,
-        { timeoutMs: 30_000 });
+        await waitFor(
+            `the pod agent's first pod table (log: ${logsDir()}/agent.log)`,
+            () =>
+                fs.existsSync(podTablePath()) &&
+                Date.parse(JSON.parse(fs.readFileSync(podTablePath(), "utf8")).updatedAt) >= since,
+            { timeoutMs: 30_000 },
+        );
     }
     step("pod agent running");
 
@@ -90,8 +122,12 @@ async function up() {
         await waitFor(`istiod to be ready (log: ${logsDir()}/istiod.log)`, istiodReady, { timeoutMs: 60_000 });
         step(`istiod ready (xDS 127.0.0.1:${ISTIOD_GRPC_PORT})`);
         if (!daemonPid("envoy")) startEnvoy();
-        await waitFor(`Envoy to get its routes from istiod (log: ${logsDir()}/envoy.log)`, envoyServing, { timeoutMs: 30_000 });
-        step(`Envoy serving meshed namespaces on ${MESH_LISTENER.ip}:${MESH_LISTENER.port} (admin 127.0.0.1:${ENVOY_ADMIN_PORT})`);
+        await waitFor(`Envoy to get its routes from istiod (log: ${logsDir()}/envoy.log)`, envoyServing, {
+            timeoutMs: 30_000,
+        });
+        step(
+            `Envoy serving meshed namespaces on ${MESH_LISTENER.ip}:${MESH_LISTENER.port} (admin 127.0.0.1:${ENVOY_ADMIN_PORT})`,
+        );
     } else {
         step("mesh skipped: no pilot-discovery/envoy in the toolchain (`npm run toolchain -- istio envoy`)");
     }
@@ -100,8 +136,12 @@ async function up() {
         // A Prometheus of a cluster that was just recreated discovers pods with stale credentials: restart it.
         if (fresh) await stopDaemon("prometheus");
         const did = await ensurePrometheus({ mesh });
-        await waitFor(`Prometheus to be ready (log: ${logsDir()}/prometheus.log)`, prometheusReady, { timeoutMs: 30_000 });
-        step(`Prometheus ${did === "kept" ? "running" : did} at ${PROMETHEUS_URL}, scraping ${mesh ? "Envoy and " : ""}the pods every ${SCRAPE_INTERVAL}`);
+        await waitFor(`Prometheus to be ready (log: ${logsDir()}/prometheus.log)`, prometheusReady, {
+            timeoutMs: 30_000,
+        });
+        step(
+            `Prometheus ${did === "kept" ? "running" : did} at ${PROMETHEUS_URL}, scraping ${mesh ? "Envoy and " : ""}the pods every ${SCRAPE_INTERVAL}`,
+        );
     } else {
         step("Prometheus skipped: not in the toolchain (`npm run toolchain -- prometheus`)");
     }

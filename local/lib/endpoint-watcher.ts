@@ -4,7 +4,14 @@ import { sleep } from "../cluster/processes";
 import { ClusterView } from "./observe";
 
 /** perSecond is the average sampling rate; maxGapMs the longest stretch without a sample (a stall hides dips). */
-export interface WatchReport { samples: number; seconds: number; perSecond: number; maxGapMs: number; minReady: number; errors: number }
+export interface WatchReport {
+    samples: number;
+    seconds: number;
+    perSecond: number;
+    maxGapMs: number;
+    minReady: number;
+    errors: number;
+}
 
 export class EndpointWatcher {
     private running = false;
@@ -16,7 +23,10 @@ export class EndpointWatcher {
     private lastSample = 0;
     private maxGapMs = 0;
 
-    constructor(private readonly view: ClusterView, private readonly intervalMs = 50) {}
+    constructor(
+        private readonly view: ClusterView,
+        private readonly intervalMs = 50,
+    ) {}
 
     start(): void {
         this.running = true;
@@ -43,6 +53,13 @@ export class EndpointWatcher {
         this.running = false;
         await this.loop;
         const seconds = (Date.now() - this.started) / 1000;
-        return { samples: this.samples, seconds, perSecond: this.samples / seconds, maxGapMs: this.maxGapMs, minReady: this.minReady, errors: this.errors };
+        return {
+            samples: this.samples,
+            seconds,
+            perSecond: this.samples / seconds,
+            maxGapMs: this.maxGapMs,
+            minReady: this.minReady,
+            errors: this.errors,
+        };
     }
 }

@@ -28,13 +28,21 @@ export interface LoadOptions {
     count?: number;
     /** Requests in flight at most (default 16, at most MAX_CONCURRENCY); a full pool delays the next send. */
     concurrency?: number;
-    /** Product ids whose `/api/v1/products/<id>/reviews` is requested, in turn (default [0]; [] with productpage: the page only). */
+    /**
+     * Product ids whose `/api/v1/products/<id>/reviews` is requested, in turn (default [0]; [] with productpage: the
+     * page only).
+     */
     products?: number[];
-    /** Also request `/productpage`, in turn with the API paths. Note it answers 200 even when reviews fails, as upstream. */
+    /**
+     * Also request `/productpage`, in turn with the API paths. Note it answers 200 even when reviews fails, as
+     * upstream.
+     */
     productpage?: boolean;
     /** Sent with every request, e.g. `{ "end-user": "jason" }` (productpage passes end-user and cookie on). */
     headers?: Record<string, string>;
-    /** `endpoints` (default): a ready productpage endpoint's pod IP; `mesh`: Envoy's listener, Host productpage.<ns>. */
+    /**
+     * `endpoints` (default): a ready productpage endpoint's pod IP; `mesh`: Envoy's listener, Host productpage.<ns>.
+     */
     via?: "endpoints" | "mesh";
     /** Per request (default 5000 ms); a request without an answer by then counts as `error`. */
     timeoutMs?: number;
@@ -51,7 +59,12 @@ export interface LoadProgress {
     byStatus: Record<string, number>;
 }
 
-export interface LatencyMs { p50: number; p90: number; p99: number; max: number }
+export interface LatencyMs {
+    p50: number;
+    p90: number;
+    p99: number;
+    max: number;
+}
 
 export interface LoadSummary extends LoadProgress {
     /** What ended it: the count, the duration, or stop(). */
@@ -81,11 +94,21 @@ export interface Load {
 const FAILURES_KEPT = 5;
 
 const DEFAULTS = {
-    rate: 10, concurrency: 16, products: [0], productpage: false, headers: {}, via: "endpoints", timeoutMs: 5000, progressMs: 5000,
+    rate: 10,
+    concurrency: 16,
+    products: [0],
+    productpage: false,
+    headers: {},
+    via: "endpoints",
+    timeoutMs: 5000,
+    progressMs: 5000,
 } satisfies Partial<LoadOptions>;
 type Checked = LoadOptions & Required<Pick<LoadOptions, keyof typeof DEFAULTS>>;
 
-/** The options with defaults filled in (an option given as undefined gets its default), or an error naming the broken bound. */
+/**
+ * The options with defaults filled in (an option given as undefined gets its default), or an error naming the broken
+ * bound.
+ */
 function checked(o: LoadOptions): Checked {
     const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
     const opts = { ...DEFAULTS, ...given } as Checked;
@@ -100,10 +123,14 @@ function checked(o: LoadOptions): Checked {
     within("count", opts.count, 1, MAX_COUNT);
     within("concurrency", opts.concurrency, 1, MAX_CONCURRENCY);
     within("timeoutMs", opts.timeoutMs, 1, 60_000);
-    if (opts.seconds === undefined && opts.count === undefined) throw new Error("load: give seconds or count (or both)");
-    if (opts.via !== "endpoints" && opts.via !== "mesh") throw new Error(`load: via ${opts.via}; allowed: endpoints, mesh`);
-    if (opts.products.some((id) => !Number.isInteger(id) || id < 0)) throw new Error(`load: products must be ids >= 0, got ${opts.products.join(",")}`);
-    if (!opts.products.length && !opts.productpage) throw new Error("load: nothing to request: give products or productpage");
+    if (opts.seconds === undefined && opts.count === undefined)
+        throw new Error("load: give seconds or count (or both)");
+    if (opts.via !== "endpoints" && opts.via !== "mesh")
+        throw new Error(`load: via ${opts.via}; allowed: endpoints, mesh`);
+    if (opts.products.some((id) => !Number.isInteger(id) || id < 0))
+        throw new Error(`load: products must be ids >= 0, got ${opts.products.join(",")}`);
+    if (!opts.products.length && !opts.productpage)
+        throw new Error("load: nothing to request: give products or productpage");
     return opts;
 }
 
@@ -115,8 +142,13 @@ function endpointSource(namespace: string): () => ReadyEndpoint[] {
         if (Date.now() - readAt >= 500) {
             readAt = Date.now();
             try {
-                endpoints = (JSON.parse(fs.readFileSync(podTablePath(), "utf8")) as PodTable).endpoints[`${namespace}/productpage`] ?? [];
-            } catch { /* mid-rename or no cluster: keep the last list */ }
+                endpoints =
+                    (JSON.parse(fs.readFileSync(podTablePath(), "utf8")) as PodTable).endpoints[
+                        `${namespace}/productpage`
+                    ] ?? [];
+            } catch {
+                /* mid-rename or no cluster: keep the last list */
+            }
         }
         return endpoints;
     };
@@ -128,7 +160,10 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 export function startLoad(options: LoadOptions): Load {
     const opts = checked(options);
-    const paths = [...opts.products.map((id) => `/api/v1/products/${id}/reviews`), ...(opts.productpage ? ["/productpage"] : [])];
+    const paths = [
+        ...opts.products.map((id) => `/api/v1/products/${id}/reviews`),
+        ...(opts.productpage ? ["/productpage"] : []),
+    ];
     const endpoints = endpointSource(opts.namespace);
     const started = performance.now();
     const elapsed = () => (performance.now() - started) / 1000;
@@ -142,10 +177,14 @@ export function startLoad(options: LoadOptions): Load {
     let cursor = 0;
     // Wakes the send loop: when a slot frees or stop() is called.
     let wake: () => void = () => undefined;
-    const pause = (ms: number) => new Promise<void>((r) => {
-        const t = setTimeout(r, ms);
-        wake = () => { clearTimeout(t); r(); };
-    });
+    const pause = (ms: number) =>
+        new Promise<void>((r) => {
+            const t = setTimeout(r, ms);
+            wake = () => {
+                clearTimeout(t);
+                r();
+            };
+        });
 
     const record = (path: string, status: string, ms: number | undefined, pod: string | undefined, why?: string) => {
         s.byStatus[status] = (s.byStatus[status] ?? 0) + 1;
@@ -156,43 +195,75 @@ export function startLoad(options: LoadOptions): Load {
         if (why && failures.length < FAILURES_KEPT) failures.push(`${path}: ${why}`);
     };
 
-    const send = (path: string): Promise<void> => new Promise((resolve) => {
-        const t0 = performance.now();
-        const finish = () => {
-            s.inFlight--;
-            wake();
-            resolve();
-        };
-        let target: { host: string; port: number; hostHeader?: string };
-        if (opts.via === "mesh") {
-            target = { host: MESH_LISTENER.ip, port: MESH_LISTENER.port, hostHeader: `${serviceHost("productpage", opts.namespace)}:${POD_PORT}` };
-        } else {
-            const eps = endpoints();
-            if (!eps.length) {
-                record(path, "error", undefined, undefined, `no ready endpoint of productpage in ${opts.namespace}`);
-                return finish();
+    const send = (path: string): Promise<void> =>
+        new Promise((resolve) => {
+            const t0 = performance.now();
+            const finish = () => {
+                s.inFlight--;
+                wake();
+                resolve();
+            };
+            let target: { host: string; port: number; hostHeader?: string };
+            if (opts.via === "mesh") {
+                target = {
+                    host: MESH_LISTENER.ip,
+                    port: MESH_LISTENER.port,
+                    hostHeader: `${serviceHost("productpage", opts.namespace)}:${POD_PORT}`,
+                };
+            } else {
+                const eps = endpoints();
+                if (!eps.length) {
+                    record(
+                        path,
+                        "error",
+                        undefined,
+                        undefined,
+                        `no ready endpoint of productpage in ${opts.namespace}`,
+                    );
+                    return finish();
+                }
+                const ep = eps[cursor++ % eps.length];
+                target = { host: ep.ip, port: ep.port };
             }
-            const ep = eps[cursor++ % eps.length];
-            target = { host: ep.ip, port: ep.port };
-        }
-        const headers = { ...opts.headers, ...(target.hostHeader ? { host: target.hostHeader } : {}) };
-        const req = http.get({ host: target.host, port: target.port, path, headers, timeout: opts.timeoutMs, agent: false }, (res) => {
-            let body = "";
-            res.setEncoding("utf8");
-            res.on("data", (c) => { if (body.length < 200) body += c; });
-            res.on("end", () => {
-                const status = String(res.statusCode ?? 0);
-                record(path, status, performance.now() - t0, res.headers["x-bookinfo-pod"] as string | undefined,
-                    status === "200" ? undefined : `${status} ${body.slice(0, 120)}`);
+            const headers = { ...opts.headers, ...(target.hostHeader ? { host: target.hostHeader } : {}) };
+            const req = http.get(
+                { host: target.host, port: target.port, path, headers, timeout: opts.timeoutMs, agent: false },
+                (res) => {
+                    let body = "";
+                    res.setEncoding("utf8");
+                    res.on("data", (c) => {
+                        if (body.length < 200) body += c;
+                    });
+                    res.on("end", () => {
+                        const status = String(res.statusCode ?? 0);
+                        record(
+                            path,
+                            status,
+                            performance.now() - t0,
+                            res.headers["x-bookinfo-pod"] as string | undefined,
+                            status === "200" ? undefined : `${status} ${body.slice(0, 120)}`,
+                        );
+                        finish();
+                    });
+                    res.on("error", (err) => {
+                        record(path, "error", undefined, undefined, err.message);
+                        finish();
+                    });
+                },
+            );
+            req.on("timeout", () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
+            req.on("error", (err) => {
+                record(path, "error", undefined, undefined, `${target.host}: ${err.message}`);
                 finish();
             });
-            res.on("error", (err) => { record(path, "error", undefined, undefined, err.message); finish(); });
         });
-        req.on("timeout", () => req.destroy(new Error(`no answer within ${opts.timeoutMs} ms`)));
-        req.on("error", (err) => { record(path, "error", undefined, undefined, `${target.host}: ${err.message}`); finish(); });
-    });
 
-    const progress = (): LoadProgress => ({ seconds: round(elapsed()), sent: s.sent, inFlight: s.inFlight, byStatus: { ...s.byStatus } });
+    const progress = (): LoadProgress => ({
+        seconds: round(elapsed()),
+        sent: s.sent,
+        inFlight: s.inFlight,
+        byStatus: { ...s.byStatus },
+    });
     const ticker = opts.onProgress ? setInterval(() => opts.onProgress!(progress()), opts.progressMs) : undefined;
 
     const run = async (): Promise<LoadSummary> => {
@@ -202,8 +273,14 @@ export function startLoad(options: LoadOptions): Load {
         let due = 0;
         for (;;) {
             if (stopped) break;
-            if (opts.count !== undefined && s.sent >= opts.count) { stoppedBy = "count"; break; }
-            if (performance.now() - started >= endMs) { stoppedBy = "seconds"; break; }
+            if (opts.count !== undefined && s.sent >= opts.count) {
+                stoppedBy = "count";
+                break;
+            }
+            if (performance.now() - started >= endMs) {
+                stoppedBy = "seconds";
+                break;
+            }
             if (s.inFlight >= opts.concurrency) {
                 s.delayed++;
                 while (s.inFlight >= opts.concurrency && !stopped) await pause(interval);
@@ -228,11 +305,23 @@ export function startLoad(options: LoadOptions): Load {
         const sorted = [...latencies].sort((a, b) => a - b);
         const seconds = elapsed();
         return {
-            ...progress(), stoppedBy, rate: Math.round((s.sent / Math.max(seconds, 0.001)) * 10) / 10, byPath, byPod,
+            ...progress(),
+            stoppedBy,
+            rate: Math.round((s.sent / Math.max(seconds, 0.001)) * 10) / 10,
+            byPath,
+            byPod,
             latencyMs: sorted.length
-                ? { p50: round(rank(sorted, 0.5)), p90: round(rank(sorted, 0.9)), p99: round(rank(sorted, 0.99)), max: round(sorted[sorted.length - 1]) }
+                ? {
+                      p50: round(rank(sorted, 0.5)),
+                      p90: round(rank(sorted, 0.9)),
+                      p99: round(rank(sorted, 0.99)),
+                      max: round(sorted[sorted.length - 1]),
+                  }
                 : null,
-            delayed: s.delayed, maxInFlight: s.maxInFlight, failures, seconds: round(seconds),
+            delayed: s.delayed,
+            maxInFlight: s.maxInFlight,
+            failures,
+            seconds: round(seconds),
         };
     };
 
@@ -248,15 +337,25 @@ export function startLoad(options: LoadOptions): Load {
     };
 }
 
-const statusText = (by: Record<string, number>) => Object.entries(by).map(([k, v]) => `${k}: ${v}`).join(", ") || "none yet";
+const statusText = (by: Record<string, number>) =>
+    Object.entries(by)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(", ") || "none yet";
 
 /** The CLI: flags as LoadOptions (`--products 0,7`, `--header "end-user: jason"` repeatable); Ctrl-C stops early. */
 async function main() {
     const { values } = parseArgs({
         options: {
-            namespace: { type: "string", short: "n" }, rate: { type: "string" }, seconds: { type: "string" }, count: { type: "string" },
-            concurrency: { type: "string" }, products: { type: "string" }, productpage: { type: "boolean" },
-            header: { type: "string", multiple: true }, via: { type: "string" }, "timeout-ms": { type: "string" },
+            namespace: { type: "string", short: "n" },
+            rate: { type: "string" },
+            seconds: { type: "string" },
+            count: { type: "string" },
+            concurrency: { type: "string" },
+            products: { type: "string" },
+            productpage: { type: "boolean" },
+            header: { type: "string", multiple: true },
+            via: { type: "string" },
+            "timeout-ms": { type: "string" },
         },
     });
     const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -267,16 +366,30 @@ async function main() {
         headers[h.slice(0, cut).trim().toLowerCase()] = h.slice(cut + 1).trim();
     }
     const load = startLoad({
-        namespace: values.namespace ?? "", rate: num(values.rate), seconds: num(values.seconds), count: num(values.count),
-        concurrency: num(values.concurrency), products: values.products?.split(",").filter(Boolean).map(Number),
-        productpage: values.productpage, headers, via: values.via as LoadOptions["via"], timeoutMs: num(values["timeout-ms"]),
-        onProgress: (p) => console.log(`[load] ${p.seconds.toFixed(1)} s: sent ${p.sent} (${(p.sent / Math.max(p.seconds, 0.001)).toFixed(1)}/s), in flight ${p.inFlight}; ${statusText(p.byStatus)}`),
+        namespace: values.namespace ?? "",
+        rate: num(values.rate),
+        seconds: num(values.seconds),
+        count: num(values.count),
+        concurrency: num(values.concurrency),
+        products: values.products?.split(",").filter(Boolean).map(Number),
+        productpage: values.productpage,
+        headers,
+        via: values.via as LoadOptions["via"],
+        timeoutMs: num(values["timeout-ms"]),
+        onProgress: (p) =>
+            console.log(
+                `[load] ${p.seconds.toFixed(1)} s: sent ${p.sent} (${(p.sent / Math.max(p.seconds, 0.001)).toFixed(1)}/s), in flight ${p.inFlight}; ${statusText(p.byStatus)}`,
+            ),
     });
     process.once("SIGINT", () => void load.stop());
     const s = await load.done;
     const l = s.latencyMs;
-    console.log(`[load] done (${s.stoppedBy}): ${s.sent} requests in ${s.seconds} s (${s.rate}/s); ${statusText(s.byStatus)}`);
-    console.log(`[load] latency ms: ${l ? `p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, max ${l.max}` : "no answers"}; delayed sends ${s.delayed}, max in flight ${s.maxInFlight}`);
+    console.log(
+        `[load] done (${s.stoppedBy}): ${s.sent} requests in ${s.seconds} s (${s.rate}/s); ${statusText(s.byStatus)}`,
+    );
+    console.log(
+        `[load] latency ms: ${l ? `p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, max ${l.max}` : "no answers"}; delayed sends ${s.delayed}, max in flight ${s.maxInFlight}`,
+    );
     for (const [path, by] of Object.entries(s.byPath)) console.log(`[load]   ${path}: ${statusText(by)}`);
     for (const f of s.failures) console.log(`[load]   e.g. ${f}`);
 }

@@ -9,21 +9,45 @@ import { sleep } from "../cluster/processes";
 import { kubectl } from "../cluster/kube";
 import { httpGet } from "./observe";
 
-export interface MeshReply { status: number; headers: http.IncomingHttpHeaders; body: string }
+export interface MeshReply {
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    body: string;
+}
 
-/** GET `path` of `service` in `namespace` through Envoy's listener (Host `<service>.<namespace>.svc.cluster.local:9080`). */
-export function meshGet(namespace: string, service: string, path: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<MeshReply> {
+/**
+ * GET `path` of `service` in `namespace` through Envoy's listener (Host
+ * `<service>.<namespace>.svc.cluster.local:9080`).
+ */
+export function meshGet(
+    namespace: string,
+    service: string,
+    path: string,
+    headers: Record<string, string> = {},
+    timeoutMs = 10_000,
+): Promise<MeshReply> {
     return new Promise((resolve, reject) => {
-        const req = http.get({
-            host: MESH_LISTENER.ip, port: MESH_LISTENER.port, path, timeout: timeoutMs, agent: false,
-            headers: { ...headers, host: `${serviceHost(service, namespace)}:${POD_PORT}` },
-        }, (res) => {
-            let body = "";
-            res.setEncoding("utf8");
-            res.on("data", (c) => (body += c));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        });
-        req.on("timeout", () => req.destroy(new Error(`GET ${service}.${namespace}${path} through the mesh timed out after ${timeoutMs} ms`)));
+        const req = http.get(
+            {
+                host: MESH_LISTENER.ip,
+                port: MESH_LISTENER.port,
+                path,
+                timeout: timeoutMs,
+                agent: false,
+                headers: { ...headers, host: `${serviceHost(service, namespace)}:${POD_PORT}` },
+            },
+            (res) => {
+                let body = "";
+                res.setEncoding("utf8");
+                res.on("data", (c) => (body += c));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+            },
+        );
+        req.on("timeout", () =>
+            req.destroy(
+                new Error(`GET ${service}.${namespace}${path} through the mesh timed out after ${timeoutMs} ms`),
+            ),
+        );
         req.on("error", reject);
     });
 }
@@ -33,7 +57,9 @@ export const REVIEWS_PODS = `${WORKLOAD_LABEL}=reviews`;
 
 /** Pod name -> `version` label of the namespace's pods (those matching `selector`, if given). */
 export function podVersions(namespace: string, selector?: string): Map<string, string> {
-    const pods = JSON.parse(kubectl(["get", "pods", "-n", namespace, ...(selector ? ["-l", selector] : []), "-o", "json"])).items;
+    const pods = JSON.parse(
+        kubectl(["get", "pods", "-n", namespace, ...(selector ? ["-l", selector] : []), "-o", "json"]),
+    ).items;
     return new Map(pods.map((p: any) => [p.metadata.name, p.metadata.labels?.[VERSION_LABEL] ?? "?"]));
 }
 
@@ -54,9 +80,16 @@ const FAILURES_KEPT = 5;
  * Sends `requests` GETs of `path` (default /reviews/7) to `service` (default reviews) of `namespace` through the
  * mesh, `concurrency` at a time, each with `headers` (e.g. `{ "end-user": "jason" }`), and counts who answered.
  */
-export async function sendThroughMesh(namespace: string, requests: number,
-    { service = "reviews", path = "/reviews/7", headers = {}, concurrency = 8 }:
-    { service?: string; path?: string; headers?: Record<string, string>; concurrency?: number } = {}): Promise<MeshSample> {
+export async function sendThroughMesh(
+    namespace: string,
+    requests: number,
+    {
+        service = "reviews",
+        path = "/reviews/7",
+        headers = {},
+        concurrency = 8,
+    }: { service?: string; path?: string; headers?: Record<string, string>; concurrency?: number } = {},
+): Promise<MeshSample> {
     const versions = podVersions(namespace);
     const sample: MeshSample = { requests, byVersion: {}, byPod: {}, errors: 0, failures: [] };
     const failed = (why: string) => {
@@ -86,17 +119,27 @@ export async function sendThroughMesh(namespace: string, requests: number,
     return sample;
 }
 
-export interface RequestCounts { served: number; mirrored: number }
+export interface RequestCounts {
+    served: number;
+    mirrored: number;
+}
 
 /** The pod server's counters since it started, by pod name, for the pods of `namespace`. */
 export async function meshCounters(namespace: string): Promise<Record<string, RequestCounts>> {
     const all: Record<string, RequestCounts> = JSON.parse(await httpGet(COUNTERS_URL));
     const prefix = `${namespace}/`;
-    return Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    return Object.fromEntries(
+        Object.entries(all)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
 }
 
 /** The counters of the pods matching `selector` (default: reviews), summed by their `version` label. */
-export async function countersByVersion(namespace: string, selector = REVIEWS_PODS): Promise<Record<string, RequestCounts>> {
+export async function countersByVersion(
+    namespace: string,
+    selector = REVIEWS_PODS,
+): Promise<Record<string, RequestCounts>> {
     const versions = podVersions(namespace, selector);
     const out: Record<string, RequestCounts> = {};
     for (const [pod, c] of Object.entries(await meshCounters(namespace))) {
@@ -109,12 +152,20 @@ export async function countersByVersion(namespace: string, selector = REVIEWS_PO
     return out;
 }
 
-/** The sum of an Envoy cluster counter (e.g. `upstream_cx_destroy_remote`) over the clusters of `namespace`'s Services. */
+/**
+ * The sum of an Envoy cluster counter (e.g. `upstream_cx_destroy_remote`) over the clusters of `namespace`'s Services.
+ */
 export async function envoyClusterCounter(namespace: string, counter: string): Promise<number> {
-    const stats: { name: string; value?: number }[] = JSON.parse(
-        await httpGet(`http://127.0.0.1:${ENVOY_ADMIN_PORT}/stats?format=json&filter=${encodeURIComponent(`\\.${counter}$`)}`)).stats ?? [];
+    const stats: { name: string; value?: number }[] =
+        JSON.parse(
+            await httpGet(
+                `http://127.0.0.1:${ENVOY_ADMIN_PORT}/stats?format=json&filter=${encodeURIComponent(`\\.${counter}$`)}`,
+            ),
+        ).stats ?? [];
     const suffix = `.${namespace}.svc.cluster.local.${counter}`;
-    return stats.filter((s) => s.name.startsWith("cluster.outbound|") && s.name.endsWith(suffix)).reduce((n, s) => n + (s.value ?? 0), 0);
+    return stats
+        .filter((s) => s.name.startsWith("cluster.outbound|") && s.name.endsWith(suffix))
+        .reduce((n, s) => n + (s.value ?? 0), 0);
 }
 
 /** The route Envoy serves for reviews of a namespace, by subset (`""`: the Service without a subset). */
@@ -133,7 +184,9 @@ const subsetOf = (cluster: string) => cluster.split("|")[2] ?? "";
 
 /** The reviews virtual host of `namespace` in Envoy's route configuration "9080" (from istiod), or null. */
 export async function servedRoute(namespace: string, service = "reviews"): Promise<ServedRoute | null> {
-    const dump = JSON.parse(await httpGet(`http://127.0.0.1:${ENVOY_ADMIN_PORT}/config_dump?resource=dynamic_route_configs`));
+    const dump = JSON.parse(
+        await httpGet(`http://127.0.0.1:${ENVOY_ADMIN_PORT}/config_dump?resource=dynamic_route_configs`),
+    );
     const config = (dump.configs ?? []).find((c: any) => c.route_config?.name === String(POD_PORT));
     const host = serviceHost(service, namespace);
     const vhost = config?.route_config.virtual_hosts?.find((v: any) => (v.domains ?? []).includes(host));
@@ -143,8 +196,12 @@ export async function servedRoute(namespace: string, service = "reviews"): Promi
         const action = r.route ?? {};
         if (r.match?.headers?.length) {
             for (const h of r.match.headers) {
-                const [match, value] = h.string_match?.exact !== undefined ? ["exact", h.string_match.exact]
-                    : h.string_match?.safe_regex ? ["regex", h.string_match.safe_regex.regex] : ["other", JSON.stringify(h)];
+                const [match, value] =
+                    h.string_match?.exact !== undefined
+                        ? ["exact", h.string_match.exact]
+                        : h.string_match?.safe_regex
+                          ? ["regex", h.string_match.safe_regex.regex]
+                          : ["other", JSON.stringify(h)];
                 route.headerRoutes.push({ header: h.name, match, value, subset: subsetOf(action.cluster ?? "") });
             }
             continue;
@@ -166,15 +223,19 @@ export async function servedRoute(namespace: string, service = "reviews"): Promi
  * Polls Envoy (every 20 ms) until the route it serves for `service` of `namespace` satisfies `wanted`; returns the
  * route and the milliseconds from the call to the first poll that saw it (start the clock when the change is made).
  */
-export async function waitForRoute(namespace: string, wanted: (route: ServedRoute) => boolean,
-    { service = "reviews", timeoutMs = 30_000 }: { service?: string; timeoutMs?: number } = {}): Promise<{ ms: number; route: ServedRoute }> {
+export async function waitForRoute(
+    namespace: string,
+    wanted: (route: ServedRoute) => boolean,
+    { service = "reviews", timeoutMs = 30_000 }: { service?: string; timeoutMs?: number } = {},
+): Promise<{ ms: number; route: ServedRoute }> {
     const started = Date.now();
-    let last: ServedRoute | null = null;
     for (;;) {
-        last = await servedRoute(namespace, service);
+        const last = await servedRoute(namespace, service);
         if (last && wanted(last)) return { ms: Date.now() - started, route: last };
         if (Date.now() - started > timeoutMs) {
-            throw new Error(`Envoy did not serve the wanted ${service} route of ${namespace} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+            throw new Error(
+                `Envoy did not serve the wanted ${service} route of ${namespace} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`,
+            );
         }
         await sleep(20);
     }

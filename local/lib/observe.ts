@@ -6,13 +6,26 @@ import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import { POD_PORT } from "../cluster/paths";
 import { isReady, readyEndpoints, SERVICE_NAME_LABEL } from "../cluster/kube";
 
-export interface ReviewsPod { name: string; ip: string; version: string; app: string; ready: boolean }
-export interface Endpoint { ip: string; pod: string }
-export interface ShareSample { requests: number; byVersion: Record<string, number>; errors: number }
+export interface ReviewsPod {
+    name: string;
+    ip: string;
+    version: string;
+    app: string;
+    ready: boolean;
+}
+export interface Endpoint {
+    ip: string;
+    pod: string;
+}
+export interface ShareSample {
+    requests: number;
+    byVersion: Record<string, number>;
+    errors: number;
+}
 
 /** Share of the sample's requests `version` answered, in percent with one decimal (0 when no version is named). */
 export const percentOf = (sample: ShareSample, version: string | undefined): number =>
-    Math.round((1000 * (version ? sample.byVersion[version] ?? 0 : 0)) / sample.requests) / 10;
+    Math.round((1000 * (version ? (sample.byVersion[version] ?? 0) : 0)) / sample.requests) / 10;
 
 export class ClusterView {
     private readonly core: k8s.CoreV1Api;
@@ -20,7 +33,10 @@ export class ClusterView {
     private readonly apps: k8s.AppsV1Api;
     private readonly custom: k8s.CustomObjectsApi;
 
-    constructor(kubeconfigPath: string, readonly namespace: string) {
+    constructor(
+        kubeconfigPath: string,
+        readonly namespace: string,
+    ) {
         const kc = new k8s.KubeConfig();
         kc.loadFromFile(kubeconfigPath);
         this.core = kc.makeApiClient(k8s.CoreV1Api);
@@ -32,7 +48,12 @@ export class ClusterView {
     /** The namespace's Istio objects of `plural` (none where Istio's CRDs are not installed). */
     private async meshObjects(plural: string): Promise<k8s.KubernetesObject[]> {
         try {
-            const list = await this.custom.listNamespacedCustomObject({ group: "networking.istio.io", version: "v1", namespace: this.namespace, plural });
+            const list = await this.custom.listNamespacedCustomObject({
+                group: "networking.istio.io",
+                version: "v1",
+                namespace: this.namespace,
+                plural,
+            });
             return (list as { items: k8s.KubernetesObject[] }).items;
         } catch (e) {
             if (e instanceof k8s.ApiException && e.code === 404) return [];
@@ -41,7 +62,10 @@ export class ClusterView {
     }
 
     async reviewsPods(): Promise<ReviewsPod[]> {
-        const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: `${WORKLOAD_LABEL}=reviews` });
+        const list = await this.core.listNamespacedPod({
+            namespace: this.namespace,
+            labelSelector: `${WORKLOAD_LABEL}=reviews`,
+        });
         return list.items
             .filter((p) => !p.metadata?.deletionTimestamp)
             .map((p) => ({
@@ -57,7 +81,8 @@ export class ClusterView {
     /** Ready endpoints of a Service, as kube-proxy would pick them (EndpointSlice conditions.ready). */
     async readyEndpoints(service = "reviews"): Promise<Endpoint[]> {
         const slices = await this.discovery.listNamespacedEndpointSlice({
-            namespace: this.namespace, labelSelector: `${SERVICE_NAME_LABEL}=${service}`,
+            namespace: this.namespace,
+            labelSelector: `${SERVICE_NAME_LABEL}=${service}`,
         });
         return readyEndpoints(slices.items).map((e) => ({ ip: e.ip, pod: e.pod ?? "" }));
     }
@@ -79,13 +104,18 @@ export class ClusterView {
             this.apps.listNamespacedReplicaSet(ns).then((l) => l.items.map((o) => ["ReplicaSet", o] as const)),
             this.core.listNamespacedPod(ns).then((l) => l.items.map((o) => ["Pod", o] as const)),
             this.core.listNamespacedService(ns).then((l) => l.items.map((o) => ["Service", o] as const)),
-            this.discovery.listNamespacedEndpointSlice(ns).then((l) => l.items.map((o) => ["EndpointSlice", o] as const)),
+            this.discovery
+                .listNamespacedEndpointSlice(ns)
+                .then((l) => l.items.map((o) => ["EndpointSlice", o] as const)),
             this.core.listNamespacedConfigMap(ns).then((l) => l.items.map((o) => ["ConfigMap", o] as const)),
             this.core.listNamespacedServiceAccount(ns).then((l) => l.items.map((o) => ["ServiceAccount", o] as const)),
             this.meshObjects("virtualservices").then((l) => l.map((o) => ["VirtualService", o] as const)),
             this.meshObjects("destinationrules").then((l) => l.map((o) => ["DestinationRule", o] as const)),
         ]);
-        return lists.flat().map(([kind, o]) => `${kind}/${o.metadata!.name}@${o.metadata!.uid}:${o.metadata!.resourceVersion}`).sort();
+        return lists
+            .flat()
+            .map(([kind, o]) => `${kind}/${o.metadata!.name}@${o.metadata!.uid}:${o.metadata!.resourceVersion}`)
+            .sort();
     }
 
     /** Waits until the namespace has settled (pods ready, EndpointSlices updated): two equal snapshots 2 s apart. */
@@ -96,7 +126,8 @@ export class ClusterView {
             await new Promise((r) => setTimeout(r, 2000));
             const now = await this.snapshot();
             if (JSON.stringify(now) === JSON.stringify(previous)) return now;
-            if (Date.now() > deadline) throw new Error(`namespace ${this.namespace} did not settle within ${timeoutMs / 1000} s`);
+            if (Date.now() > deadline)
+                throw new Error(`namespace ${this.namespace} did not settle within ${timeoutMs / 1000} s`);
             previous = now;
         }
     }
@@ -111,7 +142,10 @@ export class ClusterView {
         const byVersion: Record<string, number> = {};
         let errors = 0;
         for (let i = 0; i < requests; i++) {
-            if (endpoints.length === 0) { errors++; continue; }
+            if (endpoints.length === 0) {
+                errors++;
+                continue;
+            }
             const ep = endpoints[Math.floor(Math.random() * endpoints.length)];
             try {
                 const answer = JSON.parse(await httpGet(`http://${ep.ip}:${POD_PORT}/reviews/7`));
@@ -130,9 +164,11 @@ export function httpGet(url: string, timeoutMs = 5000): Promise<string> {
         const req = http.get(url, { timeout: timeoutMs }, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c) => chunks.push(c));
-            res.on("end", () => res.statusCode === 200
-                ? resolve(Buffer.concat(chunks).toString())
-                : reject(new Error(`${url}: HTTP ${res.statusCode}`)));
+            res.on("end", () =>
+                res.statusCode === 200
+                    ? resolve(Buffer.concat(chunks).toString())
+                    : reject(new Error(`${url}: HTTP ${res.statusCode}`)),
+            );
         });
         req.on("timeout", () => req.destroy(new Error(`${url}: timed out after ${timeoutMs} ms`)));
         req.on("error", reject);

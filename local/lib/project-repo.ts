@@ -27,7 +27,10 @@ export class ProjectRepo {
     static create(): ProjectRepo {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bookinfo-review-spec-"));
         const repo = new ProjectRepo(dir);
-        const archive = spawnSync("git", ["archive", "--format=tar", "HEAD", "--", ".", ":(exclude)local"], { cwd: repoRoot, maxBuffer: 512 * 1024 * 1024 });
+        const archive = spawnSync("git", ["archive", "--format=tar", "HEAD", "--", ".", ":(exclude)local"], {
+            cwd: repoRoot,
+            maxBuffer: 512 * 1024 * 1024,
+        });
         if (archive.status !== 0) throw new Error(`git archive failed: ${archive.stderr}`);
         const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
         if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`);
@@ -74,7 +77,11 @@ export class ProjectRepo {
      */
     writeStackFile(stack: string, config: Record<string, unknown>): void {
         const name = `Pulumi.${stack}.yaml`;
-        const salt = fs.existsSync(this.file(name)) ? this.read(name).split("\n").filter((l) => l.startsWith("encryptionsalt:")) : [];
+        const salt = fs.existsSync(this.file(name))
+            ? this.read(name)
+                  .split("\n")
+                  .filter((l) => l.startsWith("encryptionsalt:"))
+            : [];
         const keys = { kubeconfig: clusterKubeconfig, protect: false, ...config };
         const doc = { config: Object.fromEntries(Object.entries(keys).map(([k, v]) => [`${projectName}:${k}`, v])) };
         this.write(name, [...salt, yaml.dump(doc, { lineWidth: -1 })].join("\n"));
@@ -85,14 +92,22 @@ export class ProjectRepo {
         const before = this.read(name);
         const after = before.replace(pattern, replacement);
         if (after === before) {
-            throw new Error(`${name} no longer matches ${pattern} (${why}): update local/test/e2e/lib/unsafe-pr.ts to the new ${name}`);
+            throw new Error(
+                `${name} no longer matches ${pattern} (${why}): update local/test/e2e/lib/unsafe-pr.ts to the new ${name}`,
+            );
         }
         this.write(name, after);
     }
 
     /** Runs a command in the repository; output is kept, not echoed. */
     run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 14 * 60_000): Run {
-        const r = spawnSync(cmd, args, { cwd: this.dir, env, encoding: "utf8", timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+        const r = spawnSync(cmd, args, {
+            cwd: this.dir,
+            env,
+            encoding: "utf8",
+            timeout: timeoutMs,
+            maxBuffer: 256 * 1024 * 1024,
+        });
         if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
         return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}` };
     }

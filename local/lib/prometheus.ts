@@ -3,16 +3,24 @@
 import { PROMETHEUS_URL } from "../cluster/paths";
 import { sleep } from "../cluster/processes";
 
-export interface Sample { metric: Record<string, string>; value: number }
+export interface Sample {
+    metric: Record<string, string>;
+    value: number;
+}
 
 /** An instant query's vector (a scalar as one sample without labels). */
 export async function query(promql: string): Promise<Sample[]> {
-    const res = await fetch(`${PROMETHEUS_URL}/api/v1/query?${new URLSearchParams({ query: promql })}`, { signal: AbortSignal.timeout(5000) });
-    const body = await res.json() as { status: string; error?: string; data: { resultType: string; result: any } };
+    const res = await fetch(`${PROMETHEUS_URL}/api/v1/query?${new URLSearchParams({ query: promql })}`, {
+        signal: AbortSignal.timeout(5000),
+    });
+    const body = (await res.json()) as { status: string; error?: string; data: { resultType: string; result: any } };
     if (body.status !== "success") throw new Error(`Prometheus refused ${promql}: ${body.error}`);
     const { resultType, result } = body.data;
     if (resultType === "scalar") return [{ metric: {}, value: Number(result[1]) }];
-    return (result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    return (result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({
+        metric: r.metric,
+        value: Number(r.value[1]),
+    }));
 }
 
 /** The query's samples keyed by one label's value (e.g. `sum by (version) (...)` by "version"). */
@@ -24,8 +32,12 @@ export async function queryBy(label: string, promql: string): Promise<Record<str
  * Polls (every 200 ms) until `check` accepts what `read` returns; resolves with it and the ms it took. On timeout
  * the error shows the last value, so a count that overshoots or never arrives says by how much.
  */
-export async function waitForPrometheus<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean,
-    timeoutMs = 20_000): Promise<{ value: T; ms: number }> {
+export async function waitForPrometheus<T>(
+    what: string,
+    read: () => Promise<T>,
+    check: (value: T) => boolean,
+    timeoutMs = 20_000,
+): Promise<{ value: T; ms: number }> {
     const started = Date.now();
     let last: T | undefined;
     let error: Error | undefined;
@@ -37,7 +49,9 @@ export async function waitForPrometheus<T>(what: string, read: () => Promise<T>,
             error = err as Error;
         }
         if (Date.now() - started > timeoutMs) {
-            throw new Error(`Prometheus did not show ${what} within ${timeoutMs} ms; last: ${JSON.stringify(last)}${error ? ` (${error.message})` : ""}`);
+            throw new Error(
+                `Prometheus did not show ${what} within ${timeoutMs} ms; last: ${JSON.stringify(last)}${error ? ` (${error.message})` : ""}`,
+            );
         }
         await sleep(200);
     }

@@ -6,7 +6,16 @@ import path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack, UpResult, PreviewResult, EngineEvent } from "@pulumi/pulumi/automation";
 import { Release } from "../../rollout/release";
 import { StageName } from "../../rollout/stages";
-import { backendDir, clusterKubeconfig, policyDir, projectName, pulumiEnv, repoRoot, toolchainBin, toolchainRoot } from "./env";
+import {
+    backendDir,
+    clusterKubeconfig,
+    policyDir,
+    projectName,
+    pulumiEnv,
+    repoRoot,
+    toolchainBin,
+    toolchainRoot,
+} from "./env";
 
 export interface RolloutStackOptions {
     stack: string;
@@ -35,7 +44,11 @@ export interface RunOptions {
 }
 
 export class RolloutStack {
-    private constructor(readonly stack: Stack, readonly namespace: string, private readonly env: Record<string, string>) {}
+    private constructor(
+        readonly stack: Stack,
+        readonly namespace: string,
+        private readonly env: Record<string, string>,
+    ) {}
 
     static async open(opts: RolloutStackOptions): Promise<RolloutStack> {
         const dir = opts.backendDir ?? backendDir;
@@ -53,7 +66,9 @@ export class RolloutStack {
         await stack.setAllConfig({
             [`${projectName}:namespace`]: { value: opts.namespace },
             [`${projectName}:kubeconfig`]: { value: clusterKubeconfig },
-            ...Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [`${projectName}:${k}`, { value: v }])),
+            ...Object.fromEntries(
+                Object.entries(opts.config ?? {}).map(([k, v]) => [`${projectName}:${k}`, { value: v }]),
+            ),
         });
         const rollout = new RolloutStack(stack, opts.namespace, env);
         if (opts.release) await rollout.setRelease(opts.release);
@@ -65,12 +80,14 @@ export class RolloutStack {
      * candidate removes release.candidate.
      */
     async setRelease(release: Release & { candidate?: { stars?: string } }): Promise<void> {
-        if (`${projectName}:release` in (await this.stack.getAllConfig())) await this.stack.removeConfig(`${projectName}:release`);
+        if (`${projectName}:release` in (await this.stack.getAllConfig()))
+            await this.stack.removeConfig(`${projectName}:release`);
         const leaves: [string, string][] = [];
         for (const [role, v] of Object.entries(release)) {
             if (v) for (const [field, value] of Object.entries(v)) leaves.push([`${role}.${field}`, String(value)]);
         }
-        for (const [leaf, value] of leaves) await this.stack.setConfig(`${projectName}:release.${leaf}`, { value }, true);
+        for (const [leaf, value] of leaves)
+            await this.stack.setConfig(`${projectName}:release.${leaf}`, { value }, true);
     }
 
     setStage(stage: StageName | string): Promise<void> {
@@ -86,11 +103,24 @@ export class RolloutStack {
     }
 
     up(run: RunOptions = {}): Promise<UpResult> {
-        return this.stack.up({ ...this.policy(run), target: run.target, replace: run.replace, refresh: run.refresh, onOutput: run.onOutput, onEvent: run.onEvent, color: "never" });
+        return this.stack.up({
+            ...this.policy(run),
+            target: run.target,
+            replace: run.replace,
+            refresh: run.refresh,
+            onOutput: run.onOutput,
+            onEvent: run.onEvent,
+            color: "never",
+        });
     }
 
     preview(run: RunOptions = {}): Promise<PreviewResult> {
-        return this.stack.preview({ ...this.policy(run), onOutput: run.onOutput, onEvent: run.onEvent, color: "never" });
+        return this.stack.preview({
+            ...this.policy(run),
+            onOutput: run.onOutput,
+            onEvent: run.onEvent,
+            color: "never",
+        });
     }
 
     /**
@@ -109,13 +139,23 @@ export class RolloutStack {
 
     /** The pulumi CLI on this stack, for what the Automation API does not offer (state edits); its stdout. */
     cli(...args: string[]): string {
-        return execFileSync(path.join(toolchainBin, "pulumi"), [...args, "--stack", this.stack.name, "--color", "never"], {
-            cwd: repoRoot, env: { ...process.env, ...this.env }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"],
-        });
+        return execFileSync(
+            path.join(toolchainBin, "pulumi"),
+            [...args, "--stack", this.stack.name, "--color", "never"],
+            {
+                cwd: repoRoot,
+                env: { ...process.env, ...this.env },
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "pipe"],
+            },
+        );
     }
 
     private policy(run: RunOptions) {
         if (run.noPolicyPack) return {};
-        return { policyPacks: [policyDir], policyPackConfigs: run.policyConfig ? [path.resolve(run.policyConfig)] : undefined };
+        return {
+            policyPacks: [policyDir],
+            policyPackConfigs: run.policyConfig ? [path.resolve(run.policyConfig)] : undefined,
+        };
     }
 }

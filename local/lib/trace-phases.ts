@@ -2,7 +2,16 @@
 // (`--otel-traces file://...`: one OTLP JSON document per line, span times in Unix nanoseconds).
 
 /** Consecutive phases; together they make the wall time. */
-export const PHASES = ["CLI start", "policy pack start", "program start", "program load", "program reads", "resource steps", "gate", "finish"] as const;
+export const PHASES = [
+    "CLI start",
+    "policy pack start",
+    "program start",
+    "program load",
+    "program reads",
+    "resource steps",
+    "gate",
+    "finish",
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface Breakdown {
@@ -25,8 +34,14 @@ function spansOf(traceText: string): Span[] {
         for (const rs of JSON.parse(line).resourceSpans ?? []) {
             for (const ss of rs.scopeSpans ?? []) {
                 for (const s of ss.spans ?? []) {
-                    const peer = (s.attributes ?? []).find((a: { key: string }) => a.key === "net.peer.name")?.value?.stringValue;
-                    spans.push({ name: s.name, start: Number(s.startTimeUnixNano) / 1e6, end: Number(s.endTimeUnixNano) / 1e6, peer });
+                    const peer = (s.attributes ?? []).find((a: { key: string }) => a.key === "net.peer.name")?.value
+                        ?.stringValue;
+                    spans.push({
+                        name: s.name,
+                        start: Number(s.startTimeUnixNano) / 1e6,
+                        end: Number(s.endTimeUnixNano) / 1e6,
+                        peer,
+                    });
                 }
             }
         }
@@ -47,17 +62,22 @@ export function breakdown(traceText: string, startMs: number, endMs: number): Br
     const policyStart = named("pulumirpc.LanguageRuntime/RunPlugin")[0]?.start ?? run.start;
     // The SDK registers the Stack resource before it loads the program; the program's own first resource (Bookinfo)
     // comes after its reads: config, then the stack's recorded target (a StackReference: ReadResource), the cluster.
-    const registrations = named("pulumirpc.ResourceMonitor/RegisterResource").map((s) => s.start).sort((a, b) => a - b);
+    const registrations = named("pulumirpc.ResourceMonitor/RegisterResource")
+        .map((s) => s.start)
+        .sort((a, b) => a - b);
     if (registrations.length === 0) throw new Error("the trace has no pulumirpc.ResourceMonitor/RegisterResource span");
     const stackRegistered = registrations[0];
-    const targetRead = named("pulumirpc.ResourceMonitor/ReadResource").map((s) => s.start).sort((a, b) => a - b)[0];
+    const targetRead = named("pulumirpc.ResourceMonitor/ReadResource")
+        .map((s) => s.start)
+        .sort((a, b) => a - b)[0];
     const firstResource = registrations.find((t) => t > (targetRead ?? stackRegistered)) ?? run.end;
     const loaded = targetRead ?? firstResource;
 
     // Providers are told apart by address: kubernetes checks every object; the command provider (gate, app check)
     // is any other provider that created or updated something.
     const checks = new Map<string, number>();
-    for (const s of named("pulumirpc.ResourceProvider/Check")) checks.set(s.peer ?? "", (checks.get(s.peer ?? "") ?? 0) + 1);
+    for (const s of named("pulumirpc.ResourceProvider/Check"))
+        checks.set(s.peer ?? "", (checks.get(s.peer ?? "") ?? 0) + 1);
     const kubernetes = [...checks].sort((a, b) => b[1] - a[1])[0]?.[0];
     const smoke = spans
         .filter((s) => /^pulumirpc\.ResourceProvider\/(Create|Update)$/.test(s.name) && s.peer !== kubernetes)

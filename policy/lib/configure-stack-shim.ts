@@ -16,13 +16,21 @@ export function identityFromRequest(req: ConfigureStackRequest): StackIdentity {
     const map = req.getConfigMap();
     if ("forEach" in map) map.forEach((v, k) => (config[k] = v));
     else for (const [k, v] of map.entries()) config[k] = v;
-    return { organization: req.getOrganization() || undefined, project: req.getProject(), stack: req.getStack(), config };
+    return {
+        organization: req.getOrganization() || undefined,
+        project: req.getProject(),
+        stack: req.getStack(),
+        config,
+    };
 }
 
 type Handler = (call: { request: ConfigureStackRequest }, callback: (...args: unknown[]) => void) => unknown;
 
 /** `impl` with its configureStack handler reporting each request to `seen` first (the handler itself is kept). */
-export function listeningToConfigureStack<T extends Record<string, unknown>>(impl: T, seen: (req: ConfigureStackRequest) => void): T {
+export function listeningToConfigureStack<T extends Record<string, unknown>>(
+    impl: T,
+    seen: (req: ConfigureStackRequest) => void,
+): T {
     const original = impl?.configureStack as Handler | undefined;
     if (typeof original !== "function") return impl;
     const configureStack: Handler = (call, callback) => {
@@ -45,10 +53,16 @@ export function listeningToConfigureStack<T extends Record<string, unknown>>(imp
 export function hearConfigureStack(heard: (identity: StackIdentity) => void): void {
     try {
         const policyDir = path.dirname(require.resolve("@pulumi/policy"));
+        // The copy @pulumi/policy resolves (not ours): only a path-resolved require reaches it.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const grpc = require(require.resolve("@grpc/grpc-js", { paths: [policyDir] }));
         const addService = grpc.Server.prototype.addService;
         grpc.Server.prototype.addService = function (this: unknown, service: unknown, impl: Record<string, unknown>) {
-            return addService.call(this, service, listeningToConfigureStack(impl, (req) => heard(identityFromRequest(req))));
+            return addService.call(
+                this,
+                service,
+                listeningToConfigureStack(impl, (req) => heard(identityFromRequest(req))),
+            );
         };
     } catch {
         // Only the environment can name the stack then.

@@ -22,14 +22,19 @@ const VERDICT_RULES = [
 describe("the pack's context", () => {
     it("an unreadable cluster: every rule that judges by it refuses, in the stack check and at each step it judges", async () => {
         const unreadable = async (): Promise<PackContext> => {
-            throw new ClusterReadError('cannot read the Deployments of namespace bookinfo from https://10.0.0.1:6443 (context "kwok"): connect ECONNREFUSED 10.0.0.1:6443');
+            throw new ClusterReadError(
+                'cannot read the Deployments of namespace bookinfo from https://10.0.0.1:6443 (context "kwok"): connect ECONNREFUSED 10.0.0.1:6443',
+            );
         };
         const message =
             'the policy pack cannot judge this change, so it refuses it: cannot read the Deployments of namespace bookinfo from https://10.0.0.1:6443 (context "kwok"): connect ECONNREFUSED 10.0.0.1:6443. ' +
             "It judges only from the stack config and what it reads from the cluster itself; fix that, then preview again.";
         const goal = resourcesOf(scenario("v1->v2", "half", "promoted"));
         const pack = policies(unreadable);
-        assert.deepStrictEqual(await stackViolationsByRule(pack, goal), Object.fromEntries(VERDICT_RULES.map((r) => [r, [message]])));
+        assert.deepStrictEqual(
+            await stackViolationsByRule(pack, goal),
+            Object.fromEntries(VERDICT_RULES.map((r) => [r, [message]])),
+        );
         // One reviews Deployment (reviews-v2) and four others (details, ratings, productpage, sleep); one Namespace.
         assert.deepStrictEqual(await resourceViolationsByRule(pack, goal), {
             ...Object.fromEntries(VERDICT_RULES.map((r) => [r, [message]])),
@@ -40,7 +45,10 @@ describe("the pack's context", () => {
 
     it("render mode: no rule that judges by the cluster applies, even to a move the table refuses", async () => {
         const s = scenario("v1->v2", "none", "promoted");
-        const render = async (): Promise<PackContext> => ({ mode: "render", config: { ...s.config, renderYamlTo: "/tmp/manifests" } });
+        const render = async (): Promise<PackContext> => ({
+            mode: "render",
+            config: { ...s.config, renderYamlTo: "/tmp/manifests" },
+        });
         const goal = resourcesOf(s);
         assert.deepStrictEqual(await stackViolationsByRule(contextRules(render), goal), {});
         assert.deepStrictEqual(await resourceViolationsByRule(contextRules(render), goal), {});
@@ -51,7 +59,13 @@ describe("the pack's context", () => {
         let reads = 0;
         const source = memoize(async () => {
             reads += 1;
-            return { mode: "cluster", config: s.config, live: s.live, namespace: s.namespace, stackLabel: s.stackLabel };
+            return {
+                mode: "cluster",
+                config: s.config,
+                live: s.live,
+                namespace: s.namespace,
+                stackLabel: s.stackLabel,
+            };
         });
         const pack = policies(source);
         await stackViolationsByRule(pack, resourcesOf(s));

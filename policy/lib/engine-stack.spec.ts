@@ -16,11 +16,20 @@ describe("the engine's stack", () => {
             PULUMI_NODEJS_ORGANIZATION: "organization",
             PULUMI_NODEJS_PROJECT: "bookinfo-rollout",
             PULUMI_NODEJS_STACK: "dev",
-            PULUMI_CONFIG: JSON.stringify({ "bookinfo-rollout:stage": "canary", "bookinfo-rollout:config:release": '{"stable":{"version":"v1"}}' }),
+            PULUMI_CONFIG: JSON.stringify({
+                "bookinfo-rollout:stage": "canary",
+                "bookinfo-rollout:config:release": '{"stable":{"version":"v1"}}',
+            }),
         };
         assert.deepStrictEqual(identityFromEnv(env), DEV);
-        assert.strictEqual(identityFromEnv({ PULUMI_CONFIG: "{}" }), undefined, "no stack named: unknown, not the SDK's default \"stack\"");
-        assert.throws(() => identityFromEnv({ ...env, PULUMI_CONFIG: "{" }), { message: "PULUMI_CONFIG in the pack's environment is not JSON" });
+        assert.strictEqual(
+            identityFromEnv({ PULUMI_CONFIG: "{}" }),
+            undefined,
+            'no stack named: unknown, not the SDK\'s default "stack"',
+        );
+        assert.throws(() => identityFromEnv({ ...env, PULUMI_CONFIG: "{" }), {
+            message: "PULUMI_CONFIG in the pack's environment is not JSON",
+        });
     });
 
     it("prefers a ConfigureStack call the pack heard to the environment, and tells the listeners once it heard one", () => {

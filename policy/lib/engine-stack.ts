@@ -26,7 +26,9 @@ export function identityFromEnv(env: NodeJS.ProcessEnv): StackIdentity | undefin
         }
     }
     // Older engines wrote keys as "<namespace>:config:<key>"; @pulumi/pulumi's allConfig() accepts both the same way.
-    const config = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k.replace(/^([^:]+):config:/, "$1:"), v]));
+    const config = Object.fromEntries(
+        Object.entries(parsed).map(([k, v]) => [k.replace(/^([^:]+):config:/, "$1:"), v]),
+    );
     return { organization: env.PULUMI_NODEJS_ORGANIZATION || undefined, project, stack, config };
 }
 

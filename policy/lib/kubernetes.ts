@@ -10,8 +10,21 @@ export const NAMESPACE = "kubernetes:core/v1:Namespace";
 export const VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService";
 export const DESTINATION_RULE = "kubernetes:networking.istio.io/v1:DestinationRule";
 
-type Props = Record<string, any>;
 export type Labels = Record<string, string>;
+
+/**
+ * A resource's inputs as the engine hands them to the pack: a manifest, typed here by the fields the pack reads
+ * (a Deployment's or a Service's); a rule that judges another kind reads its `spec` as that kind's shape.
+ */
+export interface Props {
+    metadata?: { name?: string; labels?: Labels };
+    spec?: {
+        selector?: Labels & { matchLabels?: Labels };
+        replicas?: number;
+        template?: { metadata?: { labels?: Labels }; spec?: PodSpec };
+        [field: string]: unknown;
+    };
+}
 
 export interface Container {
     name?: string;
@@ -41,9 +54,9 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
 export function podSpecOf(type: string, props: Props): PodSpec | undefined {
     const path = POD_SPEC_PATHS[type];
     if (!path) return undefined;
-    let node: any = props;
-    for (const key of path) node = node?.[key];
-    return node ?? {};
+    let node: unknown = props;
+    for (const key of path) node = (node as Record<string, unknown> | undefined)?.[key];
+    return (node as PodSpec | undefined) ?? {};
 }
 
 export function allContainers(spec: PodSpec): Container[] {

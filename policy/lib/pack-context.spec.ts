@@ -9,7 +9,11 @@ import { packContext } from "./pack-context";
 
 const FACTS: ClusterFacts = {
     namespace: { uid: "ns-uid-1", labels: { "rollout.bookinfo.dev/stack": "organization.bookinfo-rollout.dev" } },
-    live: { fleet: [{ version: "v1", image: IMG.v1, replicas: 3, serving: true, ready: 3 }], services: {}, gate: { trust: "absent" } },
+    live: {
+        fleet: [{ version: "v1", image: IMG.v1, replicas: 3, serving: true, ready: 3 }],
+        services: {},
+        gate: { trust: "absent" },
+    },
 };
 
 const identity = (config: Record<string, unknown>): StackIdentity => ({
@@ -38,7 +42,10 @@ describe("packContext", () => {
                 "bookinfo-rollout:stage": "dark",
                 "bookinfo-rollout:namespace": "reviews-team",
                 "bookinfo-rollout:kubeconfig": "/home/ci/.kube/config",
-                "bookinfo-rollout:release": JSON.stringify({ stable: { version: "v1", image: IMG.v1, replicas: 3 }, candidate: { version: "v2", image: IMG.v2 } }),
+                "bookinfo-rollout:release": JSON.stringify({
+                    stable: { version: "v1", image: IMG.v1, replicas: 3 },
+                    candidate: { version: "v2", image: IMG.v2 },
+                }),
                 "bookinfo-rollout:bounds": '{"maxReplicas":6}',
                 "kubernetes:enableServerSideApply": "true",
             }),
@@ -48,12 +55,20 @@ describe("packContext", () => {
         if (ctx.mode !== "cluster") return;
         assert.strictEqual(ctx.config.stage, "dark");
         assert.strictEqual(ctx.config.namespace, "reviews-team");
-        assert.deepStrictEqual(ctx.config.release.candidate, { version: "v2", image: IMG.v2, replicas: 3, stars: "black" });
+        assert.deepStrictEqual(ctx.config.release.candidate, {
+            version: "v2",
+            image: IMG.v2,
+            replicas: 3,
+            stars: "black",
+        });
         assert.deepStrictEqual(ctx.config.bounds, { maxReplicas: 6, maxReplicaChange: 5, minServingPods: 3 });
         assert.deepStrictEqual(ctx.live, FACTS.live);
         assert.deepStrictEqual(ctx.namespace, FACTS.namespace);
         assert.strictEqual(ctx.stackLabel, "organization.bookinfo-rollout.dev");
-        assert.deepStrictEqual(r.asked.map((c) => [c.kubeconfig, c.context, c.namespace]), [["/home/ci/.kube/config", "", "reviews-team"]]);
+        assert.deepStrictEqual(
+            r.asked.map((c) => [c.kubeconfig, c.context, c.namespace]),
+            [["/home/ci/.kube/config", "", "reviews-team"]],
+        );
     });
 
     it("an empty config is the defaults: stage stable of v1, namespace bookinfo, $KUBECONFIG", async () => {
@@ -79,7 +94,8 @@ describe("packContext", () => {
 
     it("refuses without a stack", async () => {
         await assert.rejects(packContext(undefined, reader().read), {
-            message: "the engine did not tell the pack which stack it runs for (no ConfigureStack call, no PULUMI_NODEJS_STACK in its environment), so it has no stack config to read the cluster with",
+            message:
+                "the engine did not tell the pack which stack it runs for (no ConfigureStack call, no PULUMI_NODEJS_STACK in its environment), so it has no stack config to read the cluster with",
         });
     });
 
@@ -91,19 +107,26 @@ describe("packContext", () => {
 
     it("refuses an invalid config with the config parser's message, before reading the cluster", async () => {
         const r = reader();
-        await assert.rejects(packContext(identity({ "bookinfo-rollout:stage": "v2-dark" }), r.read), /bookinfo-rollout:stage = "v2-dark": stages are named relative to the release now/);
+        await assert.rejects(
+            packContext(identity({ "bookinfo-rollout:stage": "v2-dark" }), r.read),
+            /bookinfo-rollout:stage = "v2-dark": stages are named relative to the release now/,
+        );
         assert.strictEqual(r.asked.length, 0);
     });
 
     it("refuses a relative kubeconfig path: the pack runs in its own directory", async () => {
         const r = reader();
         await assert.rejects(packContext(identity({ "bookinfo-rollout:kubeconfig": ".state/kubeconfig" }), r.read), {
-            message: 'kubeconfig ".state/kubeconfig" (config key kubeconfig) is a relative path, and the pack runs in its own directory, not the project\'s, so it would read another file than the program: set an absolute path',
+            message:
+                'kubeconfig ".state/kubeconfig" (config key kubeconfig) is a relative path, and the pack runs in its own directory, not the project\'s, so it would read another file than the program: set an absolute path',
         });
         assert.strictEqual(r.asked.length, 0);
     });
 
     it("passes on a failed cluster read", async () => {
-        await assert.rejects(packContext(identity({}), reader(new ClusterReadError("cannot read namespace bookinfo")).read), { message: "cannot read namespace bookinfo" });
+        await assert.rejects(
+            packContext(identity({}), reader(new ClusterReadError("cannot read namespace bookinfo")).read),
+            { message: "cannot read namespace bookinfo" },
+        );
     });
 });

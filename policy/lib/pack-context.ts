@@ -21,7 +21,10 @@ export const readLiveCluster: ClusterReader = async (config) =>
     readClusterFacts(await connect(config.kubeconfig, config.context), config.namespace, config.traffic, ROLLED_OUT);
 
 /** The context for `identity`'s stack; rejects with the reason when there is none to judge by. */
-export async function packContext(identity: StackIdentity | undefined, readCluster: ClusterReader): Promise<PackContext> {
+export async function packContext(
+    identity: StackIdentity | undefined,
+    readCluster: ClusterReader,
+): Promise<PackContext> {
     if (!identity) {
         throw new Error(
             "the engine did not tell the pack which stack it runs for (no ConfigureStack call, no PULUMI_NODEJS_STACK in its environment), so it has no stack config to read the cluster with",
@@ -49,7 +52,9 @@ export async function packContext(identity: StackIdentity | undefined, readClust
         config,
         live: facts.live,
         namespace: facts.namespace,
-        stackLabel: identity.organization ? stackLabelValue(identity.organization, identity.project, identity.stack) : undefined,
+        stackLabel: identity.organization
+            ? stackLabelValue(identity.organization, identity.project, identity.stack)
+            : undefined,
         backend: backendIdentity(),
     };
 }

@@ -3,34 +3,48 @@
 // for a resource check.
 import { StageConfig } from "../../rollout/config";
 import { Fleet, Workload } from "../../rollout/fleet";
-import { destinationRuleSpec, readRoute, RouteReading } from "../../rollout/mesh-objects";
+import {
+    destinationRuleSpec,
+    DestinationRuleSpec,
+    readRoute,
+    RouteReading,
+    VirtualServiceSpec,
+} from "../../rollout/mesh-objects";
 import { planOf } from "../../rollout/plan";
 import { stageTableOf } from "../../rollout/stages";
 import { DEFAULT_TESTERS } from "../../rollout/traffic";
 import { LiveView, Requested } from "../../rollout/verdict";
 import { serviceHost, ROLLED_OUT } from "../../rollout/service";
 import { DeploymentShape, isServiceDeployment, workloadOf } from "../../rollout/workload-of";
-import { DEPLOYMENT, DESTINATION_RULE, firstImage, objectName, VIRTUAL_SERVICE } from "./kubernetes";
+import { DEPLOYMENT, DESTINATION_RULE, firstImage, objectName, Props, VIRTUAL_SERVICE } from "./kubernetes";
 
 export interface GoalResource {
     type: string;
     name: string;
-    props: Record<string, any>;
+    props: Props;
 }
 
 /** A Deployment of the guarded service (rollout/workload-of.ts). */
 export const isGuardedDeployment = (props: DeploymentShape) => isServiceDeployment(ROLLED_OUT, props);
 
 /** A Deployment of the guarded service as declared: no ready count, the goal has none (an `up`'s outputs may). */
-function declared(props: Record<string, any>): Workload {
+function declared(props: Props): Workload {
     const { ready: _ready, ...workload } = workloadOf(ROLLED_OUT, props);
     return workload;
 }
 
-/** The VirtualService or DestinationRule named as the guarded service: its route (other Istio objects are not judged here). */
-export const isGuardedMesh = (r: GoalResource, type: string) => r.type === type && objectName(r.name, r.props) === ROLLED_OUT.name;
+/**
+ * The VirtualService or DestinationRule named as the guarded service: its route (other Istio objects are not judged
+ * here).
+ */
+export const isGuardedMesh = (r: GoalResource, type: string) =>
+    r.type === type && objectName(r.name, r.props) === ROLLED_OUT.name;
 
-const testersOf = (config: StageConfig) => (config.traffic.strategy === "istio" ? config.traffic.testers : DEFAULT_TESTERS);
+/** An Istio object's spec, as readRoute reads it (it checks every field it uses). */
+const meshSpec = <T>(r: GoalResource | undefined) => r?.props.spec as T | undefined;
+
+const testersOf = (config: StageConfig) =>
+    config.traffic.strategy === "istio" ? config.traffic.testers : DEFAULT_TESTERS;
 
 /**
  * The route the goal's VirtualService and DestinationRule make. Read whenever either is declared, and always under
@@ -40,7 +54,7 @@ export function goalRoute(config: StageConfig, resources: readonly GoalResource[
     const vs = resources.find((r) => isGuardedMesh(r, VIRTUAL_SERVICE));
     const dr = resources.find((r) => isGuardedMesh(r, DESTINATION_RULE));
     if (!vs && !dr && config.traffic.strategy !== "istio") return undefined;
-    return readRoute(vs?.props.spec, dr?.props.spec, testersOf(config));
+    return readRoute(meshSpec<VirtualServiceSpec>(vs), meshSpec<DestinationRuleSpec>(dr), testersOf(config));
 }
 
 /** The whole goal: every reviews Deployment, the reviews route, and the image of every other Deployment by name. */
@@ -55,12 +69,15 @@ export function requestedOf(config: StageConfig, resources: readonly GoalResourc
         fleet: deployments.filter((r) => isGuardedDeployment(r.props)).map((r) => declared(r.props)),
         route: goalRoute(config, resources),
         services: Object.fromEntries(
-            deployments.filter((r) => !isGuardedDeployment(r.props)).map((r) => [objectName(r.name, r.props), firstImage(r.props)]),
+            deployments
+                .filter((r) => !isGuardedDeployment(r.props))
+                .map((r) => [objectName(r.name, r.props), firstImage(r.props)]),
         ),
     };
 }
 
-const same = (a: Workload, b: Workload) => a.version === b.version && a.image === b.image && a.replicas === b.replicas && a.serving === b.serving;
+const same = (a: Workload, b: Workload) =>
+    a.version === b.version && a.image === b.image && a.replicas === b.replicas && a.serving === b.serving;
 
 /**
  * What the cluster asks for once this one step has run. Undefined when there is no step to judge: a first
@@ -79,11 +96,21 @@ export function stepOf(config: StageConfig, live: LiveView, resource: GoalResour
     // The program's own plan of the configured stage: the step is judged as part of exactly that move.
     const plan = planOf(config, ROLLED_OUT);
     const configuredRoute: RouteReading | undefined = plan.mesh && { route: plan.mesh.route };
-    const base = { service: ROLLED_OUT, table: plan.table, traffic: config.traffic, release: config.release, analysis: plan.analysis, services: live.services };
+    const base = {
+        service: ROLLED_OUT,
+        table: plan.table,
+        traffic: config.traffic,
+        release: config.release,
+        analysis: plan.analysis,
+        services: live.services,
+    };
     if (isGuardedMesh(resource, VIRTUAL_SERVICE)) {
-        const versions = [config.release.stable.version, ...(config.release.candidate ? [config.release.candidate.version] : [])];
+        const versions = [
+            config.release.stable.version,
+            ...(config.release.candidate ? [config.release.candidate.version] : []),
+        ];
         const dr = destinationRuleSpec(serviceHost(ROLLED_OUT, config.namespace), versions);
-        const route = readRoute(resource.props.spec, dr, testersOf(config));
+        const route = readRoute(meshSpec<VirtualServiceSpec>(resource), dr, testersOf(config));
         if (JSON.stringify(route) === JSON.stringify(live.route)) return undefined;
         return { ...base, fleet: plan.fleet, route };
     }

@@ -28,8 +28,12 @@ function judges(rule: Rule, resource: GoalResource): boolean {
 
 /** The limits rule's config (policy/config.json): every limit optional, the defaults of rollout/limits.ts. */
 const LIMITS_SCHEMA: PolicyConfigSchema = {
-    properties: Object.fromEntries(Object.entries(DEFAULT_LIMITS).map(([k, v]) =>
-        [k, Array.isArray(v) ? { type: "array", items: { type: "string" } } : { type: "integer", minimum: 1 }])),
+    properties: Object.fromEntries(
+        Object.entries(DEFAULT_LIMITS).map(([k, v]) => [
+            k,
+            Array.isArray(v) ? { type: "array", items: { type: "string" } } : { type: "integer", minimum: 1 },
+        ]),
+    ),
 };
 
 export function verdictRule(rule: Rule, description: string): PolicyFactory {
@@ -45,7 +49,13 @@ export function verdictRule(rule: Rule, description: string): PolicyFactory {
             if (ctx.mode === "render") return;
             const requested = stepOf(ctx.config, ctx.live, args);
             if (!requested) return;
-            const verdict = judge(ctx.live, requested, ctx.config.bounds, ctx.config.namespace, limitsOf(args.getConfig()));
+            const verdict = judge(
+                ctx.live,
+                requested,
+                ctx.config.bounds,
+                ctx.config.namespace,
+                limitsOf(args.getConfig()),
+            );
             for (const v of verdict.violations) if (v.rule === rule) reportViolation(violationText(v, verdict));
         },
         validateStack: async (args, reportViolation) => {
@@ -53,7 +63,13 @@ export function verdictRule(rule: Rule, description: string): PolicyFactory {
             if ("error" in ctx) return reportViolation(cannotJudge(ctx.error));
             if (ctx.mode === "render") return;
             const requested = requestedOf(ctx.config, args.resources);
-            const verdict = judge(ctx.live, requested, ctx.config.bounds, ctx.config.namespace, limitsOf(args.getConfig()));
+            const verdict = judge(
+                ctx.live,
+                requested,
+                ctx.config.bounds,
+                ctx.config.namespace,
+                limitsOf(args.getConfig()),
+            );
             for (const v of verdict.violations) if (v.rule === rule) reportViolation(violationText(v, verdict));
         },
     });

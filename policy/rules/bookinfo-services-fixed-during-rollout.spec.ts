@@ -21,9 +21,15 @@ describe(RULE, () => {
                 const s = baseline(release);
                 s.services["details-v1"] = NEW;
                 const message = `details-v1 would change image (${OLD} -> ${NEW}) while the reviews rollout is under way (half): the other services stay fixed until the release is closed or rolled back, so a failure is the candidate's alone.`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
                 const policy = bookinfoServicesFixedDuringRollout(sourceOf(contextOf(s)));
-                assert.deepStrictEqual(await checkResource(policy, pick(resourcesOf(s), "bookinfo-details-deployment")), [message]);
+                assert.deepStrictEqual(
+                    await checkResource(policy, pick(resourcesOf(s), "bookinfo-details-deployment")),
+                    [message],
+                );
             });
 
             it("details image changed between releases (live stable, no candidate running) is allowed", async () => {

@@ -16,7 +16,9 @@ describe("containers-set-requests-and-limits", () => {
     it("names every missing request and limit", async () => {
         const v2 = goalResource("v1->v2", "canary", "reviews-rollout-v2");
         delete v2.props.spec.template.spec.containers[0].resources;
-        assert.deepStrictEqual(await checkResource(policy, v2), [advice("requests.cpu, requests.memory, limits.cpu, limits.memory")]);
+        assert.deepStrictEqual(await checkResource(policy, v2), [
+            advice("requests.cpu, requests.memory, limits.cpu, limits.memory"),
+        ]);
     });
 
     it("names a single missing limit", async () => {
@@ -31,6 +33,8 @@ describe("containers-set-requests-and-limits", () => {
             name: "debug",
             props: { metadata: { name: "debug" }, spec: { containers: [{ name: "reviews", image: "x:1" }] } },
         };
-        assert.deepStrictEqual(await checkResource(policy, pod), [advice("requests.cpu, requests.memory, limits.cpu, limits.memory", "Pod debug")]);
+        assert.deepStrictEqual(await checkResource(policy, pod), [
+            advice("requests.cpu, requests.memory, limits.cpu, limits.memory", "Pod debug"),
+        ]);
     });
 });

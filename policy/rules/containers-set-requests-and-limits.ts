@@ -6,7 +6,8 @@ const REQUIRED = ["requests.cpu", "requests.memory", "limits.cpu", "limits.memor
 
 export const containersSetRequestsAndLimits: RolloutPolicy = {
     name: "containers-set-requests-and-limits",
-    description: "Every container sets cpu and memory requests and limits: the stable and the candidate run side by side, and one pod must not starve the others.",
+    description:
+        "Every container sets cpu and memory requests and limits: the stable and the candidate run side by side, and one pod must not starve the others.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         const spec = podSpecOf(args.type, args.props);
@@ -17,7 +18,9 @@ export const containersSetRequestsAndLimits: RolloutPolicy = {
                 return container.resources?.[group]?.[resource] === undefined;
             });
             if (missing.length === 0) continue;
-            reportViolation(`container ${container.name ?? "(unnamed)"} of ${describe(args.type, args.name, args.props)} sets no ${missing.join(", ")}: without requests the scheduler may place the pod where it cannot run, and without limits one pod can starve its neighbours while the stable and the candidate run side by side. Set resources.requests and resources.limits for cpu and memory.`);
+            reportViolation(
+                `container ${container.name ?? "(unnamed)"} of ${describe(args.type, args.name, args.props)} sets no ${missing.join(", ")}: without requests the scheduler may place the pod where it cannot run, and without limits one pod can starve its neighbours while the stable and the candidate run side by side. Set resources.requests and resources.limits for cpu and memory.`,
+            );
         }
     },
 };

@@ -32,7 +32,9 @@ describe("images-pin-a-tag", () => {
     });
 
     it("advises against an image without a tag", async () => {
-        assert.deepStrictEqual(await checkResource(policy, darkV3("localhost:5000/reviews-v3")), [advice("localhost:5000/reviews-v3", "has no tag, so it means latest")]);
+        assert.deepStrictEqual(await checkResource(policy, darkV3("localhost:5000/reviews-v3")), [
+            advice("localhost:5000/reviews-v3", "has no tag, so it means latest"),
+        ]);
     });
 
     it("accepts an image pinned by digest", async () => {

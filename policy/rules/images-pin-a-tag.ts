@@ -12,7 +12,8 @@ export function tagOf(image: string): string | undefined {
 
 export const imagesPinATag: RolloutPolicy = {
     name: "images-pin-a-tag",
-    description: "Every container image names a version tag or a digest, never `latest` or nothing: a gate pass can only vouch for a fixed image, and a restarted pod could pull different code.",
+    description:
+        "Every container image names a version tag or a digest, never `latest` or nothing: a gate pass can only vouch for a fixed image, and a restarted pod could pull different code.",
     enforcementLevel: "advisory",
     validateResource: (args, reportViolation) => {
         const spec = podSpecOf(args.type, args.props);
@@ -22,7 +23,9 @@ export const imagesPinATag: RolloutPolicy = {
             const tag = tagOf(image);
             if (tag === undefined || (tag !== "" && tag !== "latest")) continue;
             const what = tag === "" ? "has no tag, so it means latest" : "uses the latest tag";
-            reportViolation(`container ${container.name ?? "(unnamed)"} of ${describe(args.type, args.name, args.props)}: image "${image}" ${what}, which moves: a gate pass cannot vouch for it and a restarted pod may pull different code. Pin a version tag (e.g. :1.20.3) or a digest (@sha256:...).`);
+            reportViolation(
+                `container ${container.name ?? "(unnamed)"} of ${describe(args.type, args.name, args.props)}: image "${image}" ${what}, which moves: a gate pass cannot vouch for it and a restarted pod may pull different code. Pin a version tag (e.g. :1.20.3) or a digest (@sha256:...).`,
+            );
         }
     },
 };

@@ -6,7 +6,8 @@ import { NOTHING, verdictsOf } from "../testing/pack";
 import { namespaceOwnedByStack } from "./namespace-owned-by-stack";
 
 const RULE = "namespace-owned-by-stack";
-const check = (s: Scenario) => checkResource(namespaceOwnedByStack(sourceOf(contextOf(s))), pick(resourcesOf(s), "bookinfo-ns"));
+const check = (s: Scenario) =>
+    checkResource(namespaceOwnedByStack(sourceOf(contextOf(s))), pick(resourcesOf(s), "bookinfo-ns"));
 
 describe(RULE, () => {
     it("baseline: a namespace labelled as this stack's passes every rule", async () => {
@@ -21,7 +22,10 @@ describe(RULE, () => {
 
     it("refuses a namespace that another stack created", async () => {
         const s = scenario("v1->v2", "none", "stable");
-        s.namespace = { uid: "ns-uid-9", labels: { "rollout.bookinfo.dev/stack": "organization.bookinfo-rollout.prod" } };
+        s.namespace = {
+            uid: "ns-uid-9",
+            labels: { "rollout.bookinfo.dev/stack": "organization.bookinfo-rollout.prod" },
+        };
         const message =
             "namespace bookinfo already exists and it belongs to stack organization.bookinfo-rollout.prod (label rollout.bookinfo.dev/stack): the program never adopts a namespace, since the stack would then own it for a later destroy. " +
             "Choose a namespace that does not exist yet; if this stack did create it, say so with `kubectl label namespace bookinfo rollout.bookinfo.dev/stack=organization.bookinfo-rollout.dev` and `kubectl annotate namespace bookinfo rollout.bookinfo.dev/backend=file:///fixture-backend`.";
@@ -39,7 +43,11 @@ describe(RULE, () => {
 
     it("refuses the namespace of a stack of the same name in another backend", async () => {
         const s = scenario("v1->v2", "none", "stable");
-        s.namespace = { uid: "ns-uid-9", labels: { "rollout.bookinfo.dev/stack": "organization.bookinfo-rollout.dev" }, annotations: { "rollout.bookinfo.dev/backend": "file:///other-backend" } };
+        s.namespace = {
+            uid: "ns-uid-9",
+            labels: { "rollout.bookinfo.dev/stack": "organization.bookinfo-rollout.dev" },
+            annotations: { "rollout.bookinfo.dev/backend": "file:///other-backend" },
+        };
         const message =
             "namespace bookinfo already exists and it carries this stack's name but was created from backend file:///other-backend, not file:///fixture-backend (annotation rollout.bookinfo.dev/backend): a stack of the same name elsewhere (label rollout.bookinfo.dev/stack): the program never adopts a namespace, since the stack would then own it for a later destroy. " +
             "Choose a namespace that does not exist yet; if this stack did create it, say so with `kubectl label namespace bookinfo rollout.bookinfo.dev/stack=organization.bookinfo-rollout.dev` and `kubectl annotate namespace bookinfo rollout.bookinfo.dev/backend=file:///fixture-backend`.";
@@ -65,7 +73,9 @@ describe(RULE, () => {
 
     it("does not apply in render mode", async () => {
         const s = scenario("v1->v2", "none", "stable");
-        const policy = namespaceOwnedByStack(sourceOf({ mode: "render", config: { ...s.config, renderYamlTo: "/tmp/out" } }));
+        const policy = namespaceOwnedByStack(
+            sourceOf({ mode: "render", config: { ...s.config, renderYamlTo: "/tmp/out" } }),
+        );
         assert.deepStrictEqual(await checkResource(policy, pick(resourcesOf(s), "bookinfo-ns")), []);
     });
 });

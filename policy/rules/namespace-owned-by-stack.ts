@@ -16,12 +16,23 @@ export const namespaceOwnedByStack: PolicyFactory = (source) => ({
         if (ctx.mode === "render") return;
         const name = objectName(args.name, args.props);
         if (name !== ctx.config.namespace) {
-            return reportViolation(`the stack declares Namespace ${name}, but the configured namespace is ${ctx.config.namespace} (config key namespace): the pack read only that one, so it cannot tell whether ${name} belongs to this stack; declare the configured namespace.`);
+            return reportViolation(
+                `the stack declares Namespace ${name}, but the configured namespace is ${ctx.config.namespace} (config key namespace): the pack read only that one, so it cannot tell whether ${name} belongs to this stack; declare the configured namespace.`,
+            );
         }
         if (ctx.stackLabel === undefined) {
-            return reportViolation(cannotJudge("the engine did not name this stack's organization, so the pack cannot tell its label on the namespace"));
+            return reportViolation(
+                cannotJudge(
+                    "the engine did not name this stack's organization, so the pack cannot tell its label on the namespace",
+                ),
+            );
         }
-        const refusals = judgeTarget({ namespace: ctx.config.namespace, live: ctx.namespace, stackLabel: ctx.stackLabel, backend: ctx.backend ?? "" });
+        const refusals = judgeTarget({
+            namespace: ctx.config.namespace,
+            live: ctx.namespace,
+            stackLabel: ctx.stackLabel,
+            backend: ctx.backend ?? "",
+        });
         for (const r of refusals) if (r.rule === TARGET_RULES.owned) reportViolation(r.message);
     },
 });

@@ -11,6 +11,8 @@ export const podsUseNamedServiceAccount: RolloutPolicy = {
         if (!spec) return;
         const account = spec.serviceAccountName ?? spec.serviceAccount;
         if (account && account !== "default") return;
-        reportViolation(`${describe(args.type, args.name, args.props)} runs its pods as the namespace's default ServiceAccount: every workload in the namespace shares that identity and whatever is granted to it. Set spec.serviceAccountName to a ServiceAccount of its own (Bookinfo uses bookinfo-<service>).`);
+        reportViolation(
+            `${describe(args.type, args.name, args.props)} runs its pods as the namespace's default ServiceAccount: every workload in the namespace shares that identity and whatever is granted to it. Set spec.serviceAccountName to a ServiceAccount of its own (Bookinfo uses bookinfo-<service>).`,
+        );
     },
 };

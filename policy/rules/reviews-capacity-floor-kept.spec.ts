@@ -22,7 +22,10 @@ describe(RULE, () => {
                     "the change leaves 2 serving reviews pods, fewer than minServingPods 3 (bounds.minServingPods): keep at least that many pods in service.",
                     `removing the stable version reviews-${stable} (3 serving pods) leaves 2 serving pods: the candidate must serve with at least the stable's count (release.candidate.replicas).`,
                 ];
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: messages }, resources: { [RULE]: messages } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: messages },
+                    resources: { [RULE]: messages },
+                });
             });
 
             it("a dip while the engine changes one Deployment at a time (minServingPods 4, the candidate scaled to 5 as the stable goes)", async () => {
@@ -30,7 +33,8 @@ describe(RULE, () => {
                 s.config.bounds.minServingPods = 4;
                 s.config.release.candidate!.replicas = 5;
                 workload(s.goal, candidate).replicas = 5;
-                const message = "while the change is applied, serving reviews pods drop to 3, below minServingPods 4: change one Deployment at a time, or scale up before removing.";
+                const message =
+                    "while the change is applied, serving reviews pods drop to 3, below minServingPods 4: change one Deployment at a time, or scale up before removing.";
                 assert.deepStrictEqual((await verdictsOf(s)).stack, { [RULE]: [message] });
             });
         });

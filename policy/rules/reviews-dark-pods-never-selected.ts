@@ -6,7 +6,11 @@ import { formatLabels, isGuardedService, Labels, objectName, podLabelsOf, select
 import { RolloutPolicy } from "../lib/policy";
 
 /** The labels of a dark reviews pod of `version`. */
-export const darkPodLabels = (version: string): Labels => ({ [APP_LABEL]: ROLLED_OUT.darkApp, [VERSION_LABEL]: version, [WORKLOAD_LABEL]: ROLLED_OUT.name });
+export const darkPodLabels = (version: string): Labels => ({
+    [APP_LABEL]: ROLLED_OUT.darkApp,
+    [VERSION_LABEL]: version,
+    [WORKLOAD_LABEL]: ROLLED_OUT.name,
+});
 
 /** Does the selector match the dark pods of some version (the one it names, if it names one)? */
 export function selectsDarkPods(selector: Labels | undefined): boolean {
@@ -21,7 +25,9 @@ export const reviewsDarkPodsNeverSelected: RolloutPolicy = {
         if (!isGuardedService(args.type, args.name, args.props)) return;
         const selector = args.props.spec?.selector;
         if (!selectsDarkPods(selector)) return;
-        reportViolation(`Service reviews selects ${formatLabels(selector)}, which matches dark reviews pods (${APP_LABEL}=${ROLLED_OUT.darkApp}): a dark candidate pod must never take reviews traffic before its gate passed.`);
+        reportViolation(
+            `Service reviews selects ${formatLabels(selector)}, which matches dark reviews pods (${APP_LABEL}=${ROLLED_OUT.darkApp}): a dark candidate pod must never take reviews traffic before its gate passed.`,
+        );
     },
     validateStack: (args, reportViolation) => {
         const services = args.resources.filter((r) => isGuardedService(r.type, r.name, r.props));
@@ -31,7 +37,10 @@ export const reviewsDarkPodsNeverSelected: RolloutPolicy = {
             for (const service of services) {
                 const selector = service.props.spec?.selector;
                 if (!selectorMatches(selector, labels)) continue;
-                reportViolation(`Service reviews selects ${formatLabels(selector)}, which matches the dark pods of ${objectName(pod.name, pod.props)} (${formatLabels(labels)}): a dark candidate pod must never take reviews traffic before its gate passed.`, service.urn);
+                reportViolation(
+                    `Service reviews selects ${formatLabels(selector)}, which matches the dark pods of ${objectName(pod.name, pod.props)} (${formatLabels(labels)}): a dark candidate pod must never take reviews traffic before its gate passed.`,
+                    service.urn,
+                );
             }
         }
     },

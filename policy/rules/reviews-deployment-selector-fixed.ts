@@ -17,7 +17,12 @@ export const reviewsDeploymentSelectorFixed: RolloutPolicy = {
         const selector = args.props.spec?.selector ?? {};
         const expressions: unknown[] = selector.matchExpressions ?? [];
         if (sameLabels(selector.matchLabels, expected) && expressions.length === 0) return;
-        const actual = expressions.length > 0 ? `${formatLabels(selector.matchLabels)} plus matchExpressions` : formatLabels(selector.matchLabels);
-        reportViolation(`reviews Deployment ${objectName(args.name, args.props)} selects ${actual}; its selector must stay exactly ${formatLabels(expected)} in every stage and release: changing .spec.selector makes the provider delete and recreate the Deployment, dropping its pods during the change.`);
+        const actual =
+            expressions.length > 0
+                ? `${formatLabels(selector.matchLabels)} plus matchExpressions`
+                : formatLabels(selector.matchLabels);
+        reportViolation(
+            `reviews Deployment ${objectName(args.name, args.props)} selects ${actual}; its selector must stay exactly ${formatLabels(expected)} in every stage and release: changing .spec.selector makes the provider delete and recreate the Deployment, dropping its pods during the change.`,
+        );
     },
 };

@@ -1,7 +1,17 @@
 // The ready rule on the baseline (live half -> goal promoted) and one change each. Expected messages written out.
 import * as assert from "assert";
 import { checkResource } from "../testing/harness";
-import { contextOf, meshScenario, pick, RELEASE_NAMES, resourcesOf, scenario, sourceOf, VERSIONS, workload } from "../testing/fixtures";
+import {
+    contextOf,
+    meshScenario,
+    pick,
+    RELEASE_NAMES,
+    resourcesOf,
+    scenario,
+    sourceOf,
+    VERSIONS,
+    workload,
+} from "../testing/fixtures";
 import { baseline, NOTHING, verdictsOf } from "../testing/pack";
 import { reviewsMovesOnOnlyFromReadyPods } from "./reviews-moves-on-only-from-ready-pods";
 
@@ -27,9 +37,15 @@ describe(RULE, () => {
                 const s = scenario(release, "dark", "canary");
                 workload(s.live.fleet, candidate).ready = 0;
                 const message = `reviews-${candidate} has 0 of 1 pods ready: the rollout moves on only from a stage whose pods are all ready (wait, fix it, or roll back).`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
                 const policy = reviewsMovesOnOnlyFromReadyPods(sourceOf(contextOf(s)));
-                assert.deepStrictEqual(await checkResource(policy, pick(resourcesOf(s), `reviews-rollout-${candidate}`)), [message]);
+                assert.deepStrictEqual(
+                    await checkResource(policy, pick(resourcesOf(s), `reviews-rollout-${candidate}`)),
+                    [message],
+                );
             });
 
             it("a rollback from pods that are not ready is allowed: it is how a failing stage is left", async () => {
@@ -50,7 +66,8 @@ describe(RULE, () => {
     it("istio: mirror -> weight-1 changes only the route, and its step is refused while a candidate pod is not ready", async () => {
         const s = meshScenario("mirror", "weight-1");
         workload(s.live.fleet, "v2").ready = 2;
-        const message = "reviews-v2 has 2 of 3 pods ready: the rollout moves on only from a stage whose pods are all ready (wait, fix it, or roll back).";
+        const message =
+            "reviews-v2 has 2 of 3 pods ready: the rollout moves on only from a stage whose pods are all ready (wait, fix it, or roll back).";
         assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
     });
 });

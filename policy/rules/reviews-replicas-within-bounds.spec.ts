@@ -19,7 +19,10 @@ describe(RULE, () => {
                 s.config.release.candidate!.replicas = 100;
                 workload(s.goal, candidate).replicas = 100;
                 const message = `reviews-${candidate} asks for 100 pods, more than bounds.maxReplicas 10: set release.candidate.replicas to 10 or fewer.`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
             });
 
             it("release.candidate.replicas 9 (3 -> 9, bounds.maxReplicaChange 5): refused", async () => {
@@ -27,7 +30,10 @@ describe(RULE, () => {
                 s.config.release.candidate!.replicas = 9;
                 workload(s.goal, candidate).replicas = 9;
                 const message = `reviews-${candidate} would go from 3 to 9 pods in one up, a change larger than bounds.maxReplicaChange 5: set release.candidate.replicas to 8 first.`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
             });
 
             it("release.candidate.replicas 8 (a change of 5, 8 <= 10) is within bounds", async () => {

@@ -22,12 +22,16 @@ describe(RULE, () => {
                 s.config.release.candidate!.image = newImage;
                 workload(s.goal, candidate).image = newImage;
                 const message = `reviews-${candidate} would serve image ${newImage} in this stage, but the gate record has no pass for exactly this version and image: ${THEN}`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
             });
 
             it("an untrusted gate record on the baseline: a forward move needs the candidate's pass even though it already serves", async () => {
                 const s = baseline(release);
-                const why = "its data was written by kubectl-edit (Update at 2026-11-21T09:00:00Z), not only by the gate (bookinfo-rollout-gate)";
+                const why =
+                    "its data was written by kubectl-edit (Update at 2026-11-21T09:00:00Z), not only by the gate (bookinfo-rollout-gate)";
                 s.live.gate = { trust: "untrusted", why };
                 const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but the gate record reviews-gate-record is not trusted: ${why} (delete it; the gate writes a new one): ${THEN}`;
                 // No reviews Deployment step: the candidate keeps its shape (3 serving pods), the stable is deleted.
@@ -38,7 +42,10 @@ describe(RULE, () => {
                 const s = scenario(release, "canary", "half");
                 s.live.gate = { trust: "trusted", passes: [] };
                 const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but the gate record has no pass for exactly this version and image: ${THEN}`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
             });
 
             it("dark -> canary with a trusted pass for the candidate's image passes every rule", async () => {
@@ -47,22 +54,32 @@ describe(RULE, () => {
 
             it("dark -> canary with an untrusted gate record (written by someone else than the gate) is refused", async () => {
                 const s = scenario(release, "dark", "canary");
-                const why = "its data was written by kubectl-edit (Update at 2026-11-21T09:00:00Z), not only by the gate (bookinfo-rollout-gate)";
+                const why =
+                    "its data was written by kubectl-edit (Update at 2026-11-21T09:00:00Z), not only by the gate (bookinfo-rollout-gate)";
                 s.live.gate = { trust: "untrusted", why };
                 const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but the gate record reviews-gate-record is not trusted: ${why} (delete it; the gate writes a new one): ${THEN}`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
             });
 
             it("dark -> canary without a gate record is refused", async () => {
                 const s = scenario(release, "dark", "canary");
                 s.live.gate = { trust: "absent" };
                 const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but there is no gate record (reviews-gate-record in namespace bookinfo): ${THEN}`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
             });
 
             it("dark -> canary when the record's pass is for another image of the candidate is refused", async () => {
                 const s = scenario(release, "dark", "canary");
-                s.live.gate = { trust: "trusted", passes: [pass(candidate, `docker.io/istio/examples-bookinfo-reviews-${candidate}:1.20.2`)] };
+                s.live.gate = {
+                    trust: "trusted",
+                    passes: [pass(candidate, `docker.io/istio/examples-bookinfo-reviews-${candidate}:1.20.2`)],
+                };
                 const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but the gate record has no pass for exactly this version and image: ${THEN}`;
                 assert.deepStrictEqual((await verdictsOf(s)).stack, { [RULE]: [message] });
             });
@@ -72,7 +89,10 @@ describe(RULE, () => {
                 const s = scenario(release, "stable", "canary");
                 s.live.gate = { trust: "trusted", passes: [] };
                 const message = `reviews-${candidate} would serve image ${IMG[candidate]} in this stage, but the gate record has no pass for exactly this version and image: ${THEN}`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
             });
         });
     }
@@ -84,7 +104,9 @@ describe(RULE, () => {
 
     it("a first deployment that would serve the candidate names the candidate alone: the stable is the baseline", async () => {
         const gate = (await verdictsOf(scenario("v1->v2", "none", "canary"))).stack[RULE];
-        assert.deepStrictEqual(gate, [`reviews-v2 would serve image ${IMG.v2} in this stage, but there is no gate record (reviews-gate-record in namespace bookinfo): ${THEN}`]);
+        assert.deepStrictEqual(gate, [
+            `reviews-v2 would serve image ${IMG.v2} in this stage, but there is no gate record (reviews-gate-record in namespace bookinfo): ${THEN}`,
+        ]);
     });
 
     it("istio: mirror -> weight-1 (the route's step alone) without the candidate's pass: refused at the VirtualService's step", async () => {

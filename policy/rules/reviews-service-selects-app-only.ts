@@ -14,6 +14,8 @@ export const reviewsServiceSelectsAppOnly: RolloutPolicy = {
         if (!isGuardedService(args.type, args.name, args.props)) return;
         const selector = args.props.spec?.selector;
         if (sameLabels(selector, REVIEWS_SELECTOR)) return;
-        reportViolation(`Service reviews selects ${formatLabels(selector)}; it must select exactly ${formatLabels(REVIEWS_SELECTOR)}: each stage decides which pods serve by their ${APP_LABEL} label, and any other key (a version above all) would send traffic by a different rule than the stage's pod ratio, or to no pod at all.`);
+        reportViolation(
+            `Service reviews selects ${formatLabels(selector)}; it must select exactly ${formatLabels(REVIEWS_SELECTOR)}: each stage decides which pods serve by their ${APP_LABEL} label, and any other key (a version above all) would send traffic by a different rule than the stage's pod ratio, or to no pod at all.`,
+        );
     },
 };

@@ -21,7 +21,10 @@ describe(RULE, () => {
                 const s = scenario(release, "canary", "canary");
                 workload(s.goal, stable).replicas = 2;
                 const message = `the stable version reviews-${stable} would drop from 3 to 2 pods while a rollout is under way (canary): the stable keeps its capacity until the release is closed or rolled back.`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
             });
 
             it("a new stable image mid-rollout (canary -> half): refused, and the gate rule refuses the untested image too", async () => {

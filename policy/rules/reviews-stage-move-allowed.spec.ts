@@ -2,7 +2,18 @@
 // in policy/move-matrix.spec.ts. Expected messages are written out.
 import * as assert from "assert";
 import { checkResource, checkStack } from "../testing/harness";
-import { contextOf, IMG, meshScenario, pick, RELEASE_NAMES, resourcesOf, scenario, sourceOf, VERSIONS, workload } from "../testing/fixtures";
+import {
+    contextOf,
+    IMG,
+    meshScenario,
+    pick,
+    RELEASE_NAMES,
+    resourcesOf,
+    scenario,
+    sourceOf,
+    VERSIONS,
+    workload,
+} from "../testing/fixtures";
 import { baseline, NOTHING, verdictsOf } from "../testing/pack";
 import { reviewsStageMoveAllowed } from "./reviews-stage-move-allowed";
 
@@ -22,10 +33,20 @@ describe(RULE, () => {
             it("half -> canary (the goal at canary instead): refused in the stack check and at the candidate's step, with the allowed moves", async () => {
                 const s = scenario(release, "half", "canary");
                 const message = `half -> canary is refused: a partial step back keeps a suspect candidate in service; a rollback goes straight to stable and the rollout then moves forward one step at a time. ${FROM_HALF}`;
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
                 const policy = reviewsStageMoveAllowed(sourceOf(contextOf(s)));
-                assert.deepStrictEqual(await checkResource(policy, pick(resourcesOf(s), `reviews-rollout-${candidate}`)), [message]);
-                assert.deepStrictEqual(await checkResource(policy, pick(resourcesOf(s), `reviews-rollout-${stable}`)), [], "the stable does not change: no step to judge");
+                assert.deepStrictEqual(
+                    await checkResource(policy, pick(resourcesOf(s), `reviews-rollout-${candidate}`)),
+                    [message],
+                );
+                assert.deepStrictEqual(
+                    await checkResource(policy, pick(resourcesOf(s), `reviews-rollout-${stable}`)),
+                    [],
+                    "the stable does not change: no step to judge",
+                );
             });
 
             it("a goal that fits no stage (the candidate with 2 pods in canary) is refused", async () => {
@@ -35,7 +56,10 @@ describe(RULE, () => {
                     `the requested reviews workloads (reviews-${stable}: 3 pods serving (${IMG[stable]}); reviews-${candidate}: 2 pods serving (${IMG[candidate]})) fit no stage of release ${stable} -> ${candidate} for traffic strategy pods: ` +
                     "every stage has a fixed shape (rollout/stages.ts), and a candidate count, a dark or serving label, a route or a version outside the release that differs from it is not a stage. " +
                     "Allowed from canary: stable (rollback), canary (stay), half (forward).";
-                assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message] } });
+                assert.deepStrictEqual(await verdictsOf(s), {
+                    stack: { [RULE]: [message] },
+                    resources: { [RULE]: [message] },
+                });
             });
 
             it("live workloads that fit no stage: only the rollback to stable is allowed, and it passes every rule", async () => {
@@ -53,7 +77,8 @@ describe(RULE, () => {
             it("ignores every resource but Deployments in its resource check", async () => {
                 const s = scenario(release, "half", "canary");
                 const policy = reviewsStageMoveAllowed(sourceOf(contextOf(s)));
-                for (const name of ["bookinfo-ns", "reviews-rollout-service"]) assert.deepStrictEqual(await checkResource(policy, pick(resourcesOf(s), name)), []);
+                for (const name of ["bookinfo-ns", "reviews-rollout-service"])
+                    assert.deepStrictEqual(await checkResource(policy, pick(resourcesOf(s), name)), []);
                 assert.strictEqual((await checkStack(policy, resourcesOf(s))).length, 1);
             });
         });
@@ -68,9 +93,13 @@ describe(RULE, () => {
 
         it("dark -> weight-5: refused in the stack check, at the candidate's step and at the VirtualService's step", async () => {
             const s = meshScenario("dark", "weight-5");
-            const message = "dark -> weight-5 is refused: it puts the candidate in service at 5% of requests at once, skipping mirror and weight-1. " +
+            const message =
+                "dark -> weight-5 is refused: it puts the candidate in service at 5% of requests at once, skipping mirror and weight-1. " +
                 "Allowed from dark: stable (rollback), dark (stay), mirror (forward).";
-            assert.deepStrictEqual(await verdictsOf(s), { stack: { [RULE]: [message] }, resources: { [RULE]: [message, message] } });
+            assert.deepStrictEqual(await verdictsOf(s), {
+                stack: { [RULE]: [message] },
+                resources: { [RULE]: [message, message] },
+            });
             const policy = reviewsStageMoveAllowed(sourceOf(contextOf(s)));
             assert.deepStrictEqual(await checkResource(policy, pick(resourcesOf(s), VS)), [message]);
         });
@@ -79,7 +108,11 @@ describe(RULE, () => {
             const s = meshScenario("weight-50", "weight-50");
             const resources = resourcesOf(s);
             const spec = pick(resources, VS).props.spec;
-            spec.http.splice(1, 0, { name: "everyone", match: [{ uri: { prefix: "/" } }], route: [{ destination: { host: "reviews.bookinfo.svc.cluster.local", subset: "v2" } }] });
+            spec.http.splice(1, 0, {
+                name: "everyone",
+                match: [{ uri: { prefix: "/" } }],
+                route: [{ destination: { host: "reviews.bookinfo.svc.cluster.local", subset: "v2" } }],
+            });
             const message =
                 `the requested reviews workloads (reviews-v1: 3 pods serving (${IMG.v1}); reviews-v2: 3 pods serving (${IMG.v2})) with route unreadable ` +
                 "(route everyone is neither the tester route (the testers' matches, one destination) nor the last one) fit no stage of release v1 -> v2 for traffic strategy istio: " +
@@ -91,9 +124,11 @@ describe(RULE, () => {
         });
 
         it("a never-deployed stack starts at stable: none -> dark is refused, the candidate's pod would be in the Service before its route", async () => {
-            const message = "none -> dark (first deployment) is refused: dark is not a first stage: a never-deployed stack has no route until the VirtualService, " +
+            const message =
+                "none -> dark (first deployment) is refused: dark is not a first stage: a never-deployed stack has no route until the VirtualService, " +
                 "which waits for the candidate's gate, so the candidate's pods in the Service would get plain requests before their gate ran. Allowed first stages: stable.";
-            // The stack check: a first deployment's steps alone are partial fleets, which the resource checks leave to it.
+            // The stack check: a first deployment's steps alone are partial fleets, which the resource checks leave to
+            // it.
             assert.deepStrictEqual((await verdictsOf(meshScenario("none", "dark"))).stack, { [RULE]: [message] });
             assert.deepStrictEqual(await verdictsOf(meshScenario("none", "stable")), NOTHING);
         });
@@ -102,7 +137,10 @@ describe(RULE, () => {
             const s = meshScenario("weight-50", "weight-50");
             const resources = resourcesOf(s).filter((r) => r.name !== VS);
             const policy = reviewsStageMoveAllowed(sourceOf(contextOf(s)));
-            assert.match((await checkStack(policy, resources))[0], /with route unreadable \(no VirtualService\) fit no stage/);
+            assert.match(
+                (await checkStack(policy, resources))[0],
+                /with route unreadable \(no VirtualService\) fit no stage/,
+            );
         });
     });
 });

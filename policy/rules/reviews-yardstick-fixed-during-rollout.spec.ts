@@ -19,7 +19,10 @@ describe(RULE, () => {
             it("the roles swapped at half, asking for stable (the old candidate alone): refused, named by the deployed stable", async () => {
                 const s = recorded();
                 const r = s.config.release;
-                s.config.release = { stable: { ...r.candidate!, replicas: 3 }, candidate: { ...r.stable, stars: "black" } };
+                s.config.release = {
+                    stable: { ...r.candidate!, replicas: 3 },
+                    candidate: { ...r.stable, stars: "black" },
+                };
                 s.config.stage = "stable";
                 const message = `release.stable.version = ${candidate}, but the deployed stable is ${stable} (rollout record) (half -> stable): the stable changes only by closing a release, at promoted, where the candidate ${candidate} (${IMG[candidate as keyof typeof IMG]}) becomes release.stable; set release.stable back to ${stable} (${IMG[stable as keyof typeof IMG]}).`;
                 const swapped = `release.candidate.version = ${stable}, but ${candidate} is the deployed candidate and runs (half): a new candidate starts only where none runs; roll back to stable first, or set release.candidate.version back to ${candidate}.`;
@@ -31,7 +34,8 @@ describe(RULE, () => {
             it("bounds.minServingPods raised mid-rollout: refused; the new floor judges from the next up at stable", async () => {
                 const s = recorded();
                 s.config.bounds.minServingPods = 4;
-                const message = "bounds.minServingPods = 4 (deployed: 3) while a rollout is under way (half -> promoted): the stage table, the bounds and the analysis change only in an up from stable to stable (no candidate), and the new values judge from the next up on; set them back to the deployed values.";
+                const message =
+                    "bounds.minServingPods = 4 (deployed: 3) while a rollout is under way (half -> promoted): the stage table, the bounds and the analysis change only in an up from stable to stable (no candidate), and the new values judge from the next up on; set them back to the deployed values.";
                 assert.deepStrictEqual((await verdictsOf(s)).stack, { [RULE]: [message] });
             });
 
@@ -45,7 +49,8 @@ describe(RULE, () => {
                 const s = baseline(release);
                 s.live.record = { trust: "untrusted", why: "its data was written by kubectl-edit (Update)" };
                 s.live.deployed = true;
-                const message = "the rollout record is not trusted: its data was written by kubectl-edit (Update), and the live reviews workloads are not at stable: without it the guard cannot tell which version is the stable or which stage table the rollout walks, so it refuses every change. Return to stable by hand (delete the candidate's Deployment with kubectl), then pulumi up writes a new record.";
+                const message =
+                    "the rollout record is not trusted: its data was written by kubectl-edit (Update), and the live reviews workloads are not at stable: without it the guard cannot tell which version is the stable or which stage table the rollout walks, so it refuses every change. Return to stable by hand (delete the candidate's Deployment with kubectl), then pulumi up writes a new record.";
                 assert.deepStrictEqual((await verdictsOf(s)).stack, { [RULE]: [message] });
             });
         });

@@ -39,7 +39,12 @@ describe(RULE, () => {
                 assert.deepStrictEqual(await checkStack(rule, []), [
                     `traffic.steps = [1,50] jumps from 1% to 50%, more than 5 times (policy limit ${RULE}.maxStepFactor): add steps of at most 5%.`,
                 ]);
-                s.config.traffic = { strategy: "istio", steps: [99], mirrorPercent: 100, testers: { ...testers, header: "x-forwarded-proto" } };
+                s.config.traffic = {
+                    strategy: "istio",
+                    steps: [99],
+                    mirrorPercent: 100,
+                    testers: { ...testers, header: "x-forwarded-proto" },
+                };
                 assert.deepStrictEqual(await checkStack(reviewsYardstickWithinLimits(sourceOf(contextOf(s))), []), [
                     `traffic.steps = [99] starts at 99%, above the limit 5% (policy limit ${RULE}.maxFirstStep): start at 5% or less.`,
                     `traffic.testers.header = "x-forwarded-proto" is not a tester header the policy allows (end-user) (policy limit ${RULE}.testerHeaders): a header every request carries would send all users to the candidate.`,

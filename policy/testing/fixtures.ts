@@ -55,7 +55,12 @@ export const RELEASES: Record<ReleaseName, StageConfig["release"]> = {
     },
 };
 
-const w = (version: string, image: string, replicas: number, serving: boolean): Workload => ({ version, image, replicas, serving });
+const w = (version: string, image: string, replicas: number, serving: boolean): Workload => ({
+    version,
+    image,
+    replicas,
+    serving,
+});
 
 /** Each stage of each release (3 stable pods, release.candidate.replicas 3), written out. */
 export const SHAPES: Record<ReleaseName, Record<StageName, Workload[]>> = {
@@ -75,7 +80,13 @@ export const SHAPES: Record<ReleaseName, Record<StageName, Workload[]>> = {
     },
 };
 
-export const pass = (version: string, image: string): GatePass => ({ version, image, passedAt: "2026-11-20T10:00:00Z", pods: 1, requestsPerPod: 11 });
+export const pass = (version: string, image: string): GatePass => ({
+    version,
+    image,
+    passedAt: "2026-11-20T10:00:00Z",
+    pods: 1,
+    requestsPerPod: 11,
+});
 
 /** The gate record as the gate leaves it: v1 is the baseline (never gated); v2 passed in v1->v2, v3 in v2->v3. */
 const GATES: Record<ReleaseName, GateView> = {
@@ -123,7 +134,13 @@ export function scenario(release: ReleaseName, live: StageName | "none", goal: S
             services: deployed ? { ...SERVICE_IMAGES } : {},
             gate: deployed ? GATES[release] : { trust: "absent" },
         },
-        namespace: deployed ? { uid: "ns-uid-1", labels: { [STACK_LABEL]: STACK_LABEL_VALUE }, annotations: { [BACKEND_ANNOTATION]: BACKEND } } : undefined,
+        namespace: deployed
+            ? {
+                  uid: "ns-uid-1",
+                  labels: { [STACK_LABEL]: STACK_LABEL_VALUE },
+                  annotations: { [BACKEND_ANNOTATION]: BACKEND },
+              }
+            : undefined,
         stackLabel: STACK_LABEL_VALUE,
         goal: SHAPES[release][goal],
         services: { ...SERVICE_IMAGES },
@@ -131,15 +148,35 @@ export function scenario(release: ReleaseName, live: StageName | "none", goal: S
 }
 
 export function contextOf(s: Scenario): PackContext {
-    return { mode: "cluster", config: s.config, live: s.live, namespace: s.namespace, stackLabel: s.stackLabel, backend: BACKEND };
+    return {
+        mode: "cluster",
+        config: s.config,
+        live: s.live,
+        namespace: s.namespace,
+        stackLabel: s.stackLabel,
+        backend: BACKEND,
+    };
 }
 
-export const sourceOf = (ctx: PackContext): PackSource => async () => ctx;
+export const sourceOf =
+    (ctx: PackContext): PackSource =>
+    async () =>
+        ctx;
 
 /** The scenario's live view with a trusted rollout record of its config as deployed at `stage` (a fresh copy). */
 export function recordedAt(s: Scenario, stage: StageName): Scenario {
     const { release, traffic, bounds } = structuredClone(s.config);
-    return { ...s, live: { ...s.live, deployed: true, record: { trust: "trusted", record: { release, traffic, bounds, stage, recordedAt: "2026-11-20T10:00:00Z" } } } };
+    return {
+        ...s,
+        live: {
+            ...s.live,
+            deployed: true,
+            record: {
+                trust: "trusted",
+                record: { release, traffic, bounds, stage, recordedAt: "2026-11-20T10:00:00Z" },
+            },
+        },
+    };
 }
 
 /** The workload of `version` in a fleet (throws when there is none: a fixture mistake). */
@@ -151,7 +188,16 @@ export function workload(fleet: readonly Workload[], version: string): Workload 
 
 const RESOURCES = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
-function deployment(name: string, labels: Record<string, string>, selector: Record<string, string>, replicas: number, container: string, image: string, serviceAccountName: string, annotations?: Record<string, string>): Record<string, any> {
+function deployment(
+    name: string,
+    labels: Record<string, string>,
+    selector: Record<string, string>,
+    replicas: number,
+    container: string,
+    image: string,
+    serviceAccountName: string,
+    annotations?: Record<string, string>,
+): Record<string, any> {
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
@@ -163,7 +209,15 @@ function deployment(name: string, labels: Record<string, string>, selector: Reco
                 metadata: { labels },
                 spec: {
                     serviceAccountName,
-                    containers: [{ name: container, image, imagePullPolicy: "IfNotPresent", resources: RESOURCES, ports: [{ containerPort: 9080 }] }],
+                    containers: [
+                        {
+                            name: container,
+                            image,
+                            imagePullPolicy: "IfNotPresent",
+                            resources: RESOURCES,
+                            ports: [{ containerPort: 9080 }],
+                        },
+                    ],
                 },
             },
         },
@@ -186,7 +240,16 @@ export function reviewsDeployment(x: Workload): TestResource {
     return {
         type: DEPLOYMENT,
         name: `reviews-rollout-${x.version}`,
-        props: deployment(`reviews-${x.version}`, labels, selector, x.replicas, "reviews", x.image, "bookinfo-reviews", { "pulumi.com/patchForce": "true" }),
+        props: deployment(
+            `reviews-${x.version}`,
+            labels,
+            selector,
+            x.replicas,
+            "reviews",
+            x.image,
+            "bookinfo-reviews",
+            { "pulumi.com/patchForce": "true" },
+        ),
     };
 }
 
@@ -195,9 +258,14 @@ export function resourcesOf(s: Scenario): TestResource[] {
     const mesh = s.config.traffic.strategy === "istio";
     const others = Object.entries(s.services).map(([name, image]): TestResource[] => {
         const app = name.replace(/-v\d+$/, "");
-        const labels: Record<string, string> = name === app ? { [APP_LABEL]: app } : { [APP_LABEL]: app, [VERSION_LABEL]: name.slice(app.length + 1) };
+        const labels: Record<string, string> =
+            name === app ? { [APP_LABEL]: app } : { [APP_LABEL]: app, [VERSION_LABEL]: name.slice(app.length + 1) };
         return [
-            { type: DEPLOYMENT, name: `bookinfo-${app}-deployment`, props: deployment(name, labels, labels, 1, app, image, app === "sleep" ? "sleep" : `bookinfo-${app}`) },
+            {
+                type: DEPLOYMENT,
+                name: `bookinfo-${app}-deployment`,
+                props: deployment(name, labels, labels, 1, app, image, app === "sleep" ? "sleep" : `bookinfo-${app}`),
+            },
             { type: SERVICE, name: `bookinfo-${app}-service`, props: service(app, { [APP_LABEL]: app }) },
         ];
     });
@@ -208,7 +276,10 @@ export function resourcesOf(s: Scenario): TestResource[] {
             props: {
                 apiVersion: "v1",
                 kind: "Namespace",
-                metadata: { name: s.config.namespace, labels: { [STACK_LABEL]: STACK_LABEL_VALUE, ...(mesh ? { "istio-injection": "enabled" } : {}) } },
+                metadata: {
+                    name: s.config.namespace,
+                    labels: { [STACK_LABEL]: STACK_LABEL_VALUE, ...(mesh ? { "istio-injection": "enabled" } : {}) },
+                },
             },
         },
         ...others.flat(),
@@ -228,7 +299,10 @@ export function pick(resources: TestResource[], name: string): TestResource {
 /** The goal state of every stage of both releases (a re-run: live at the same stage), named for spec titles. */
 export function everyGoal(): { title: string; resources: TestResource[] }[] {
     return RELEASE_NAMES.flatMap((release) =>
-        (Object.keys(SHAPES[release]) as StageName[]).map((stage) => ({ title: `${release} ${stage}`, resources: resourcesOf(scenario(release, stage, stage)) })),
+        (Object.keys(SHAPES[release]) as StageName[]).map((stage) => ({
+            title: `${release} ${stage}`,
+            resources: resourcesOf(scenario(release, stage, stage)),
+        })),
     );
 }
 
@@ -245,7 +319,18 @@ export const MESH_TRAFFIC: MeshTraffic = {
     testers: { header: "end-user", cookie: "user", value: "jason" },
 };
 
-export const MESH_STAGES = ["stable", "dark", "mirror", "weight-1", "weight-5", "weight-10", "weight-25", "weight-50", "weight-100", "promoted"];
+export const MESH_STAGES = [
+    "stable",
+    "dark",
+    "mirror",
+    "weight-1",
+    "weight-5",
+    "weight-10",
+    "weight-25",
+    "weight-50",
+    "weight-100",
+    "promoted",
+];
 
 /** Under istio the candidate serves (is in the Service) from dark on; the route decides what it gets. */
 export const MESH_SHAPES: Record<ReleaseName, Record<string, Workload[]>> = {
@@ -326,25 +411,40 @@ export function meshResources(release: StageConfig["release"], route: Route): Te
     const to = (subset: string) => ({ host: HOST, subset });
     const testers = {
         name: "testers",
-        match: [{ headers: { "end-user": { exact: "jason" } } }, { headers: { cookie: { regex: "^(.*?;\\s*)?user=jason(;.*)?$" } } }],
+        match: [
+            { headers: { "end-user": { exact: "jason" } } },
+            { headers: { cookie: { regex: "^(.*?;\\s*)?user=jason(;.*)?$" } } },
+        ],
         route: [{ destination: to(route.testers!) }],
     };
     const primary = {
         name: "primary",
         route: Object.entries(route.weights).map(([subset, weight]) => ({ destination: to(subset), weight })),
-        ...(route.mirror ? { mirror: to(route.mirror.version), mirrorPercentage: { value: route.mirror.percent } } : {}),
+        ...(route.mirror
+            ? { mirror: to(route.mirror.version), mirrorPercentage: { value: route.mirror.percent } }
+            : {}),
     };
     const metadata = { name: "reviews", namespace: NAMESPACE_NAME };
     return [
         {
             type: DESTINATION_RULE,
             name: "reviews-rollout-mesh-destination-rule",
-            props: { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", metadata, spec: { host: HOST, subsets: versions.map((v) => ({ name: v, labels: { version: v } })) } },
+            props: {
+                apiVersion: "networking.istio.io/v1",
+                kind: "DestinationRule",
+                metadata,
+                spec: { host: HOST, subsets: versions.map((v) => ({ name: v, labels: { version: v } })) },
+            },
         },
         {
             type: VIRTUAL_SERVICE,
             name: "reviews-rollout-mesh-virtual-service",
-            props: { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata, spec: { hosts: [HOST], http: [...(route.testers ? [testers] : []), primary] } },
+            props: {
+                apiVersion: "networking.istio.io/v1",
+                kind: "VirtualService",
+                metadata,
+                spec: { hosts: [HOST], http: [...(route.testers ? [testers] : []), primary] },
+            },
         },
     ];
 }

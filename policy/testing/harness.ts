@@ -26,7 +26,11 @@ const noTypeChecks = () => {
 };
 
 /** Violations of the rule's resource check for one resource. */
-export async function checkResource(policy: RolloutPolicy, resource: TestResource, config: object = {}): Promise<string[]> {
+export async function checkResource(
+    policy: RolloutPolicy,
+    resource: TestResource,
+    config: object = {},
+): Promise<string[]> {
     const violations: string[] = [];
     const args: ResourceValidationArgs = {
         ...resource,
@@ -44,14 +48,22 @@ export async function checkResource(policy: RolloutPolicy, resource: TestResourc
 }
 
 /** Violations of the rule's resource check over every resource of a goal state. */
-export async function checkEachResource(policy: RolloutPolicy, resources: TestResource[], config: object = {}): Promise<string[]> {
+export async function checkEachResource(
+    policy: RolloutPolicy,
+    resources: TestResource[],
+    config: object = {},
+): Promise<string[]> {
     const all: string[] = [];
     for (const r of resources) all.push(...(await checkResource(policy, r, config)));
     return all;
 }
 
 /** Violations of the rule's stack check over a whole goal state. */
-export async function checkStack(policy: RolloutPolicy, resources: TestResource[], config: object = {}): Promise<string[]> {
+export async function checkStack(
+    policy: RolloutPolicy,
+    resources: TestResource[],
+    config: object = {},
+): Promise<string[]> {
     if (!policy.validateStack) throw new Error(`${policy.name} has no stack check`);
     const violations: string[] = [];
     const policyResources: PolicyResource[] = resources.map((r) => ({
@@ -74,7 +86,10 @@ export async function checkStack(policy: RolloutPolicy, resources: TestResource[
 }
 
 /** Violations of each rule's resource checks over every resource, by rule name (rules without any left out). */
-export async function resourceViolationsByRule(policies: RolloutPolicy[], resources: TestResource[]): Promise<Record<string, string[]>> {
+export async function resourceViolationsByRule(
+    policies: RolloutPolicy[],
+    resources: TestResource[],
+): Promise<Record<string, string[]>> {
     const found: Record<string, string[]> = {};
     for (const policy of policies) {
         const messages = await checkEachResource(policy, resources);
@@ -84,7 +99,10 @@ export async function resourceViolationsByRule(policies: RolloutPolicy[], resour
 }
 
 /** Violations of each rule's stack check over a goal state, by rule name (rules without any left out). */
-export async function stackViolationsByRule(policies: RolloutPolicy[], resources: TestResource[]): Promise<Record<string, string[]>> {
+export async function stackViolationsByRule(
+    policies: RolloutPolicy[],
+    resources: TestResource[],
+): Promise<Record<string, string[]>> {
     const found: Record<string, string[]> = {};
     for (const policy of policies) {
         if (!policy.validateStack) continue;

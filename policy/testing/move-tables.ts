@@ -19,21 +19,21 @@ export type Row = [string, string, string, string, string];
 // stage that brings v1 back would serve it untested.
 export const V1_V2: Record<string, Row> = {
     //          stable                  dark                    canary                  half              promoted
-    stable:   ["Y",                    "Y",                    "Y",                    "move",           "move capacity"],
-    dark:     ["Y",                    "Y",                    "Y",                    "move",           "move capacity"],
-    canary:   ["Y",                    "move",                 "Y",                    "Y",              "move capacity"],
-    half:     ["Y",                    "move",                 "move",                 "Y",              "Y"],
-    promoted: ["move capacity gate",   "move capacity gate",   "move capacity gate",   "move gate",      "Y"],
+    stable: ["Y", "Y", "Y", "move", "move capacity"],
+    dark: ["Y", "Y", "Y", "move", "move capacity"],
+    canary: ["Y", "move", "Y", "Y", "move capacity"],
+    half: ["Y", "move", "move", "Y", "Y"],
+    promoted: ["move capacity gate", "move capacity gate", "move capacity gate", "move gate", "Y"],
 };
 
 // Release v2 -> v3: v2 passed its gate in the release before, so the record has passes for v2 and v3.
 export const V2_V3: Record<string, Row> = {
     //          stable                  dark                    canary                  half              promoted
-    stable:   ["Y",                    "Y",                    "Y",                    "move",           "move capacity"],
-    dark:     ["Y",                    "Y",                    "Y",                    "move",           "move capacity"],
-    canary:   ["Y",                    "move",                 "Y",                    "Y",              "move capacity"],
-    half:     ["Y",                    "move",                 "move",                 "Y",              "Y"],
-    promoted: ["move capacity",        "move capacity",        "move capacity",        "move",           "Y"],
+    stable: ["Y", "Y", "Y", "move", "move capacity"],
+    dark: ["Y", "Y", "Y", "move", "move capacity"],
+    canary: ["Y", "move", "Y", "Y", "move capacity"],
+    half: ["Y", "move", "move", "Y", "Y"],
+    promoted: ["move capacity", "move capacity", "move capacity", "move", "Y"],
 };
 
 // A never-deployed namespace (no reviews Deployment, no gate record): only the first stages, and the candidate may
@@ -48,21 +48,32 @@ export const MATRICES: [ReleaseName, Record<string, Row>][] = [
 // The istio table (default steps 1, 5, 10, 25, 50). Moves: forward one stage, stay, rollback to stable from any
 // stage that still runs the stable, and from stable the restore straight to weight-1. The capacity floor counts the
 // pods that are ready now and serve in the goal: promoted drops the stable, so it needs 3 ready candidate pods.
-export const MESH_COLUMNS = ["stable", "dark", "mirror", "weight-1", "weight-5", "weight-10", "weight-25", "weight-50", "weight-100", "promoted"];
+export const MESH_COLUMNS = [
+    "stable",
+    "dark",
+    "mirror",
+    "weight-1",
+    "weight-5",
+    "weight-10",
+    "weight-25",
+    "weight-50",
+    "weight-100",
+    "promoted",
+];
 
 export type MeshRow = [string, string, string, string, string, string, string, string, string, string];
 
 // Columns:    stable    dark      mirror    weight-1  weight-5  weight-10 weight-25 weight-50 weight-100 promoted
 const meshRows = (fromPromoted: MeshRow): Record<string, MeshRow> => ({
-    stable:     ["Y",     "Y",      "move",   "Y",      "move",   "move",   "move",   "move",   "move",   "move capacity"],
-    dark:       ["Y",     "Y",      "Y",      "move",   "move",   "move",   "move",   "move",   "move",   "move capacity"],
-    mirror:     ["Y",     "move",   "Y",      "Y",      "move",   "move",   "move",   "move",   "move",   "move"],
-    "weight-1": ["Y",     "move",   "move",   "Y",      "Y",      "move",   "move",   "move",   "move",   "move"],
-    "weight-5": ["Y",     "move",   "move",   "move",   "Y",      "Y",      "move",   "move",   "move",   "move"],
-    "weight-10":["Y",     "move",   "move",   "move",   "move",   "Y",      "Y",      "move",   "move",   "move"],
-    "weight-25":["Y",     "move",   "move",   "move",   "move",   "move",   "Y",      "Y",      "move",   "move"],
-    "weight-50":["Y",     "move",   "move",   "move",   "move",   "move",   "move",   "Y",      "Y",      "move"],
-    "weight-100":["Y",    "move",   "move",   "move",   "move",   "move",   "move",   "move",   "Y",      "Y"],
+    stable: ["Y", "Y", "move", "Y", "move", "move", "move", "move", "move", "move capacity"],
+    dark: ["Y", "Y", "Y", "move", "move", "move", "move", "move", "move", "move capacity"],
+    mirror: ["Y", "move", "Y", "Y", "move", "move", "move", "move", "move", "move"],
+    "weight-1": ["Y", "move", "move", "Y", "Y", "move", "move", "move", "move", "move"],
+    "weight-5": ["Y", "move", "move", "move", "Y", "Y", "move", "move", "move", "move"],
+    "weight-10": ["Y", "move", "move", "move", "move", "Y", "Y", "move", "move", "move"],
+    "weight-25": ["Y", "move", "move", "move", "move", "move", "Y", "Y", "move", "move"],
+    "weight-50": ["Y", "move", "move", "move", "move", "move", "move", "Y", "Y", "move"],
+    "weight-100": ["Y", "move", "move", "move", "move", "move", "move", "move", "Y", "Y"],
     promoted: fromPromoted,
 });
 
@@ -70,11 +81,39 @@ const meshRows = (fromPromoted: MeshRow): Record<string, MeshRow> => ({
 // (capacity where the goal's ready candidate pods are fewer than 3), and in v1 -> v2 the baseline v1 was never
 // gated (gate wherever the route weighs v1; weight-100 gives it nothing).
 export const MESH_MATRICES: [ReleaseName, Record<string, MeshRow>][] = [
-    ["v1->v2", meshRows(["move capacity gate", "move capacity gate", "move gate", "move gate", "move gate", "move gate", "move gate", "move gate", "move", "Y"])],
-    ["v2->v3", meshRows(["move capacity", "move capacity", "move", "move", "move", "move", "move", "move", "move", "Y"])],
+    [
+        "v1->v2",
+        meshRows([
+            "move capacity gate",
+            "move capacity gate",
+            "move gate",
+            "move gate",
+            "move gate",
+            "move gate",
+            "move gate",
+            "move gate",
+            "move",
+            "Y",
+        ]),
+    ],
+    [
+        "v2->v3",
+        meshRows(["move capacity", "move capacity", "move", "move", "move", "move", "move", "move", "move", "Y"]),
+    ],
 ];
 
 // A never-deployed namespace under istio starts at stable: dark would put the candidate's pod in the Service before
 // its route exists (the VirtualService waits for the gate); dark's route sends the candidate no plain request, so
 // only the move rule refuses it; anything later routes traffic to a candidate with no gate pass.
-export const MESH_FIRST: MeshRow = ["Y", "move", "move gate", "move gate", "move gate", "move gate", "move gate", "move gate", "move gate", "move gate"];
+export const MESH_FIRST: MeshRow = [
+    "Y",
+    "move",
+    "move gate",
+    "move gate",
+    "move gate",
+    "move gate",
+    "move gate",
+    "move gate",
+    "move gate",
+    "move gate",
+];

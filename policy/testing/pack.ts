@@ -7,10 +7,15 @@ import { resourceViolationsByRule, stackViolationsByRule } from "./harness";
 export const packFor = (s: Scenario): RolloutPolicy[] => policies(sourceOf(contextOf(s)));
 
 /** What the whole pack reports on a scenario: its stack checks and its resource checks, by rule. */
-export async function verdictsOf(s: Scenario): Promise<{ stack: Record<string, string[]>; resources: Record<string, string[]> }> {
+export async function verdictsOf(
+    s: Scenario,
+): Promise<{ stack: Record<string, string[]>; resources: Record<string, string[]> }> {
     const pack = packFor(s);
     const resources = resourcesOf(s);
-    return { stack: await stackViolationsByRule(pack, resources), resources: await resourceViolationsByRule(pack, resources) };
+    return {
+        stack: await stackViolationsByRule(pack, resources),
+        resources: await resourceViolationsByRule(pack, resources),
+    };
 }
 
 /** Nothing reported by any rule. */

@@ -4,7 +4,14 @@
 // counts) and a candidate wrong on a known fraction of requests (how often it is caught). Expected values are worked
 // out from the construction in the comments.
 import * as assert from "assert";
-import { Answer, AnswerDiff, compareAnswers, flatten, MirroredRequest, validateIgnorePatterns } from "../../analysis/answer-diff";
+import {
+    Answer,
+    AnswerDiff,
+    compareAnswers,
+    flatten,
+    MirroredRequest,
+    validateIgnorePatterns,
+} from "../../analysis/answer-diff";
 import { mulberry32 } from "./seeded-random";
 
 const TEXT = [
@@ -17,9 +24,13 @@ const STARS = [5, 4];
 function reviews(version: "v1" | "v2" | "v3", id: number, pod: string): Answer {
     const color = version === "v3" ? "red" : "black";
     const body = {
-        id: String(id), podname: pod, clustername: "null",
+        id: String(id),
+        podname: pod,
+        clustername: "null",
         reviews: TEXT.map((text, i) => ({
-            reviewer: `Reviewer${i + 1}`, text, ...(version === "v1" ? {} : { rating: { stars: STARS[i], color } }),
+            reviewer: `Reviewer${i + 1}`,
+            text,
+            ...(version === "v1" ? {} : { rating: { stars: STARS[i], color } }),
         })),
     };
     return { status: 200, body };
@@ -29,7 +40,12 @@ type Edit = (a: Answer, i: number) => Answer;
 const same: Edit = (a) => a;
 
 /** `count` requests /reviews/0.. : the candidate runs `cand`, both stables `stable`, each pod its own name. */
-function batch(cand: "v1" | "v2" | "v3", stable: "v1" | "v2" | "v3", count: number, edit: Edit = same): MirroredRequest[] {
+function batch(
+    cand: "v1" | "v2" | "v3",
+    stable: "v1" | "v2" | "v3",
+    count: number,
+    edit: Edit = same,
+): MirroredRequest[] {
     return Array.from({ length: count }, (_, i) => ({
         path: `/reviews/${i}`,
         candidate: edit(reviews(cand, i, `reviews-${cand}-7d9f8c-x1qz`), i),
@@ -44,7 +60,12 @@ const field = (d: AnswerDiff, path: string) => {
     assert.ok(f, `no field ${path} in ${d.fields.map((x) => x.path).join(", ")}`);
     return f;
 };
-const RATINGS = ["reviews[0].rating.stars", "reviews[0].rating.color", "reviews[1].rating.stars", "reviews[1].rating.color"];
+const RATINGS = [
+    "reviews[0].rating.stars",
+    "reviews[0].rating.color",
+    "reviews[1].rating.stars",
+    "reviews[1].rating.color",
+];
 const wrongText: Edit = (a) => {
     const body = a.body as { reviews: { text: string }[] };
     body.reviews[0].text = "A dull play.";
@@ -54,20 +75,30 @@ const wrongText: Edit = (a) => {
 describe("answer diff: fields", () => {
     it("flattens a v2 answer to @status and its leaves, arrays by index", () => {
         assert.deepStrictEqual(Object.fromEntries(flatten(reviews("v2", 7, "p"))), {
-            "@status": "200", id: '"7"', podname: '"p"', clustername: '"null"',
-            "reviews[0].reviewer": '"Reviewer1"', "reviews[0].text": JSON.stringify(TEXT[0]),
-            "reviews[0].rating.stars": "5", "reviews[0].rating.color": '"black"',
-            "reviews[1].reviewer": '"Reviewer2"', "reviews[1].text": JSON.stringify(TEXT[1]),
-            "reviews[1].rating.stars": "4", "reviews[1].rating.color": '"black"',
+            "@status": "200",
+            id: '"7"',
+            podname: '"p"',
+            clustername: '"null"',
+            "reviews[0].reviewer": '"Reviewer1"',
+            "reviews[0].text": JSON.stringify(TEXT[0]),
+            "reviews[0].rating.stars": "5",
+            "reviews[0].rating.color": '"black"',
+            "reviews[1].reviewer": '"Reviewer2"',
+            "reviews[1].text": JSON.stringify(TEXT[1]),
+            "reviews[1].rating.stars": "4",
+            "reviews[1].rating.color": '"black"',
         });
     });
 
     it("a text body is @body, empty containers are leaves, odd keys are quoted", () => {
         assert.deepStrictEqual(Object.fromEntries(flatten({ status: 503, body: "no healthy upstream" })), {
-            "@status": "503", "@body": '"no healthy upstream"',
+            "@status": "503",
+            "@body": '"no healthy upstream"',
         });
         assert.deepStrictEqual(Object.fromEntries(flatten({ status: 200, body: { reviews: [], "a.b": { c: 1 } } })), {
-            "@status": "200", reviews: "[]", '["a.b"].c': "1",
+            "@status": "200",
+            reviews: "[]",
+            '["a.b"].c': "1",
         });
     });
 });
@@ -77,8 +108,14 @@ describe("answer diff: verdicts worked out by hand", () => {
         const d = compareAnswers(batch("v1", "v1", 40));
         assert.strictEqual(d.outcome, "pass", d.reason);
         assert.deepStrictEqual(verdicts(d), {
-            "@status": "same", id: "same", podname: "noise", clustername: "same",
-            "reviews[0].reviewer": "same", "reviews[0].text": "same", "reviews[1].reviewer": "same", "reviews[1].text": "same",
+            "@status": "same",
+            id: "same",
+            podname: "noise",
+            clustername: "same",
+            "reviews[0].reviewer": "same",
+            "reviews[0].text": "same",
+            "reviews[1].reviewer": "same",
+            "reviews[1].text": "same",
         });
         assert.deepStrictEqual([field(d, "podname").candidateDiffs, field(d, "podname").noiseDiffs], [40, 40]);
         assert.match(d.reason, /noise: podname/);
@@ -88,8 +125,15 @@ describe("answer diff: verdicts worked out by hand", () => {
         // Each rating field is present in the candidate and absent in both stables: b = 40, d = 0, p = 2^-40.
         const d = compareAnswers(batch("v2", "v1", 40));
         assert.strictEqual(d.outcome, "fail");
-        assert.deepStrictEqual(d.fields.filter((f) => f.verdict === "differs").map((f) => f.path), RATINGS);
-        assert.deepStrictEqual(field(d, "reviews[0].rating.stars").example, { request: "/reviews/0", candidate: "5", primary: "absent" });
+        assert.deepStrictEqual(
+            d.fields.filter((f) => f.verdict === "differs").map((f) => f.path),
+            RATINGS,
+        );
+        assert.deepStrictEqual(field(d, "reviews[0].rating.stars").example, {
+            request: "/reviews/0",
+            candidate: "5",
+            primary: "absent",
+        });
         assert.match(d.reason, /reviews\[0\]\.rating\.stars \(40 vs noise 0 of 40; e\.g\. \/reviews\/0: 5 vs absent\)/);
         assert.strictEqual(d.fieldAlpha, 0.01 / 4);
     });
@@ -98,20 +142,30 @@ describe("answer diff: verdicts worked out by hand", () => {
         const d = compareAnswers(batch("v2", "v1", 40), { ignore: ["reviews[*].rating"] });
         assert.strictEqual(d.outcome, "pass", d.reason);
         assert.deepStrictEqual(d.patterns, [{ pattern: "reviews[*].rating", fields: RATINGS }]);
-        for (const path of RATINGS) assert.deepStrictEqual([field(d, path).verdict, field(d, path).candidateDiffs], ["ignored", 40]);
+        for (const path of RATINGS)
+            assert.deepStrictEqual([field(d, path).verdict, field(d, path).candidateDiffs], ["ignored", 40]);
         assert.match(d.reason, /ignored as declared: reviews\[0\]\.rating\.stars/);
     });
 
     it("a wrong review text fails even with ratings declared", () => {
         const d = compareAnswers(batch("v2", "v1", 40, wrongText), { ignore: ["reviews[*].rating"] });
         assert.strictEqual(d.outcome, "fail");
-        assert.deepStrictEqual(d.fields.filter((f) => f.verdict === "differs").map((f) => f.path), ["reviews[0].text"]);
-        assert.match(d.reason, /reviews\[0\]\.text .*e\.g\. \/reviews\/0: "A dull play\." vs "An extremely entertaining/);
+        assert.deepStrictEqual(
+            d.fields.filter((f) => f.verdict === "differs").map((f) => f.path),
+            ["reviews[0].text"],
+        );
+        assert.match(
+            d.reason,
+            /reviews\[0\]\.text .*e\.g\. \/reviews\/0: "A dull play\." vs "An extremely entertaining/,
+        );
     });
 
     it("v3 against v2 differs only in the colour: declaring it passes, and the stars stay judged", () => {
         const bare = compareAnswers(batch("v3", "v2", 40));
-        assert.deepStrictEqual(bare.fields.filter((f) => f.verdict === "differs").map((f) => f.path), [RATINGS[1], RATINGS[3]]);
+        assert.deepStrictEqual(
+            bare.fields.filter((f) => f.verdict === "differs").map((f) => f.path),
+            [RATINGS[1], RATINGS[3]],
+        );
         const d = compareAnswers(batch("v3", "v2", 40), { ignore: ["reviews[*].rating.color"] });
         assert.strictEqual(d.outcome, "pass", d.reason);
         assert.strictEqual(field(d, "reviews[0].rating.stars").verdict, "same");
@@ -124,15 +178,30 @@ describe("answer diff: verdicts worked out by hand", () => {
         const broken: Edit = (a, i) => (i % 3 === 0 ? { status: 500, body: "upstream connect error" } : a);
         const d = compareAnswers(batch("v1", "v1", 60, broken));
         assert.strictEqual(d.outcome, "fail");
-        const differs = d.fields.filter((f) => f.verdict === "differs").map((f) => f.path).sort();
-        assert.deepStrictEqual(differs, ["@body", "@status", "clustername", "id", "reviews[0].reviewer", "reviews[0].text", "reviews[1].reviewer", "reviews[1].text"]);
+        const differs = d.fields
+            .filter((f) => f.verdict === "differs")
+            .map((f) => f.path)
+            .sort();
+        assert.deepStrictEqual(differs, [
+            "@body",
+            "@status",
+            "clustername",
+            "id",
+            "reviews[0].reviewer",
+            "reviews[0].text",
+            "reviews[1].reviewer",
+            "reviews[1].text",
+        ]);
         assert.match(d.reason, /@status \(20 vs noise 0 of 60; e\.g\. \/reviews\/0: 500 vs 200\)/);
         assert.strictEqual(field(d, "podname").verdict, "noise");
     });
 
     it("the threshold by hand: with 8 discordant fields a difference seen on 10 requests and no noise is real, on 9 not", () => {
         // m = 8 fields as above, alpha / 8 = 0.00125: 2^-10 = 0.00098 is below it, 2^-9 = 0.00195 is not.
-        const on = (k: number): Edit => (a, i) => (i < k ? { status: 500, body: "upstream connect error" } : a);
+        const on =
+            (k: number): Edit =>
+            (a, i) =>
+                i < k ? { status: 500, body: "upstream connect error" } : a;
         const ten = compareAnswers(batch("v1", "v1", 60, on(10)));
         assert.strictEqual(ten.outcome, "fail");
         assert.strictEqual(ten.fieldAlpha, 0.01 / 8);
@@ -148,7 +217,9 @@ describe("answer diff: verdicts worked out by hand", () => {
             return a;
         };
         const reqs = batch("v1", "v1", 40).map((r, i) => ({
-            ...r, candidate: i < 5 ? drop(r.candidate) : r.candidate, secondary: i >= 5 && i < 10 ? drop(r.secondary) : r.secondary,
+            ...r,
+            candidate: i < 5 ? drop(r.candidate) : r.candidate,
+            secondary: i >= 5 && i < 10 ? drop(r.secondary) : r.secondary,
         }));
         const d = compareAnswers(reqs);
         assert.strictEqual(d.outcome, "pass", d.reason);
@@ -168,7 +239,10 @@ describe("answer diff: verdicts worked out by hand", () => {
         const d = compareAnswers(batch("v2", "v1", 12));
         assert.strictEqual(d.outcome, "inconclusive");
         assert.strictEqual(d.needs, 18);
-        assert.match(d.reason, /12 requests compared, below the minimum of 30: needs 18 more; so far reviews\[0\]\.rating\.stars/);
+        assert.match(
+            d.reason,
+            /12 requests compared, below the minimum of 30: needs 18 more; so far reviews\[0\]\.rating\.stars/,
+        );
         assert.strictEqual(compareAnswers([]).needs, 30);
     });
 
@@ -181,7 +255,9 @@ describe("answer diff: verdicts worked out by hand", () => {
 
 describe("answer diff: ignore patterns", () => {
     const differing = (ignore: string[]) =>
-        compareAnswers(batch("v2", "v1", 40), { ignore }).fields.filter((f) => f.verdict === "differs").map((f) => f.path);
+        compareAnswers(batch("v2", "v1", 40), { ignore })
+            .fields.filter((f) => f.verdict === "differs")
+            .map((f) => f.path);
 
     it("`*` is one key, `[*]` one index, `[n]` that index, `**` any depth; a pattern covers what is under it", () => {
         assert.deepStrictEqual(differing(["**.stars"]), [RATINGS[1], RATINGS[3]]);
@@ -197,7 +273,10 @@ describe("answer diff: ignore patterns", () => {
     });
 
     it("validates: good patterns give no errors, each bad one an error naming it and the syntax", () => {
-        assert.deepStrictEqual(validateIgnorePatterns(["reviews[*].rating", "**.stars", "reviews[0].*", "@status", "id"]), []);
+        assert.deepStrictEqual(
+            validateIgnorePatterns(["reviews[*].rating", "**.stars", "reviews[0].*", "@status", "id"]),
+            [],
+        );
         const bad = ["reviews[].rating", "reviews..text", ".id", "**", "*.*", "", "reviews[x]", "a b"];
         const errors = validateIgnorePatterns([...bad, 3]);
         assert.strictEqual(errors.length, bad.length + 1);
@@ -266,7 +345,9 @@ describe("answer diff: simulations against known truth", function () {
             if (diffyReports(d)) diffy++;
         }
         const bound = 0.01 + 3 * Math.sqrt((0.01 * 0.99) / 2000);
-        console.log(`      false differences: ours ${ours} of 2,000 (${(ours / 20).toFixed(2)} %), Diffy's rule ${diffy} (${(diffy / 20).toFixed(1)} %)`);
+        console.log(
+            `      false differences: ours ${ours} of 2,000 (${(ours / 20).toFixed(2)} %), Diffy's rule ${diffy} (${(diffy / 20).toFixed(1)} %)`,
+        );
         assert.ok(ours / 2000 <= bound, `${ours} reported`);
         assert.ok(diffy / 2000 > bound, `Diffy's rule reported ${diffy}`);
     });
@@ -286,7 +367,9 @@ describe("answer diff: simulations against known truth", function () {
         }
         const [low, high] = [binomialTail(60, 0.25, 9), binomialTail(60, 0.25, 7)];
         const sd = Math.sqrt((low * (1 - low)) / 2000);
-        console.log(`      power at f = 25 %, 60 requests: ${caught / 2000} (binomial ${low.toFixed(3)}-${high.toFixed(3)}); other fields reported in ${other}`);
+        console.log(
+            `      power at f = 25 %, 60 requests: ${caught / 2000} (binomial ${low.toFixed(3)}-${high.toFixed(3)}); other fields reported in ${other}`,
+        );
         assert.ok(caught / 2000 >= low - 3 * sd && caught / 2000 <= high + 3 * sd, `caught ${caught}`);
         assert.ok(other / 2000 <= 0.01 + 3 * Math.sqrt((0.01 * 0.99) / 2000), `${other} false on other fields`);
     });

@@ -53,10 +53,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 describe("canary judge: verdicts worked out by hand", () => {
     it("no requests at all (no load) is inconclusive and needs the minimum of 50, never pass or fail", () => {
         const j = judge({ stable: { requests: 0, errors: 0 }, candidate: { requests: 0, errors: 0 } });
-        assert.deepStrictEqual([j.outcome, j.outcome === "inconclusive" && j.needs], ["inconclusive", { candidateRequests: 50 }]);
+        assert.deepStrictEqual(
+            [j.outcome, j.outcome === "inconclusive" && j.needs],
+            ["inconclusive", { candidateRequests: 50 }],
+        );
         assert.match(j.reason, /no requests since the stage began .*needs 50 more candidate requests/);
         const noStable = judge({ stable: { requests: 0, errors: 0 }, candidate: { requests: 500, errors: 400 } });
-        assert.deepStrictEqual([noStable.outcome, noStable.outcome === "inconclusive" && noStable.needs], ["inconclusive", undefined]);
+        assert.deepStrictEqual(
+            [noStable.outcome, noStable.outcome === "inconclusive" && noStable.needs],
+            ["inconclusive", undefined],
+        );
     });
 
     it("no candidate requests is inconclusive and needs the minimum of 50", () => {
@@ -89,9 +95,13 @@ describe("canary judge: verdicts worked out by hand", () => {
     });
 
     it("states the seconds at the candidate's rate so far: 25 requests in 50 s is 2 s a request", () => {
-        const j = judge({ stable: { requests: 2500, errors: 0 }, candidate: { requests: 25, errors: 0 } }, {}, {
-            elapsedSeconds: 50,
-        });
+        const j = judge(
+            { stable: { requests: 2500, errors: 0 }, candidate: { requests: 25, errors: 0 } },
+            {},
+            {
+                elapsedSeconds: 50,
+            },
+        );
         assert.ok(j.outcome === "inconclusive" && j.needs!.seconds === 2 * j.needs!.candidateRequests, j.reason);
     });
 
@@ -136,9 +146,16 @@ describe("canary judge: latency", () => {
         const slow = judge(latency(100, 130));
         assert.strictEqual(slow.outcome, "inconclusive");
         const outcomes = slow.metrics.map((m) => [m.metric, m.outcome]);
-        assert.deepStrictEqual(outcomes, [["error-rate", "pass"], ["latency", "inconclusive"]]);
+        assert.deepStrictEqual(outcomes, [
+            ["error-rate", "pass"],
+            ["latency", "inconclusive"],
+        ]);
         assert.match(slow.reason, /latency: candidate p99 130 ms vs at most 125 ms .*over the tolerance/);
-        assert.strictEqual(judge({ ...latency(100, 900), candidate: { requests: 10_000, errors: 900 } }).outcome, "fail", "errors still fail it");
+        assert.strictEqual(
+            judge({ ...latency(100, 900), candidate: { requests: 10_000, errors: 900 } }).outcome,
+            "fail",
+            "errors still fail it",
+        );
     });
 
     it("at a few milliseconds the margin decides: an added call passes, +150 ms on p99 holds", () => {

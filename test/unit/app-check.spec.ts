@@ -46,8 +46,13 @@ describe("app check: who may answer, from the plan", () => {
             it(`pods ${name} ${stage}: ${roles ? `only ${roles.join(" and ")} may answer, no tester requests` : "no app check"}`, () => {
                 const plan = planFor({ stage, release });
                 if (!roles) return assert.strictEqual(plan.appCheck, undefined);
-                const versions = roles.map((r) => (r === "stable" ? release.stable.version : release.candidate!.version));
-                assert.deepStrictEqual(plan.appCheck, { gate: APP_TEST, expected: { plain: { versions, by: `stage ${stage} serves` } } });
+                const versions = roles.map((r) =>
+                    r === "stable" ? release.stable.version : release.candidate!.version,
+                );
+                assert.deepStrictEqual(plan.appCheck, {
+                    gate: APP_TEST,
+                    expected: { plain: { versions, by: `stage ${stage} serves` } },
+                });
             });
         }
     }
@@ -58,7 +63,15 @@ describe("app check: who may answer, from the plan", () => {
             const plan = planFor({ stage, release: RELEASES["v1->v2"], traffic: MESH_TRAFFIC });
             if (!want) return assert.strictEqual(plan.appCheck, undefined);
             const expected = plan.appCheck!.expected;
-            assert.deepStrictEqual([expected.plain.versions, expected.testers?.versions, expected.testers?.header, expected.testers?.value], [want.plain, want.testers, "end-user", "jason"]);
+            assert.deepStrictEqual(
+                [
+                    expected.plain.versions,
+                    expected.testers?.versions,
+                    expected.testers?.header,
+                    expected.testers?.value,
+                ],
+                [want.plain, want.testers, "end-user", "jason"],
+            );
         });
     }
 });
@@ -69,8 +82,16 @@ const VERSION_OF = new Map([
     ["reviews-v1-bbbbb", "v1"],
     ["reviews-v2-ccccc", "v2"],
 ]);
-const from = (podname: string): Answer => ({ httpCode: "200", body: JSON.stringify({ id: "0", podname, clustername: "null", reviews: [{ reviewer: "Reviewer1" }] }) });
-const batch = (answers: Answer[], requests = 10): AnsweredBatch => ({ page: "productpage-v1-xyz", who: "plain users", requests, answers });
+const from = (podname: string): Answer => ({
+    httpCode: "200",
+    body: JSON.stringify({ id: "0", podname, clustername: "null", reviews: [{ reviewer: "Reviewer1" }] }),
+});
+const batch = (answers: Answer[], requests = 10): AnsweredBatch => ({
+    page: "productpage-v1-xyz",
+    who: "plain users",
+    requests,
+    answers,
+});
 const times = (n: number, a: Answer) => Array<Answer>(n).fill(a);
 const DARK = { versions: ["v1"], by: "stage dark serves" };
 const CANARY = { versions: ["v1", "v2"], by: "stage canary serves" };
@@ -78,35 +99,62 @@ const PROMOTED = { versions: ["v2"], by: "stage promoted serves" };
 
 describe("app check: the judgement of one batch of answers", () => {
     it("passes 10 answers from the stable's pods at dark", () => {
-        assert.strictEqual(judgeBatch(batch([...times(6, from("reviews-v1-aaaaa")), ...times(4, from("reviews-v1-bbbbb"))]), DARK, VERSION_OF), undefined);
+        assert.strictEqual(
+            judgeBatch(
+                batch([...times(6, from("reviews-v1-aaaaa")), ...times(4, from("reviews-v1-bbbbb"))]),
+                DARK,
+                VERSION_OF,
+            ),
+            undefined,
+        );
     });
 
     it("fails the dark candidate answering at dark, naming it and how often", () => {
         const answers = [...times(7, from("reviews-v1-aaaaa")), ...times(3, from("reviews-v2-ccccc"))];
-        assert.strictEqual(judgeBatch(batch(answers), DARK, VERSION_OF), "plain users got v2 (3 of 10) on pod productpage-v1-xyz; stage dark serves only v1");
+        assert.strictEqual(
+            judgeBatch(batch(answers), DARK, VERSION_OF),
+            "plain users got v2 (3 of 10) on pod productpage-v1-xyz; stage dark serves only v1",
+        );
     });
 
     it("passes either version at canary (neither has to answer)", () => {
-        assert.strictEqual(judgeBatch(batch([...times(9, from("reviews-v1-aaaaa")), from("reviews-v2-ccccc")]), CANARY, VERSION_OF), undefined);
+        assert.strictEqual(
+            judgeBatch(batch([...times(9, from("reviews-v1-aaaaa")), from("reviews-v2-ccccc")]), CANARY, VERSION_OF),
+            undefined,
+        );
         assert.strictEqual(judgeBatch(batch(times(10, from("reviews-v1-bbbbb"))), CANARY, VERSION_OF), undefined);
     });
 
     it("fails the deleted stable still answering at promoted", () => {
         const answers = [...times(9, from("reviews-v2-ccccc")), from("reviews-v1-bbbbb")];
-        assert.strictEqual(judgeBatch(batch(answers), PROMOTED, VERSION_OF), "plain users got v1 (1 of 10) on pod productpage-v1-xyz; stage promoted serves only v2");
+        assert.strictEqual(
+            judgeBatch(batch(answers), PROMOTED, VERSION_OF),
+            "plain users got v1 (1 of 10) on pod productpage-v1-xyz; stage promoted serves only v2",
+        );
     });
 
     it("fails any answer but 200, with the count and the first such body", () => {
-        const answers = [...times(8, from("reviews-v1-aaaaa")), ...times(2, { httpCode: "503", body: '{"error": "reviews answered 503"}' })];
+        const answers = [
+            ...times(8, from("reviews-v1-aaaaa")),
+            ...times(2, { httpCode: "503", body: '{"error": "reviews answered 503"}' }),
+        ];
         assert.strictEqual(
             judgeBatch(batch(answers), DARK, VERSION_OF),
             'plain users got HTTP 503 (2 of 10) on pod productpage-v1-xyz; stage dark serves only v1; first HTTP 503 answer: "{\\"error\\": \\"reviews answered 503\\"}"',
         );
-        assert.match(judgeBatch(batch(times(10, { httpCode: "000", body: "" })), CANARY, VERSION_OF)!, /^plain users got HTTP 000 \(10 of 10\) on pod productpage-v1-xyz; stage canary serves only v1, v2; first HTTP 000 answer: ""$/);
+        assert.match(
+            judgeBatch(batch(times(10, { httpCode: "000", body: "" })), CANARY, VERSION_OF)!,
+            /^plain users got HTTP 000 \(10 of 10\) on pod productpage-v1-xyz; stage canary serves only v1, v2; first HTTP 000 answer: ""$/,
+        );
     });
 
     it("fails answers that name no known reviews pod: not JSON, no podname, a pod of no reviews Deployment", () => {
-        const answers = [...times(7, from("reviews-v1-aaaaa")), { httpCode: "200", body: "<html>" }, { httpCode: "200", body: "{}" }, from("ratings-v1-zzz")];
+        const answers = [
+            ...times(7, from("reviews-v1-aaaaa")),
+            { httpCode: "200", body: "<html>" },
+            { httpCode: "200", body: "{}" },
+            from("ratings-v1-zzz"),
+        ];
         assert.strictEqual(
             judgeBatch(batch(answers), DARK, VERSION_OF),
             'plain users got no JSON (1 of 10), no podname (1 of 10), unknown pod ratings-v1-zzz (1 of 10) on pod productpage-v1-xyz; stage dark serves only v1; first no JSON answer: "<html>"',
@@ -114,18 +162,33 @@ describe("app check: the judgement of one batch of answers", () => {
     });
 
     it("fails when productpage does not answer every request (or at all)", () => {
-        assert.strictEqual(judgeBatch(batch(times(4, from("reviews-v1-aaaaa"))), DARK, VERSION_OF), "plain users got 4 answers to 10 requests on pod productpage-v1-xyz");
-        assert.strictEqual(judgeBatch(batch([]), DARK, VERSION_OF), "plain users got 0 answers to 10 requests on pod productpage-v1-xyz");
+        assert.strictEqual(
+            judgeBatch(batch(times(4, from("reviews-v1-aaaaa"))), DARK, VERSION_OF),
+            "plain users got 4 answers to 10 requests on pod productpage-v1-xyz",
+        );
+        assert.strictEqual(
+            judgeBatch(batch([]), DARK, VERSION_OF),
+            "plain users got 0 answers to 10 requests on pod productpage-v1-xyz",
+        );
     });
 
     it("names the tester's requests under istio", () => {
         const tester = { ...batch(times(10, from("reviews-v1-aaaaa"))), who: "the tester (end-user: jason)" };
-        assert.strictEqual(judgeBatch(tester, { versions: ["v2"], by: "the route sends testers to" }, VERSION_OF), "the tester (end-user: jason) got v1 (10 of 10) on pod productpage-v1-xyz; the route sends testers to only v2");
+        assert.strictEqual(
+            judgeBatch(tester, { versions: ["v2"], by: "the route sends testers to" }, VERSION_OF),
+            "the tester (end-user: jason) got v1 (10 of 10) on pod productpage-v1-xyz; the route sends testers to only v2",
+        );
     });
 
     it("reads each answer as the version that gave it, and tallies them", () => {
         assert.deepStrictEqual(
-            [from("reviews-v2-ccccc"), { httpCode: "500", body: "x" }, { httpCode: "200", body: "[1" }, { httpCode: "200", body: "null" }, from("reviews-v9-q")].map((a) => answeredBy(a, VERSION_OF)),
+            [
+                from("reviews-v2-ccccc"),
+                { httpCode: "500", body: "x" },
+                { httpCode: "200", body: "[1" },
+                { httpCode: "200", body: "null" },
+                from("reviews-v9-q"),
+            ].map((a) => answeredBy(a, VERSION_OF)),
             ["v2", "HTTP 500", "no JSON", "no podname", "unknown pod reviews-v9-q"],
         );
         assert.strictEqual(tally(["v1", "v2", "v1", "HTTP 503"]), "v1 2, v2 1, HTTP 503 1");
@@ -154,15 +217,35 @@ describe("app check script", function () {
         const r = runAppCheck({ plain: { versions: ["v1"], by: "stage dark serves" } }, "reviews-v1-a");
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /ok +productpage-v1-a: plain users v1 10\n/);
-        assert.match(r.stdout, /app check passed: 1 productpage pod\(s\), 10 requests each, every answer 200 from reviews v1 \([\d.]+ s\)\n$/);
+        assert.match(
+            r.stdout,
+            /app check passed: 1 productpage pod\(s\), 10 requests each, every answer 200 from reviews v1 \([\d.]+ s\)\n$/,
+        );
         const execs = r.calls.filter((c) => c.includes("exec"));
         assert.strictEqual(execs.length, 1);
         assert.deepStrictEqual(execs[0].slice(execs[0].indexOf("exec"), execs[0].indexOf(url)), [
-            "exec", "sleep-1", "-n", "bookinfo", "-c", "sleep", "--", "curl", "-sS", "-m", "5", "-w", "\\n%{http_code}\\n--app-check-answer-end--\\n",
+            "exec",
+            "sleep-1",
+            "-n",
+            "bookinfo",
+            "-c",
+            "sleep",
+            "--",
+            "curl",
+            "-sS",
+            "-m",
+            "5",
+            "-w",
+            "\\n%{http_code}\\n--app-check-answer-end--\\n",
         ]);
         assert.strictEqual(execs[0].filter((a) => a === url).length, 10);
-        assert.deepStrictEqual(r.calls.map((c) => c[5]), ["get", "exec"], "one pod read, one exec");
-        for (const call of r.calls) assert.deepStrictEqual(call.slice(0, 4), ["--kubeconfig", "/tmp/kc.yaml", "--context", "kwok-bookinfo"]);
+        assert.deepStrictEqual(
+            r.calls.map((c) => c[5]),
+            ["get", "exec"],
+            "one pod read, one exec",
+        );
+        for (const call of r.calls)
+            assert.deepStrictEqual(call.slice(0, 4), ["--kubeconfig", "/tmp/kc.yaml", "--context", "kwok-bookinfo"]);
     });
 
     it("istio: the same requests, then as many as the tester", () => {
@@ -174,7 +257,13 @@ describe("app check script", function () {
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /ok +productpage-v1-a: plain users v2 10; the tester \(end-user: jason\) v2 10\n/);
         const execs = r.calls.filter((c) => c.includes("exec"));
-        assert.deepStrictEqual(execs.map((c) => [c.filter((a) => a === url).length, c.includes("-H") ? c[c.indexOf("-H") + 1] : "-"]), [[10, "-"], [10, "end-user: jason"]]);
+        assert.deepStrictEqual(
+            execs.map((c) => [c.filter((a) => a === url).length, c.includes("-H") ? c[c.indexOf("-H") + 1] : "-"]),
+            [
+                [10, "-"],
+                [10, "end-user: jason"],
+            ],
+        );
     });
 
     it("refuses to run without its inputs", () => {

@@ -41,7 +41,11 @@ describe("the docs stay true", () => {
     for (const file of ["README.md", "docs/policy.md"]) {
         it(`${file} holds each rule's current description (npm run docs:rules)`, () => {
             const text = readFileSync(path.join(root, file), "utf8");
-            assert.strictEqual(withRuleDocs(text, file), text, `${file} drifted from the rules' descriptions: run npm run docs:rules`);
+            assert.strictEqual(
+                withRuleDocs(text, file),
+                text,
+                `${file} drifted from the rules' descriptions: run npm run docs:rules`,
+            );
         });
     }
 

@@ -10,16 +10,19 @@ import yaml from "js-yaml";
 export const PROJECT = "bookinfo-rollout";
 
 export const stackText = (stage: string, extra: Record<string, unknown> = {}) =>
-    yaml.dump({
-        config: {
-            [`${PROJECT}:stage`]: stage,
-            [`${PROJECT}:release`]: {
-                stable: { version: "v1", image: "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3" },
-                candidate: { version: "v2", image: "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3" },
+    yaml.dump(
+        {
+            config: {
+                [`${PROJECT}:stage`]: stage,
+                [`${PROJECT}:release`]: {
+                    stable: { version: "v1", image: "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3" },
+                    candidate: { version: "v2", image: "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3" },
+                },
+                ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${PROJECT}:${k}`, v])),
             },
-            ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`${PROJECT}:${k}`, v])),
         },
-    }, { lineWidth: -1 });
+        { lineWidth: -1 },
+    );
 
 /** git in `dir`; its output trimmed. */
 export function git(dir: string, ...args: string[]): string {
@@ -64,7 +67,11 @@ export function makeRepos(): Repos {
     git(root, "clone", "-q", bare, person);
     identity(person, "ana");
     const repos: Repos = {
-        root, bare, driver, person, file: path.join(driver, "Pulumi.dev.yaml"),
+        root,
+        bare,
+        driver,
+        person,
+        file: path.join(driver, "Pulumi.dev.yaml"),
         personCommits(text, subject) {
             git(person, "pull", "-q", "--ff-only", "origin", "main");
             fs.writeFileSync(path.join(person, "Pulumi.dev.yaml"), text);

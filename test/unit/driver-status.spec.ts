@@ -10,21 +10,39 @@ import { POD_TABLE, stageTableOf } from "../../rollout/stages";
 
 const V1 = "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3";
 const V3 = "docker.io/istio/examples-bookinfo-reviews-v3:1.20.3";
-const RELEASE: Release = { stable: { version: "v1", image: V1, replicas: 3 }, candidate: { version: "v3", image: V3, replicas: 3 } };
+const RELEASE: Release = {
+    stable: { version: "v1", image: V1, replicas: 3 },
+    candidate: { version: "v3", image: V3, replicas: 3 },
+};
 const FAILED_AT = "2026-12-03T11:58:00.000Z";
 const QUARANTINED: GateView = {
     trust: "trusted",
     passes: [{ image: V1, version: "v1", passedAt: "2026-12-01T09:00:00.000Z", pods: 1, requestsPerPod: 11 }],
-    failures: [{ image: V3, version: "v3", failedAt: FAILED_AT, failure: "analysis failed at canary: error-rate: candidate 9/300 errors" }],
+    failures: [
+        {
+            image: V3,
+            version: "v3",
+            failedAt: FAILED_AT,
+            failure: "analysis failed at canary: error-rate: candidate 9/300 errors",
+        },
+    ],
 };
-const PASSED: GateView = { trust: "trusted", passes: [{ image: V3, version: "v3", passedAt: "2026-12-03T12:05:00.000Z", pods: 1, requestsPerPod: 11 }], failures: [] };
-const WHY = "image docker.io/istio/examples-bookinfo-reviews-v3:1.20.3 failed at 2026-12-03T11:58:00.000Z " +
+const PASSED: GateView = {
+    trust: "trusted",
+    passes: [{ image: V3, version: "v3", passedAt: "2026-12-03T12:05:00.000Z", pods: 1, requestsPerPod: 11 }],
+    failures: [],
+};
+const WHY =
+    "image docker.io/istio/examples-bookinfo-reviews-v3:1.20.3 failed at 2026-12-03T11:58:00.000Z " +
     "(analysis failed at canary: error-rate: candidate 9/300 errors): quarantined until its gate passes again, in dark";
 
 describe("driver: status's next moves and the guard", () => {
     it("a candidate whose gate passed is offered the forward move and the restore", () => {
         assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", RELEASE, PASSED), {
-            next: [{ to: "dark", kind: "forward" }, { to: "canary", kind: "restore" }],
+            next: [
+                { to: "dark", kind: "forward" },
+                { to: "canary", kind: "restore" },
+            ],
             refused: [],
         });
     });
@@ -44,7 +62,12 @@ describe("driver: status's next moves and the guard", () => {
     });
 
     it("istio: the restore to the first weight is refused, dark (testers only) is not", () => {
-        const table = stageTableOf({ strategy: "istio", steps: [1, 5, 10, 25, 50], mirrorPercent: 100, testers: { header: "end-user", cookie: "user", value: "jason" } });
+        const table = stageTableOf({
+            strategy: "istio",
+            steps: [1, 5, 10, 25, 50],
+            mirrorPercent: 100,
+            testers: { header: "end-user", cookie: "user", value: "jason" },
+        });
         assert.deepStrictEqual(movesFrom(table, "stable", RELEASE, QUARANTINED), {
             next: [{ to: "dark", kind: "forward" }],
             refused: [{ to: "weight-1", kind: "restore", why: WHY }],
@@ -52,14 +75,23 @@ describe("driver: status's next moves and the guard", () => {
     });
 
     it("only that exact image of that version is quarantined; without a candidate nothing is offered", () => {
-        const rebuilt: Release = { ...RELEASE, candidate: { version: "v3", image: "docker.io/istio/examples-bookinfo-reviews-v3:1.20.4", replicas: 3 } };
+        const rebuilt: Release = {
+            ...RELEASE,
+            candidate: { version: "v3", image: "docker.io/istio/examples-bookinfo-reviews-v3:1.20.4", replicas: 3 },
+        };
         assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", rebuilt, QUARANTINED).refused, []);
-        assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", { stable: RELEASE.stable }, QUARANTINED), { next: [], refused: [] });
+        assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", { stable: RELEASE.stable }, QUARANTINED), {
+            next: [],
+            refused: [],
+        });
     });
 
     it("the human output names the refused restore and why", () => {
         const s: Status = {
-            stack: "dev", stackFile: "/repo/Pulumi.dev.yaml", namespace: "bookinfo", release: RELEASE,
+            stack: "dev",
+            stackFile: "/repo/Pulumi.dev.yaml",
+            namespace: "bookinfo",
+            release: RELEASE,
             stage: { live: "stable", configured: "stable", differs: false },
             ...movesFrom(POD_TABLE, "stable", RELEASE, QUARANTINED),
             pods: [{ version: "v1", image: V1, ready: 3, desired: 3, serving: true }],
@@ -67,8 +99,13 @@ describe("driver: status's next moves and the guard", () => {
             record: { trust: "trusted" },
             decisions: [],
         };
-        const line = renderStatus(s).split("\n").find((l) => l.startsWith("next"));
-        assert.strictEqual(line, "next        dark (forward), canary (restore, refused: image docker.io/istio/examples-bookinfo-reviews-v3:1.20.3 failed at " +
-            "2026-12-03T11:58:00.000Z (analysis failed at canary: error-rate: candidate 9/300 errors): quarantined until its gate passes again, in dark)");
+        const line = renderStatus(s)
+            .split("\n")
+            .find((l) => l.startsWith("next"));
+        assert.strictEqual(
+            line,
+            "next        dark (forward), canary (restore, refused: image docker.io/istio/examples-bookinfo-reviews-v3:1.20.3 failed at " +
+                "2026-12-03T11:58:00.000Z (analysis failed at canary: error-rate: candidate 9/300 errors): quarantined until its gate passes again, in dark)",
+        );
     });
 });

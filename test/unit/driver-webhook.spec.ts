@@ -56,24 +56,44 @@ describe("driver: the webhook (a real receiver on 127.0.0.1)", () => {
     const applied: number[] = [];
     const step = (d: Decision, live: string, webhook = rx.url) => {
         const sf = readStackFile(r.driver, "dev");
-        return carryOut(sf, d, { live, analysis: "none", lastCommit: historyOf(sf.file, 1)[0] }, {
-            git: { kind: "local" }, webhook, log: (l) => lines.push(l), apply: async () => void applied.push(rx.got.length),
-        });
+        return carryOut(
+            sf,
+            d,
+            { live, analysis: "none", lastCommit: historyOf(sf.file, 1)[0] },
+            {
+                git: { kind: "local" },
+                webhook,
+                log: (l) => lines.push(l),
+                apply: async () => void applied.push(rx.got.length),
+            },
+        );
     };
     const head = () => git(r.driver, "rev-parse", "HEAD");
     /** The events' bodies with `at` checked and left out. */
-    const events = () => rx.got.map(({ method, contentType, body }) => {
-        assert.strictEqual(method, "POST");
-        assert.strictEqual(contentType, "application/json");
-        const { at, ...rest } = body;
-        assert.match(at, ISO);
-        return rest;
-    });
+    const events = () =>
+        rx.got.map(({ method, contentType, body }) => {
+            assert.strictEqual(method, "POST");
+            assert.strictEqual(contentType, "application/json");
+            const { at, ...rest } = body;
+            assert.match(at, ISO);
+            return rest;
+        });
 
     it("notify POSTs the event as JSON, once", async () => {
-        const event = { stack: "dev", decision: "advance", from: "canary", to: "half", why: "w", commit: "0123abcd", at: new Date().toISOString() };
+        const event = {
+            stack: "dev",
+            decision: "advance",
+            from: "canary",
+            to: "half",
+            why: "w",
+            commit: "0123abcd",
+            at: new Date().toISOString(),
+        };
         await notify(rx.url, event, (l) => lines.push(l));
-        assert.deepStrictEqual(rx.got.map((g) => g.body), [event]);
+        assert.deepStrictEqual(
+            rx.got.map((g) => g.body),
+            [event],
+        );
         assert.deepStrictEqual(lines, []);
         await notify("", event, (l) => lines.push(l));
         assert.strictEqual(rx.got.length, 1, "no webhook configured: no request");
@@ -88,25 +108,62 @@ describe("driver: the webhook (a real receiver on 127.0.0.1)", () => {
         assert.strictEqual(advance, head());
         const pause = await step({ kind: "pause", why: "analysis inconclusive after 4000s at half" }, "half");
         const rollback = await step({ kind: "rollback", to: "stable", why: "error-rate: candidate 9/300" }, "half");
-        const close = await step({ kind: "close", to: "stable", why: "promoted for 120s: the candidate becomes the stable" }, "promoted");
+        const close = await step(
+            { kind: "close", to: "stable", why: "promoted for 120s: the candidate becomes the stable" },
+            "promoted",
+        );
         await step({ kind: "done", outcome: "promoted", why: "promoted is the last stage" }, "promoted");
 
         assert.deepStrictEqual(events(), [
             { stack: "dev", decision: "hold", from: "half", why: approval },
-            { stack: "dev", decision: "advance", from: "canary", to: "half", why: "120s at canary; error-rate: pass", commit: advance },
-            { stack: "dev", decision: "pause", from: "half", why: "analysis inconclusive after 4000s at half", commit: pause },
-            { stack: "dev", decision: "rollback", from: "half", to: "stable", why: "error-rate: candidate 9/300", commit: rollback },
-            { stack: "dev", decision: "promoted", from: "promoted", to: "stable", why: "promoted for 120s: the candidate becomes the stable", commit: close },
+            {
+                stack: "dev",
+                decision: "advance",
+                from: "canary",
+                to: "half",
+                why: "120s at canary; error-rate: pass",
+                commit: advance,
+            },
+            {
+                stack: "dev",
+                decision: "pause",
+                from: "half",
+                why: "analysis inconclusive after 4000s at half",
+                commit: pause,
+            },
+            {
+                stack: "dev",
+                decision: "rollback",
+                from: "half",
+                to: "stable",
+                why: "error-rate: candidate 9/300",
+                commit: rollback,
+            },
+            {
+                stack: "dev",
+                decision: "promoted",
+                from: "promoted",
+                to: "stable",
+                why: "promoted for 120s: the candidate becomes the stable",
+                commit: close,
+            },
             { stack: "dev", decision: "done", from: "promoted", why: "promoted is the last stage" },
         ]);
         assert.deepStrictEqual(applied, [2, 4, 5], "advance, rollback and close applied, each after its event arrived");
-        assert.deepStrictEqual(lines.filter((l) => l.startsWith("webhook")), []);
+        assert.deepStrictEqual(
+            lines.filter((l) => l.startsWith("webhook")),
+            [],
+        );
     });
 
     it("a receiver answering 500, or down, never throws: the failure is logged and the step goes on", async () => {
         const failing = await receiver(500);
         try {
-            await notify(failing.url, { stack: "dev", decision: "pause", from: "half", why: "w", at: new Date().toISOString() }, (l) => lines.push(l));
+            await notify(
+                failing.url,
+                { stack: "dev", decision: "pause", from: "half", why: "w", at: new Date().toISOString() },
+                (l) => lines.push(l),
+            );
             assert.strictEqual(failing.got.length, 1);
             assert.deepStrictEqual(lines, [`webhook ${failing.url}: HTTP 500`]);
         } finally {
@@ -120,6 +177,9 @@ describe("driver: the webhook (a real receiver on 127.0.0.1)", () => {
         const sha = await step({ kind: "advance", to: "half", why: "120s at canary" }, "canary", down.url);
         assert.strictEqual(sha, head(), "the decision is committed");
         assert.deepStrictEqual(applied, [0], "and applied");
-        assert.deepStrictEqual(lines.filter((l) => l.startsWith("webhook")), [`webhook ${down.url}: fetch failed`]);
+        assert.deepStrictEqual(
+            lines.filter((l) => l.startsWith("webhook")),
+            [`webhook ${down.url}: fetch failed`],
+        );
     });
 });

@@ -17,7 +17,12 @@ export function runWithFakeKubectl(script: string, env: Record<string, string>) 
         encoding: "utf8",
         env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE_LOG: log, FAKE_APPLIED: applied, ...env },
     });
-    const calls = fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as string[]);
+    const calls = fs
+        .readFileSync(log, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[]);
     const record = fs.existsSync(applied) ? JSON.parse(fs.readFileSync(applied, "utf8")) : undefined;
     fs.rmSync(dir, { recursive: true, force: true });
     return { ...result, calls, record };

@@ -2,12 +2,22 @@
 import * as assert from "assert";
 import { gateViewOf, passOf, withResult, GATE_RECORD_KEEP } from "../../rollout/gate-record";
 
-const pass = (image: string, version = "v2") => ({ image, version, passedAt: "2026-11-26T10:00:00Z", pods: 1, requestsPerPod: 11 });
+const pass = (image: string, version = "v2") => ({
+    image,
+    version,
+    passedAt: "2026-11-26T10:00:00Z",
+    pods: 1,
+    requestsPerPod: 11,
+});
 const record = (managedFields: object[], passes: unknown = [pass("r/reviews:2")]) => ({
     metadata: { managedFields },
     data: { "passed.json": typeof passes === "string" ? passes : JSON.stringify(passes) },
 });
-const gateApply = { manager: "bookinfo-rollout-gate", operation: "Apply", fieldsV1: { "f:data": { "f:passed.json": {} } } };
+const gateApply = {
+    manager: "bookinfo-rollout-gate",
+    operation: "Apply",
+    fieldsV1: { "f:data": { "f:passed.json": {} } },
+};
 
 describe("gate record", () => {
     it("is absent when there is no ConfigMap", () => {
@@ -15,23 +25,47 @@ describe("gate record", () => {
     });
 
     it("is trusted when only the gate applied its data", () => {
-        const labeller = { manager: "kubectl-label", operation: "Update", fieldsV1: { "f:metadata": { "f:labels": {} } } };
-        assert.deepStrictEqual(gateViewOf(record([gateApply, labeller])), { trust: "trusted", passes: [pass("r/reviews:2")] });
+        const labeller = {
+            manager: "kubectl-label",
+            operation: "Update",
+            fieldsV1: { "f:metadata": { "f:labels": {} } },
+        };
+        assert.deepStrictEqual(gateViewOf(record([gateApply, labeller])), {
+            trust: "trusted",
+            passes: [pass("r/reviews:2")],
+        });
     });
 
     it("is not trusted when anyone else wrote its data: kubectl edit, a Pulumi resource, a copied manifest", () => {
-        const edit = { manager: "kubectl-edit", operation: "Update", time: "2026-11-26T11:00:00Z", fieldsV1: { "f:data": { "f:passed.json": {} } } };
-        assert.deepStrictEqual(gateViewOf(record([gateApply, edit])), { trust: "untrusted", why: "its data was written by kubectl-edit (Update at 2026-11-26T11:00:00Z), not only by the gate (bookinfo-rollout-gate)" });
+        const edit = {
+            manager: "kubectl-edit",
+            operation: "Update",
+            time: "2026-11-26T11:00:00Z",
+            fieldsV1: { "f:data": { "f:passed.json": {} } },
+        };
+        assert.deepStrictEqual(gateViewOf(record([gateApply, edit])), {
+            trust: "untrusted",
+            why: "its data was written by kubectl-edit (Update at 2026-11-26T11:00:00Z), not only by the gate (bookinfo-rollout-gate)",
+        });
         const pulumiApply = { manager: "pulumi-kubernetes-1234", operation: "Apply", fieldsV1: { "f:data": {} } };
         assert.strictEqual(gateViewOf(record([pulumiApply])).trust, "untrusted");
         const gateUpdate = { manager: "bookinfo-rollout-gate", operation: "Update", fieldsV1: { "f:data": {} } };
         assert.strictEqual(gateViewOf(record([gateUpdate])).trust, "untrusted", "the gate only ever applies");
-        assert.deepStrictEqual(gateViewOf(record([])), { trust: "untrusted", why: "no data written by the gate (bookinfo-rollout-gate)" });
+        assert.deepStrictEqual(gateViewOf(record([])), {
+            trust: "untrusted",
+            why: "no data written by the gate (bookinfo-rollout-gate)",
+        });
     });
 
     it("is not trusted when its data is not a list of passes", () => {
-        assert.deepStrictEqual(gateViewOf(record([gateApply], "{oops")), { trust: "untrusted", why: "data.passed.json is not JSON" });
-        assert.deepStrictEqual(gateViewOf(record([gateApply], [{ image: "x" }])), { trust: "untrusted", why: "data.passed.json is not a list of passed gates" });
+        assert.deepStrictEqual(gateViewOf(record([gateApply], "{oops")), {
+            trust: "untrusted",
+            why: "data.passed.json is not JSON",
+        });
+        assert.deepStrictEqual(gateViewOf(record([gateApply], [{ image: "x" }])), {
+            trust: "untrusted",
+            why: "data.passed.json is not a list of passed gates",
+        });
     });
 
     it("finds a pass only for exactly the version and image", () => {
@@ -47,7 +81,13 @@ describe("gate record", () => {
         const next = withResult({ trust: "trusted", passes: many }, pass("r/reviews:3")).passes;
         assert.strictEqual(GATE_RECORD_KEEP, 20);
         assert.strictEqual(next.length, 20);
-        assert.deepStrictEqual(next.slice(0, 3).map((p) => p.image), ["r/reviews:3", "r/reviews:0", "r/reviews:1"]);
-        assert.deepStrictEqual(withResult({ trust: "untrusted", why: "x" }, pass("a:1")).passes.map((p) => p.image), ["a:1"]);
+        assert.deepStrictEqual(
+            next.slice(0, 3).map((p) => p.image),
+            ["r/reviews:3", "r/reviews:0", "r/reviews:1"],
+        );
+        assert.deepStrictEqual(
+            withResult({ trust: "untrusted", why: "x" }, pass("a:1")).passes.map((p) => p.image),
+            ["a:1"],
+        );
     });
 });

@@ -58,7 +58,10 @@ const monitor = pulumi.runtime.getMonitor() as unknown as {
 const register = monitor.registerResource.bind(monitor);
 monitor.registerResource = (req, callback) => {
     dependenciesByKey.set(keyOf(req.getType(), req.getName()), (req.getDependenciesList() as string[]).map(nameOfUrn));
-    optionsByKey.set(keyOf(req.getType(), req.getName()), { protect: !!req.getProtect(), retainOnDelete: !!req.getRetainondelete() });
+    optionsByKey.set(keyOf(req.getType(), req.getName()), {
+        protect: !!req.getProtect(),
+        retainOnDelete: !!req.getRetainondelete(),
+    });
     register(req, callback);
 };
 
@@ -88,9 +91,7 @@ export async function settle(root: pulumi.Resource): Promise<void> {
         for (const value of Object.values(r)) if (value instanceof pulumi.Resource) walk(value);
     };
     walk(root);
-    await Promise.all(
-        [...seen].map((r) => (pulumi.CustomResource.isInstance(r) ? promiseOf(r.id) : promiseOf(r.urn))),
-    );
+    await Promise.all([...seen].map((r) => (pulumi.CustomResource.isInstance(r) ? promiseOf(r.id) : promiseOf(r.urn))));
 }
 
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {

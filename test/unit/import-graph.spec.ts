@@ -27,7 +27,10 @@ function sources(dir: string): string[] {
 function importsOf(file: string): { spec: string; target?: string }[] {
     const text = fs.readFileSync(path.join(root, file), "utf8");
     const specs = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
-    return specs.map((spec) => ({ spec, target: spec.startsWith(".") ? path.normalize(path.join(path.dirname(file), spec)) : undefined }));
+    return specs.map((spec) => ({
+        spec,
+        target: spec.startsWith(".") ? path.normalize(path.join(path.dirname(file), spec)) : undefined,
+    }));
 }
 
 /** The source file a relative import's target names (`x` -> `x.ts` or `x/index.ts`), or undefined outside `files`. */
@@ -108,22 +111,45 @@ function cycleThrough(start: string, component: Set<string>, graph: Map<string, 
 }
 
 const violations = (files: string[], bad: (i: { spec: string; target?: string }) => boolean) =>
-    files.flatMap((f) => importsOf(f).filter(bad).map((i) => `${f} imports ${i.spec}`));
+    files.flatMap((f) =>
+        importsOf(f)
+            .filter(bad)
+            .map((i) => `${f} imports ${i.spec}`),
+    );
 
-const under = (...dirs: string[]) => (i: { target?: string }) => !!i.target && dirs.some((d) => i.target === d || i.target!.startsWith(`${d}/`));
+const under =
+    (...dirs: string[]) =>
+    (i: { target?: string }) =>
+        !!i.target && dirs.some((d) => i.target === d || i.target!.startsWith(`${d}/`));
 
 /** The rig (local/) is not part of a fork's checkout; its checks skip when it is absent. */
 const RIG = fs.existsSync(path.join(root, "local"));
 
 describe("import graph", () => {
-    const product = ["index.ts", "program.ts", "components", "rollout", "analysis", "io", "driver", "policy", "tools"].flatMap(sources);
+    const product = [
+        "index.ts",
+        "program.ts",
+        "components",
+        "rollout",
+        "analysis",
+        "io",
+        "driver",
+        "policy",
+        "tools",
+    ].flatMap(sources);
 
     it("finds the imports it checks (the scan is not empty)", () => {
         assert.ok(importsOf("program.ts").some((i) => i.target === "rollout/verdict"));
     });
 
     it("the product imports nothing from the local rig or the tests", () => {
-        assert.deepStrictEqual(violations(product.filter((f) => !f.endsWith(".spec.ts") && !f.startsWith("policy/testing/")), under("local", "test")), []);
+        assert.deepStrictEqual(
+            violations(
+                product.filter((f) => !f.endsWith(".spec.ts") && !f.startsWith("policy/testing/")),
+                under("local", "test"),
+            ),
+            [],
+        );
     });
 
     it("the policy pack imports nothing from test/, tools/ or local/", () => {
@@ -132,17 +158,30 @@ describe("import graph", () => {
 
     it("rollout/ is pure: no I/O modules, no Pulumi SDK, nothing of io/, components/, the program or the pack", () => {
         const io = /^(node:)?(fs|child_process|http|https|net|os|path|@pulumi\/|@kubernetes\/)/;
-        assert.deepStrictEqual(violations(sources("rollout"), (i) => io.test(i.spec) || under("io", "components", "policy", "program", "index")(i)), []);
+        assert.deepStrictEqual(
+            violations(
+                sources("rollout"),
+                (i) => io.test(i.spec) || under("io", "components", "policy", "program", "index")(i),
+            ),
+            [],
+        );
     });
 
     it("analysis/ is pure: no I/O modules, no Pulumi SDK, nothing of io/, components/, the program or the pack", () => {
         const io = /^(node:)?(fs|child_process|http|https|net|os|path|@pulumi\/|@kubernetes\/)/;
-        assert.deepStrictEqual(violations(sources("analysis"), (i) => io.test(i.spec) || under("io", "components", "policy", "program", "index")(i)), []);
+        assert.deepStrictEqual(
+            violations(
+                sources("analysis"),
+                (i) => io.test(i.spec) || under("io", "components", "policy", "program", "index")(i),
+            ),
+            [],
+        );
     });
 
     describe("no cycles", () => {
         it("the detector finds a cycle, a self-import, and none in a graph without one", () => {
-            const graph = (edges: Record<string, string[]>) => new Map(Object.entries(edges).map(([k, v]) => [k, new Set(v)]));
+            const graph = (edges: Record<string, string[]>) =>
+                new Map(Object.entries(edges).map(([k, v]) => [k, new Set(v)]));
             assert.deepStrictEqual(cycles(graph({ a: ["b"], b: ["c"], c: ["a", "d"], d: [] })), ["a -> b -> c -> a"]);
             assert.deepStrictEqual(cycles(graph({ a: ["a"] })), ["a -> a"]);
             assert.deepStrictEqual(cycles(graph({ a: ["b", "c"], b: ["c"], c: [] })), []);

@@ -14,20 +14,43 @@ describe("stage table (istio)", () => {
     it("has the stages dark, mirror, one per step, weight-100 and promoted", () => {
         assert.deepStrictEqual(stageNames(MESH), MESH_STAGES);
         const steps = stageTableOf({ ...MESH_TRAFFIC, steps: [10, 50] });
-        assert.deepStrictEqual(stageNames(steps), ["stable", "dark", "mirror", "weight-10", "weight-50", "weight-100", "promoted"]);
+        assert.deepStrictEqual(stageNames(steps), [
+            "stable",
+            "dark",
+            "mirror",
+            "weight-10",
+            "weight-50",
+            "weight-100",
+            "promoted",
+        ]);
     });
 
     it("derives exactly these moves: a first deployment at stable only, one forward chain, a rollback to stable from every stage with a stable, restore to weight-1", () => {
         const written = [
             "none -> stable (first)",
-            "stable -> dark (forward)", "dark -> mirror (forward)", "mirror -> weight-1 (forward)", "weight-1 -> weight-5 (forward)",
-            "weight-5 -> weight-10 (forward)", "weight-10 -> weight-25 (forward)", "weight-25 -> weight-50 (forward)",
-            "weight-50 -> weight-100 (forward)", "weight-100 -> promoted (forward)",
-            "dark -> stable (rollback)", "mirror -> stable (rollback)", "weight-1 -> stable (rollback)", "weight-5 -> stable (rollback)",
-            "weight-10 -> stable (rollback)", "weight-25 -> stable (rollback)", "weight-50 -> stable (rollback)", "weight-100 -> stable (rollback)",
+            "stable -> dark (forward)",
+            "dark -> mirror (forward)",
+            "mirror -> weight-1 (forward)",
+            "weight-1 -> weight-5 (forward)",
+            "weight-5 -> weight-10 (forward)",
+            "weight-10 -> weight-25 (forward)",
+            "weight-25 -> weight-50 (forward)",
+            "weight-50 -> weight-100 (forward)",
+            "weight-100 -> promoted (forward)",
+            "dark -> stable (rollback)",
+            "mirror -> stable (rollback)",
+            "weight-1 -> stable (rollback)",
+            "weight-5 -> stable (rollback)",
+            "weight-10 -> stable (rollback)",
+            "weight-25 -> stable (rollback)",
+            "weight-50 -> stable (rollback)",
+            "weight-100 -> stable (rollback)",
             "stable -> weight-1 (restore)",
         ];
-        assert.deepStrictEqual(movesOf(MESH).map((m) => `${m.from} -> ${m.to} (${m.kind})`), written);
+        assert.deepStrictEqual(
+            movesOf(MESH).map((m) => `${m.from} -> ${m.to} (${m.kind})`),
+            written,
+        );
         assert.deepStrictEqual(allowedNext(MESH, "off-table"), [{ to: "stable", kind: "rollback" }]);
     });
 
@@ -45,9 +68,20 @@ describe("stage table (istio)", () => {
 
     it("reads a route no stage gives as no stage: weight 7, testers missing, a mirror in a weight stage, an unreadable one", () => {
         const both = MESH_SHAPES["weight-5"];
-        assert.strictEqual(stageOf(both, V1_TO_V2, MESH, reading({ weights: { v1: 93, v2: 7 }, testers: "v2" })), undefined);
+        assert.strictEqual(
+            stageOf(both, V1_TO_V2, MESH, reading({ weights: { v1: 93, v2: 7 }, testers: "v2" })),
+            undefined,
+        );
         assert.strictEqual(stageOf(both, V1_TO_V2, MESH, reading({ weights: { v1: 95, v2: 5 } })), undefined);
-        assert.strictEqual(stageOf(both, V1_TO_V2, MESH, reading({ weights: { v1: 95, v2: 5 }, mirror: { version: "v2", percent: 100 }, testers: "v2" })), undefined);
+        assert.strictEqual(
+            stageOf(
+                both,
+                V1_TO_V2,
+                MESH,
+                reading({ weights: { v1: 95, v2: 5 }, mirror: { version: "v2", percent: 100 }, testers: "v2" }),
+            ),
+            undefined,
+        );
         assert.strictEqual(stageOf(MESH_SHAPES.stable, V1_TO_V2, MESH, { problem: "no VirtualService" }), undefined);
     });
 

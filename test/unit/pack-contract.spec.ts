@@ -11,7 +11,15 @@ import { DEPLOYMENT } from "../../policy/lib/kubernetes";
 import { policies } from "../../policy/policies";
 import { BACKEND, meshScenario, Scenario, scenario } from "../../policy/testing/fixtures";
 import { resourceViolationsByRule, stackViolationsByRule, TestResource } from "../../policy/testing/harness";
-import { COLUMNS, FIRST, MATRICES, MESH_COLUMNS, MESH_FIRST, MESH_MATRICES, Row } from "../../policy/testing/move-tables";
+import {
+    COLUMNS,
+    FIRST,
+    MATRICES,
+    MESH_COLUMNS,
+    MESH_FIRST,
+    MESH_MATRICES,
+    Row,
+} from "../../policy/testing/move-tables";
 
 /** The mocks run the program as stack "unit" of organization "organization". */
 const UNIT_STACK_LABEL = "organization.bookinfo-rollout.unit";
@@ -29,14 +37,27 @@ async function contract(s: Scenario, allowed: boolean) {
     }
     const { resources } = await run(values, facts, previous);
     // The pack parses the same config text itself.
-    const text = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-    const config = parseRolloutConfig(text, "bookinfo-rollout");
-    const pack = policies(async () => ({ mode: "cluster", config, live: s.live, namespace, stackLabel: UNIT_STACK_LABEL, backend: BACKEND })).filter(
-        (p) => p.enforcementLevel === "mandatory",
+    const text = Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
     );
+    const config = parseRolloutConfig(text, "bookinfo-rollout");
+    const pack = policies(async () => ({
+        mode: "cluster",
+        config,
+        live: s.live,
+        namespace,
+        stackLabel: UNIT_STACK_LABEL,
+        backend: BACKEND,
+    })).filter((p) => p.enforcementLevel === "mandatory");
     const goalState: TestResource[] = resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
-    const reviews = goalState.filter((r) => r.type === DEPLOYMENT && r.props.metadata.name.startsWith("reviews-")).map((r) => r.props.metadata.name);
-    assert.deepStrictEqual(reviews, s.goal.map((w) => `reviews-${w.version}`), "the program declares the stage's reviews Deployments");
+    const reviews = goalState
+        .filter((r) => r.type === DEPLOYMENT && r.props.metadata.name.startsWith("reviews-"))
+        .map((r) => r.props.metadata.name);
+    assert.deepStrictEqual(
+        reviews,
+        s.goal.map((w) => `reviews-${w.version}`),
+        "the program declares the stage's reviews Deployments",
+    );
     assert.deepStrictEqual(await stackViolationsByRule(pack, goalState), {});
     assert.deepStrictEqual(await resourceViolationsByRule(pack, goalState), {});
 }

@@ -19,9 +19,21 @@ export { BACKEND };
 export const SERVER = "https://10.0.0.1:6443";
 
 /** Live facts: these reviews Deployments (all pods ready), Bookinfo's other images, this gate record. */
-export function facts(fleet: Fleet, gate: GateView = { trust: "absent" }, namespace?: ClusterFacts["namespace"]): ClusterFacts {
+export function facts(
+    fleet: Fleet,
+    gate: GateView = { trust: "absent" },
+    namespace?: ClusterFacts["namespace"],
+): ClusterFacts {
     return {
-        namespace: namespace ?? (fleet.length ? { uid: "ns-uid-1", labels: { "rollout.bookinfo.dev/stack": STACK_LABEL_VALUE }, annotations: { "rollout.bookinfo.dev/backend": BACKEND } } : undefined),
+        namespace:
+            namespace ??
+            (fleet.length
+                ? {
+                      uid: "ns-uid-1",
+                      labels: { "rollout.bookinfo.dev/stack": STACK_LABEL_VALUE },
+                      annotations: { "rollout.bookinfo.dev/backend": BACKEND },
+                  }
+                : undefined),
         live: { fleet: fleet.map((w) => ({ ...w, ready: w.replicas })), services: fleet.length ? SERVICES : {}, gate },
     };
 }
@@ -30,22 +42,35 @@ export const DEPLOYED: Target = { namespace: "bookinfo", namespaceUid: "ns-uid-1
 
 /** Config values as `pulumi config set` leaves them: text, structured keys as JSON text. */
 export function config(values: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
 }
 
 /**
  * Runs the program rolling out `service` (Bookinfo's reviews unless told); resolves with its outputs and every
  * resource it declared, or rejects with its refusal.
  */
-export async function run(values: Record<string, unknown>, live: ClusterFacts = facts([]), previous?: Target, service: RolledService = REVIEWS) {
+export async function run(
+    values: Record<string, unknown>,
+    live: ClusterFacts = facts([]),
+    previous?: Target,
+    service: RolledService = REVIEWS,
+) {
     reset(config(values));
-    const outputs = await runProgram({
-        config: () => readStageConfig(),
-        previousTarget: async () => previous,
-        limits: () => DEFAULT_LIMITS,
-        backend: () => BACKEND,
-        cluster: async () => ({ access: { context: "unit", server: SERVER, client: undefined as never }, facts: live }),
-    }, service);
+    const outputs = await runProgram(
+        {
+            config: () => readStageConfig(),
+            previousTarget: async () => previous,
+            limits: () => DEFAULT_LIMITS,
+            backend: () => BACKEND,
+            cluster: async () => ({
+                access: { context: "unit", server: SERVER, client: undefined as never },
+                facts: live,
+            }),
+        },
+        service,
+    );
     const resolved = await promiseOf(pulumi.output(outputs));
     await tick();
     return { outputs: resolved, resources: declaredResources() };

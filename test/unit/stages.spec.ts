@@ -7,7 +7,10 @@ import { POD_TABLE, STAGE_NAMES } from "../../rollout/stages";
 import { RELEASES, SHAPES } from "./shapes";
 
 describe("stage table (pods)", () => {
-    for (const [name, release] of Object.entries(RELEASES) as [keyof typeof RELEASES, (typeof RELEASES)[keyof typeof RELEASES]][]) {
+    for (const [name, release] of Object.entries(RELEASES) as [
+        keyof typeof RELEASES,
+        (typeof RELEASES)[keyof typeof RELEASES],
+    ][]) {
         describe(`release ${name}`, () => {
             for (const stage of STAGE_NAMES) {
                 it(`${stage}: the Deployments are ${JSON.stringify(SHAPES[name][stage].map((w) => `${w.version}x${w.replicas}${w.serving ? "" : " dark"}`))}`, () => {
@@ -32,12 +35,21 @@ describe("stage table (pods)", () => {
 
     it("derives exactly these moves", () => {
         const written = [
-            "none -> stable (first)", "none -> dark (first)",
-            "stable -> dark (forward)", "dark -> canary (forward)", "canary -> half (forward)", "half -> promoted (forward)",
-            "dark -> stable (rollback)", "canary -> stable (rollback)", "half -> stable (rollback)",
+            "none -> stable (first)",
+            "none -> dark (first)",
+            "stable -> dark (forward)",
+            "dark -> canary (forward)",
+            "canary -> half (forward)",
+            "half -> promoted (forward)",
+            "dark -> stable (rollback)",
+            "canary -> stable (rollback)",
+            "half -> stable (rollback)",
             "stable -> canary (restore)",
         ];
-        assert.deepStrictEqual(movesOf(POD_TABLE).map((m) => `${m.from} -> ${m.to} (${m.kind})`), written);
+        assert.deepStrictEqual(
+            movesOf(POD_TABLE).map((m) => `${m.from} -> ${m.to} (${m.kind})`),
+            written,
+        );
     });
 
     it("allows from an off-table fleet only the rollback", () => {

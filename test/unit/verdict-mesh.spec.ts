@@ -14,40 +14,75 @@ const MESH = stageTableOf(MESH_TRAFFIC);
 const PASSED = passed(["v2", IMG.v2]);
 const ready = (fleet: Fleet): Workload[] => fleet.map((w) => ({ ...w, ready: w.replicas }));
 /** Live at an istio stage: its Deployments and the route its VirtualService makes. */
-const liveAt = (stage: string, gate: GateView = PASSED, route: Route = MESH_ROUTES[stage]): LiveView =>
-    ({ fleet: ready(MESH_SHAPES[stage]), services: SERVICES, gate, route: { route } });
+const liveAt = (stage: string, gate: GateView = PASSED, route: Route = MESH_ROUTES[stage]): LiveView => ({
+    fleet: ready(MESH_SHAPES[stage]),
+    services: SERVICES,
+    gate,
+    route: { route },
+});
 /** Asks for an istio stage: its Deployments and its route. */
-const ask = (stage: string, route: Route = MESH_ROUTES[stage]): Requested =>
-    ({ service: REVIEWS, table: MESH, traffic: MESH_TRAFFIC, release: V1_TO_V2, fleet: MESH_SHAPES[stage], route: { route }, services: SERVICES });
+const ask = (stage: string, route: Route = MESH_ROUTES[stage]): Requested => ({
+    service: REVIEWS,
+    table: MESH,
+    traffic: MESH_TRAFFIC,
+    release: V1_TO_V2,
+    fleet: MESH_SHAPES[stage],
+    route: { route },
+    services: SERVICES,
+});
 const rulesOf = (v: { violations: { rule: string }[] }) => [...new Set(v.violations.map((x) => x.rule))];
 
 describe("verdict (istio)", () => {
     it("refuses dark -> weight-5: it skips mirror and weight-1", () => {
         const v = judge(liveAt("dark"), ask("weight-5"), BOUNDS);
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
-        assert.strictEqual(v.violations[0].message, "dark -> weight-5 is refused: it puts the candidate in service at 5% of requests at once, skipping mirror and weight-1.");
+        assert.strictEqual(
+            v.violations[0].message,
+            "dark -> weight-5 is refused: it puts the candidate in service at 5% of requests at once, skipping mirror and weight-1.",
+        );
     });
 
     it("allows stable -> dark without any gate pass: the route gives the candidate only the testers' requests", () => {
         const none: GateView = { trust: "absent" };
-        assert.deepStrictEqual(judge(liveAt("stable", none), ask("dark"), BOUNDS), { from: "stable", to: "dark", kind: "forward", table: MESH, violations: [] });
+        assert.deepStrictEqual(judge(liveAt("stable", none), ask("dark"), BOUNDS), {
+            from: "stable",
+            to: "dark",
+            kind: "forward",
+            table: MESH,
+            violations: [],
+        });
     });
 
     it("allows dark -> mirror with the candidate's gate pass, refuses it without: mirrored copies are exposure too", () => {
         assert.deepStrictEqual(judge(liveAt("dark"), ask("mirror"), BOUNDS).violations, []);
         const v = judge(liveAt("dark", { trust: "trusted", passes: [] }), ask("mirror"), BOUNDS);
         assert.deepStrictEqual(rulesOf(v), [RULES.gate]);
-        assert.match(v.violations[0].message, /^reviews-v2 would serve image .* no pass for exactly this version and image: run the candidate through dark first/);
+        assert.match(
+            v.violations[0].message,
+            /^reviews-v2 would serve image .* no pass for exactly this version and image: run the candidate through dark first/,
+        );
     });
 
     it("allows weight-50 -> weight-100, refuses weight-25 -> weight-100 (it skips weight-50)", () => {
         assert.deepStrictEqual(judge(liveAt("weight-50"), ask("weight-100"), BOUNDS).violations, []);
         const v = judge(liveAt("weight-25"), ask("weight-100"), BOUNDS);
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
-        assert.strictEqual(v.violations[0].message, "weight-25 -> weight-100 is refused: it raises the candidate from 25% to 100% of requests at once, skipping weight-50.");
+        assert.strictEqual(
+            v.violations[0].message,
+            "weight-25 -> weight-100 is refused: it raises the candidate from 25% to 100% of requests at once, skipping weight-50.",
+        );
     });
 
-    for (const from of ["dark", "mirror", "weight-1", "weight-5", "weight-10", "weight-25", "weight-50", "weight-100"]) {
+    for (const from of [
+        "dark",
+        "mirror",
+        "weight-1",
+        "weight-5",
+        "weight-10",
+        "weight-25",
+        "weight-50",
+        "weight-100",
+    ]) {
         it(`rolls back ${from} -> stable in one move: the route gives v1 100% again`, () => {
             const v = judge(liveAt(from), { ...ask("stable"), route: { route: { weights: { v1: 100 } } } }, BOUNDS);
             assert.deepStrictEqual(v, { from, to: "stable", kind: "rollback", table: MESH, violations: [] });
@@ -55,9 +90,16 @@ describe("verdict (istio)", () => {
     }
 
     it("refuses a rollback that keeps mirroring to the candidate: that route is no stage", () => {
-        const v = judge(liveAt("weight-50"), ask("stable", { weights: { v1: 100 }, mirror: { version: "v2", percent: 100 } }), BOUNDS);
+        const v = judge(
+            liveAt("weight-50"),
+            ask("stable", { weights: { v1: 100 }, mirror: { version: "v2", percent: 100 } }),
+            BOUNDS,
+        );
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
-        assert.match(v.violations[0].message, /with route v1 100%; mirror 100% to v2 fit no stage of release v1 -> v2 for traffic strategy istio/);
+        assert.match(
+            v.violations[0].message,
+            /with route v1 100%; mirror 100% to v2 fit no stage of release v1 -> v2 for traffic strategy istio/,
+        );
     });
 
     it("refuses pods -> istio mid-rollout (live pods canary), allows it at stable", () => {
@@ -71,7 +113,18 @@ describe("verdict (istio)", () => {
     });
 
     it("refuses istio -> pods while a live route runs a candidate (weight-50 -> half)", () => {
-        const v = judge(liveAt("weight-50"), { service: REVIEWS, table: POD_TABLE, traffic: { strategy: "pods" }, release: V1_TO_V2, fleet: SHAPES["v1->v2"].half, services: SERVICES }, BOUNDS);
+        const v = judge(
+            liveAt("weight-50"),
+            {
+                service: REVIEWS,
+                table: POD_TABLE,
+                traffic: { strategy: "pods" },
+                release: V1_TO_V2,
+                fleet: SHAPES["v1->v2"].half,
+                services: SERVICES,
+            },
+            BOUNDS,
+        );
         assert.strictEqual(v.from, "off-table");
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
     });
@@ -85,18 +138,30 @@ describe("verdict (istio)", () => {
     });
 
     it("refuses a requested route the guard cannot read, naming the problem", () => {
-        const v = judge(liveAt("weight-50"), { ...ask("weight-50"), route: { problem: "the plain requests' weights sum to 90, not 100" } }, BOUNDS);
+        const v = judge(
+            liveAt("weight-50"),
+            { ...ask("weight-50"), route: { problem: "the plain requests' weights sum to 90, not 100" } },
+            BOUNDS,
+        );
         assert.deepStrictEqual(rulesOf(v), [RULES.move]);
-        assert.match(v.violations[0].message, /with route unreadable \(the plain requests' weights sum to 90, not 100\) fit no stage/);
+        assert.match(
+            v.violations[0].message,
+            /with route unreadable \(the plain requests' weights sum to 90, not 100\) fit no stage/,
+        );
     });
 
     it("refuses moving on while the candidate's pods run a hand-set image without a pass (a --target of the route alone would expose them); staying is allowed", () => {
         const handSet = "docker.io/istio/examples-bookinfo-reviews-v2:hand-set";
-        const live: LiveView = { ...liveAt("weight-1"), fleet: ready(MESH_SHAPES["weight-1"]).map((w) => (w.version === "v2" ? { ...w, image: handSet } : w)) };
+        const live: LiveView = {
+            ...liveAt("weight-1"),
+            fleet: ready(MESH_SHAPES["weight-1"]).map((w) => (w.version === "v2" ? { ...w, image: handSet } : w)),
+        };
         const forward = judge(live, ask("weight-5"), BOUNDS);
         assert.deepStrictEqual(rulesOf(forward), [RULES.gate]);
-        assert.strictEqual(forward.violations[0].message,
-            `reviews-v2 runs image ${handSet} in the cluster, not the configured ${IMG.v2}, and that image has no gate pass: moving on would send it more traffic until its Deployment is replaced; first run pulumi up --refresh on weight-1 (the refreshed Deployment gets the configured image back), or roll back.`);
+        assert.strictEqual(
+            forward.violations[0].message,
+            `reviews-v2 runs image ${handSet} in the cluster, not the configured ${IMG.v2}, and that image has no gate pass: moving on would send it more traffic until its Deployment is replaced; first run pulumi up --refresh on weight-1 (the refreshed Deployment gets the configured image back), or roll back.`,
+        );
         assert.deepStrictEqual(judge(live, ask("weight-1"), BOUNDS).violations, []);
         const alsoPassed = { ...live, gate: passed(["v2", IMG.v2], ["v2", handSet]) };
         assert.deepStrictEqual(judge(alsoPassed, ask("weight-5"), BOUNDS).violations, []);

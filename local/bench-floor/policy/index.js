@@ -2,10 +2,12 @@
 const { PolicyPack } = require("@pulumi/policy");
 
 new PolicyPack("bench-floor", {
-    policies: [{
-        name: "judges-nothing",
-        description: "Never reports: the pack is here for its start-up cost",
-        enforcementLevel: "mandatory",
-        validateResource: () => undefined,
-    }],
+    policies: [
+        {
+            name: "judges-nothing",
+            description: "Never reports: the pack is here for its start-up cost",
+            enforcementLevel: "mandatory",
+            validateResource: () => undefined,
+        },
+    ],
 });

@@ -9,7 +9,20 @@ import os from "node:os";
 import path from "node:path";
 import { clearFault, Fault, FAULTS, readFaultTable, setFault } from "../../cluster/faults";
 import { faultTablePath, logsDir } from "../../cluster/paths";
-import { answeringPods, apply, deployment, get, HttpReply, kubectl, PodInfo, podUrl, readyEndpointIps, reviewsDeployment, service, waitFor } from "./helpers";
+import {
+    answeringPods,
+    apply,
+    deployment,
+    get,
+    HttpReply,
+    kubectl,
+    PodInfo,
+    podUrl,
+    readyEndpointIps,
+    reviewsDeployment,
+    service,
+    waitFor,
+} from "./helpers";
 
 describe("fault table (local/cluster/faults.ts)", () => {
     let dir: string;
@@ -32,8 +45,10 @@ describe("fault table (local/cluster/faults.ts)", () => {
         setFault("example.test/reviews:2", "http-500", file);
         setFault("example.test/reviews:3", "slow", file);
         setFault("example.test/reviews:2", "ratings-error", file);
-        assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")),
-            { "example.test/reviews:2": "ratings-error", "example.test/reviews:3": "slow" });
+        assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), {
+            "example.test/reviews:2": "ratings-error",
+            "example.test/reviews:3": "slow",
+        });
         clearFault("example.test/reviews:2", file);
         clearFault("example.test/not-there:1", file);
         assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { "example.test/reviews:3": "slow" });
@@ -59,23 +74,39 @@ describe("fault table (local/cluster/faults.ts)", () => {
     it("rejects a bad value without touching the file, saying what is wrong and what is allowed", () => {
         setFault("example.test/reviews:2", "slow", file);
         const bad: [unknown, RegExp][] = [
-            ["explode", /unknown fault "explode" \("explode" is not one of http-500, slow, ratings-error\); allowed: http-500, slow, ratings-error, \{"kind": "error-rate", "rate": 0\.\.1/],
+            [
+                "explode",
+                /unknown fault "explode" \("explode" is not one of http-500, slow, ratings-error\); allowed: http-500, slow, ratings-error, \{"kind": "error-rate", "rate": 0\.\.1/,
+            ],
             [{ kind: "error-rate", rate: 2 }, /\(rate: Number must be less than or equal to 1\)/],
             [{ kind: "error-rate" }, /\(rate: Required\)/],
             [{ kind: "latency", ms: 150, rat: 0.5 }, /Unrecognized key\(s\) in object: 'rat'/],
             [{ kind: "latency", ms: 0 }, /\(ms: Number must be greater than or equal to 1\)/],
-            [{ kind: "explode" }, /kind: Invalid discriminator value\. Expected 'error-rate' \| 'latency' \| 'wrong-answer' \| 'product'/],
-            [{ kind: "product", id: 7, fault: "boom" }, /\(fault: "boom" is not one of http-500, slow, ratings-error\)/],
-            [{ kind: "product", id: 7, fault: { kind: "product", id: 8, fault: "slow" } }, /a product fault cannot hold another product fault/],
+            [
+                { kind: "explode" },
+                /kind: Invalid discriminator value\. Expected 'error-rate' \| 'latency' \| 'wrong-answer' \| 'product'/,
+            ],
+            [
+                { kind: "product", id: 7, fault: "boom" },
+                /\(fault: "boom" is not one of http-500, slow, ratings-error\)/,
+            ],
+            [
+                { kind: "product", id: 7, fault: { kind: "product", id: 8, fault: "slow" } },
+                /a product fault cannot hold another product fault/,
+            ],
             [{ kind: "product", id: -1, fault: "slow" }, /\(id: Number must be greater than or equal to 0\)/],
             [7, /expected a fault name or an object with a kind/],
         ];
-        for (const [value, message] of bad) assert.throws(() => setFault("example.test/reviews:2", value as Fault, file), message);
+        for (const [value, message] of bad)
+            assert.throws(() => setFault("example.test/reviews:2", value as Fault, file), message);
         assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { "example.test/reviews:2": "slow" });
     });
 
     it("a reader leaves out hand-edited entries that are no valid fault and says why; clearFault removes them", () => {
-        fs.writeFileSync(file, JSON.stringify({ "a:1": "http-500", "b:1": "explode", "c:1": 7, "d:1": { kind: "latency", ms: "150" } }));
+        fs.writeFileSync(
+            file,
+            JSON.stringify({ "a:1": "http-500", "b:1": "explode", "c:1": 7, "d:1": { kind: "latency", ms: "150" } }),
+        );
         assert.deepEqual(readFaultTable(file), {
             faults: { "a:1": "http-500" },
             invalid: [
@@ -94,7 +125,10 @@ describe("fault table (local/cluster/faults.ts)", () => {
 function assertBinomial(hits: number, n: number, p: number, what: string) {
     const mean = n * p;
     const sd = Math.sqrt(n * p * (1 - p));
-    assert.ok(Math.abs(hits - mean) <= 4 * sd, `${what}: ${hits} of ${n}, expected ${mean} +- ${(4 * sd).toFixed(1)} (4 sd)`);
+    assert.ok(
+        Math.abs(hits - mean) <= 4 * sd,
+        `${what}: ${hits} of ${n}, expected ${mean} +- ${(4 * sd).toFixed(1)} (4 sd)`,
+    );
 }
 
 /** `n` GETs of `url`, `concurrency` at a time (each on its own connection). */
@@ -133,18 +167,23 @@ describe("faults on running pods (error-rate, latency, wrong-answer, product)", 
     before(async () => {
         kubectl(["create", "namespace", ns]);
         apply([
-            reviewsDeployment(ns, "v1", { image: V1 }), reviewsDeployment(ns, "v2", { image: V2 }),
+            reviewsDeployment(ns, "v1", { image: V1 }),
+            reviewsDeployment(ns, "v2", { image: V2 }),
             deployment(ns, "ratings-v1", "ratings", "v1", 1, undefined, image("ratings-v1")),
             deployment(ns, "details-v1", "details", "v1", 1, undefined, image("details-v1")),
             deployment(ns, "productpage-v1", "productpage", "v1", 1, undefined, image("productpage-v1")),
-            service(ns, "reviews"), service(ns, "ratings"), service(ns, "details"),
+            service(ns, "reviews"),
+            service(ns, "ratings"),
+            service(ns, "details"),
         ]);
         [v1] = await answeringPods(ns, "version=v1,rollout.bookinfo.dev/workload=reviews", 1);
         [v2] = await answeringPods(ns, "version=v2", 1);
         [page] = await answeringPods(ns, "app=productpage", 1);
         await answeringPods(ns, "app=ratings", 1);
-        await waitFor("both reviews pods and ratings in the EndpointSlices", () =>
-            readyEndpointIps(ns, "reviews").length === 2 && readyEndpointIps(ns, "ratings").length === 1);
+        await waitFor(
+            "both reviews pods and ratings in the EndpointSlices",
+            () => readyEndpointIps(ns, "reviews").length === 2 && readyEndpointIps(ns, "ratings").length === 1,
+        );
     });
 
     afterEach(() => {
@@ -192,18 +231,26 @@ describe("faults on running pods (error-rate, latency, wrong-answer, product)", 
         const replies = await sample(reviews(v2), n);
         const slow = faulted(replies, "latency");
         assertBinomial(slow.length, n, 0.05, "delayed answers");
-        assert.ok(slow.every((r) => r.ms >= 150), `delayed answers took ${slow.map((r) => r.ms).join(", ")} ms`);
+        assert.ok(
+            slow.every((r) => r.ms >= 150),
+            `delayed answers took ${slow.map((r) => r.ms).join(", ")} ms`,
+        );
         assert.deepEqual(statuses(replies), { 200: n });
         const ms = replies.map((r) => r.ms);
         assert.ok(percentile(ms, 0.99) >= 150, `p99 ${percentile(ms, 0.99)} ms`);
         assert.ok(percentile(ms, 0.5) < 150, `p50 ${percentile(ms, 0.5)} ms`);
-        console.log(`      ${slow.length} of ${n} delayed; p50 ${percentile(ms, 0.5)} ms, p99 ${percentile(ms, 0.99)} ms`);
+        console.log(
+            `      ${slow.length} of ${n} delayed; p50 ${percentile(ms, 0.5)} ms, p99 ${percentile(ms, 0.99)} ms`,
+        );
     });
 
     it("latency without a rate delays every answer, /health excepted", async () => {
         setFault(V2, { kind: "latency", ms: 200 });
         const replies = await sample(reviews(v2), 16);
-        assert.ok(replies.every((r) => r.ms >= 200 && r.status === 200), replies.map((r) => r.ms).join(", "));
+        assert.ok(
+            replies.every((r) => r.ms >= 200 && r.status === 200),
+            replies.map((r) => r.ms).join(", "),
+        );
         assert.ok((await get(podUrl(v2.ip, "/health"))).ms < 200);
     });
 
@@ -217,7 +264,13 @@ describe("faults on running pods (error-rate, latency, wrong-answer, product)", 
         assert.notEqual(wrong.reviews[0].text, good.reviews[0].text);
         assert.equal(wrong.reviews[0].reviewer, "Reviewer1");
         assert.equal(wrong.reviews[1].text, good.reviews[1].text);
-        assert.deepEqual(wrong.reviews.map((r: any) => r.rating), [{ stars: 5, color: "black" }, { stars: 4, color: "black" }]);
+        assert.deepEqual(
+            wrong.reviews.map((r: any) => r.rating),
+            [
+                { stars: 5, color: "black" },
+                { stars: 4, color: "black" },
+            ],
+        );
 
         setFault(V2, { kind: "wrong-answer", text: "Not worth reading." });
         assert.equal(JSON.parse((await get(reviews(v2))).body).reviews[0].text, "Not worth reading.");
@@ -269,8 +322,16 @@ describe("faults on running pods (error-rate, latency, wrong-answer, product)", 
 
     it("a hand-edited bad entry is ignored and logged once, naming why", async () => {
         const log = path.join(logsDir(), "pod-server.log");
-        const mentions = () => fs.readFileSync(log, "utf8").split("\n")
-            .filter((l) => l.includes("ignoring") && l.includes(V2) && l.includes("rate: Number must be less than or equal to 1")).length;
+        const mentions = () =>
+            fs
+                .readFileSync(log, "utf8")
+                .split("\n")
+                .filter(
+                    (l) =>
+                        l.includes("ignoring") &&
+                        l.includes(V2) &&
+                        l.includes("rate: Number must be less than or equal to 1"),
+                ).length;
         const before = mentions();
         const file = faultTablePath();
         const table = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};

@@ -3,7 +3,16 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import { clusterDir, faultTablePath, kwokWorkdir, NETNS, NODE_COUNT, pidFile, podTablePath, ROUTED_CIDR } from "../../cluster/paths";
+import {
+    clusterDir,
+    faultTablePath,
+    kwokWorkdir,
+    NETNS,
+    NODE_COUNT,
+    pidFile,
+    podTablePath,
+    ROUTED_CIDR,
+} from "../../cluster/paths";
 import { setFault } from "../../cluster/faults";
 import { kubectl, runScript } from "./helpers";
 
@@ -13,16 +22,19 @@ const routes = () => execFileSync("ip", ["route", "show"], { encoding: "utf8" })
 /** Live processes whose command line names the cluster's state directory or our daemons' scripts. */
 function clusterProcesses(): string[] {
     const marks = [clusterDir(), kwokWorkdir(), "local/cluster/agent.ts", "local/cluster/pod-server.ts"];
-    return fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid).flatMap((pid) => {
-        try {
-            const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-            if (stat.includes(") Z ")) return [];
-            const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-            return marks.some((m) => args.includes(m)) ? [`${pid}: ${args.slice(0, 160)}`] : [];
-        } catch {
-            return [];
-        }
-    });
+    return fs
+        .readdirSync("/proc")
+        .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+        .flatMap((pid) => {
+            try {
+                const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+                if (stat.includes(") Z ")) return [];
+                const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+                return marks.some((m) => args.includes(m)) ? [`${pid}: ${args.slice(0, 160)}`] : [];
+            } catch {
+                return [];
+            }
+        });
 }
 
 describe("local cluster lifecycle (cluster:up / cluster:down)", function () {
@@ -36,10 +48,18 @@ describe("local cluster lifecycle (cluster:up / cluster:down)", function () {
         setFault("example.invalid/lifecycle-spec:1", "slow");
         runScript("local/cluster/down.ts");
         assert.deepEqual(clusterProcesses(), []);
-        assert.ok(!netnsList().split("\n").some((l) => l.startsWith(NETNS)), `namespace ${NETNS} is still there`);
+        assert.ok(
+            !netnsList()
+                .split("\n")
+                .some((l) => l.startsWith(NETNS)),
+            `namespace ${NETNS} is still there`,
+        );
         assert.ok(!routes().includes(ROUTED_CIDR), `a route to ${ROUTED_CIDR} is still there`);
         assert.ok(!fs.existsSync(pidFile("agent")) && !fs.existsSync(pidFile("pod-server")), "pid files are left");
-        assert.ok(!fs.existsSync(podTablePath()) && !fs.existsSync(faultTablePath()), "the pod table or the fault table is left");
+        assert.ok(
+            !fs.existsSync(podTablePath()) && !fs.existsSync(faultTablePath()),
+            "the pod table or the fault table is left",
+        );
         const again = runScript("local/cluster/down.ts");
         assert.match(again, /cluster is down/);
     });
@@ -55,7 +75,9 @@ describe("local cluster lifecycle (cluster:up / cluster:down)", function () {
 
         const second = runScript("local/cluster/up.ts");
         assert.match(second, /already running/);
-        const after = JSON.parse(kubectl(["get", "nodes", "-o", "json"])).items.map((n: any) => n.metadata.uid).sort();
+        const after = JSON.parse(kubectl(["get", "nodes", "-o", "json"]))
+            .items.map((n: any) => n.metadata.uid)
+            .sort();
         assert.deepEqual(after, uids, "the second cluster:up replaced the nodes");
     });
 });

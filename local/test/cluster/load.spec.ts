@@ -8,14 +8,26 @@ import { clearFault, setFault } from "../../cluster/faults";
 import { envoyServing } from "../../cluster/mesh";
 import { startLoad, LoadSummary } from "../../lib/load";
 import { countersByVersion, meshCounters, RequestCounts } from "../../lib/mesh";
-import { answeringPods, apply, deployment, kubectl, readyEndpointIps, reviewsDeployment, service, waitFor } from "./helpers";
+import {
+    answeringPods,
+    apply,
+    deployment,
+    kubectl,
+    readyEndpointIps,
+    reviewsDeployment,
+    service,
+    waitFor,
+} from "./helpers";
 import { bookinfoWorkloads, destinationRule, meshedNamespace, virtualService } from "./mesh-manifests";
 
 /** `hits` of `n` draws at probability `p` lie within mean +- 4 sd. */
 function assertBinomial(hits: number, n: number, p: number, what: string) {
     const mean = n * p;
     const sd = Math.sqrt(n * p * (1 - p));
-    assert.ok(Math.abs(hits - mean) <= 4 * sd, `${what}: ${hits} of ${n}, expected ${mean} +- ${(4 * sd).toFixed(1)} (4 sd)`);
+    assert.ok(
+        Math.abs(hits - mean) <= 4 * sd,
+        `${what}: ${hits} of ${n}, expected ${mean} +- ${(4 * sd).toFixed(1)} (4 sd)`,
+    );
 }
 
 /** Requests each pod of `namespace` served between two counter readings (pods that served none are left out). */
@@ -30,8 +42,11 @@ function served(after: Record<string, RequestCounts>, before: Record<string, Req
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 const only = (counts: Record<string, number>, prefix: string) =>
     Object.fromEntries(Object.entries(counts).filter(([pod]) => pod.startsWith(prefix)));
-const report = (what: string, s: LoadSummary) => console.log(`      ${what}: ${s.sent} in ${s.seconds} s (${s.rate}/s), ` +
-    `${JSON.stringify(s.byStatus)}, p50 ${s.latencyMs?.p50} ms, p99 ${s.latencyMs?.p99} ms, max in flight ${s.maxInFlight}`);
+const report = (what: string, s: LoadSummary) =>
+    console.log(
+        `      ${what}: ${s.sent} in ${s.seconds} s (${s.rate}/s), ` +
+            `${JSON.stringify(s.byStatus)}, p50 ${s.latencyMs?.p50} ms, p99 ${s.latencyMs?.p99} ms, max in flight ${s.maxInFlight}`,
+    );
 
 describe("load generator (local/lib/load.ts)", function () {
     this.timeout(120_000);
@@ -43,20 +58,31 @@ describe("load generator (local/lib/load.ts)", function () {
     before(async () => {
         kubectl(["create", "namespace", ns]);
         apply([
-            reviewsDeployment(ns, "v1", { image: V1 }), reviewsDeployment(ns, "v2", { image: V2 }),
+            reviewsDeployment(ns, "v1", { image: V1 }),
+            reviewsDeployment(ns, "v2", { image: V2 }),
             deployment(ns, "ratings-v1", "ratings", "v1", 1, undefined, image("ratings-v1")),
             deployment(ns, "details-v1", "details", "v1", 1, undefined, image("details-v1")),
             deployment(ns, "productpage-v1", "productpage", "v1", 2, undefined, image("productpage-v1")),
-            service(ns, "reviews"), service(ns, "ratings"), service(ns, "details"), service(ns, "productpage"),
+            service(ns, "reviews"),
+            service(ns, "ratings"),
+            service(ns, "details"),
+            service(ns, "productpage"),
         ]);
         await answeringPods(ns, "app=productpage", 2);
         await answeringPods(ns, "app=reviews", 2);
         await answeringPods(ns, "app=ratings", 1);
-        await waitFor("the Services' ready endpoints", () => readyEndpointIps(ns, "productpage").length === 2 &&
-            readyEndpointIps(ns, "reviews").length === 2 && readyEndpointIps(ns, "ratings").length === 1);
+        await waitFor(
+            "the Services' ready endpoints",
+            () =>
+                readyEndpointIps(ns, "productpage").length === 2 &&
+                readyEndpointIps(ns, "reviews").length === 2 &&
+                readyEndpointIps(ns, "ratings").length === 1,
+        );
         // The load generator reads endpoints from the agent's pod table: wait until it has them too.
-        await waitFor("the productpage endpoints in the pod table", async () =>
-            (await startLoad({ namespace: ns, count: 1 }).done).byStatus["200"] === 1);
+        await waitFor(
+            "the productpage endpoints in the pod table",
+            async () => (await startLoad({ namespace: ns, count: 1 }).done).byStatus["200"] === 1,
+        );
     });
 
     afterEach(() => {
@@ -87,7 +113,11 @@ describe("load generator (local/lib/load.ts)", function () {
         assert.equal(s.stoppedBy, "count");
         assert.deepEqual(s.byStatus, { 200: 150 });
         assert.ok(Math.abs(s.rate - 50) <= 5, `rate ${s.rate}/s`);
-        assert.deepEqual(only(pods, "productpage-"), s.byPod, "each productpage pod served what the summary says it answered");
+        assert.deepEqual(
+            only(pods, "productpage-"),
+            s.byPod,
+            "each productpage pod served what the summary says it answered",
+        );
         assert.deepEqual(Object.values(s.byPod).sort(), [75, 75], "round-robin over both endpoints");
         assert.equal(sum(only(pods, "reviews-")), 150, "one reviews call per request");
     });
@@ -100,7 +130,11 @@ describe("load generator (local/lib/load.ts)", function () {
         assert.ok(s.sent >= 285 && s.sent <= 301, `sent ${s.sent}`);
         assert.ok(Date.now() - t0 < 4000, `took ${Date.now() - t0} ms`);
         assert.ok(Math.abs(s.rate - 100) <= 10, `rate ${s.rate}/s`);
-        assert.deepEqual(Object.keys(s.byPath), ["/api/v1/products/0/reviews", "/api/v1/products/7/reviews", "/productpage"]);
+        assert.deepEqual(Object.keys(s.byPath), [
+            "/api/v1/products/0/reviews",
+            "/api/v1/products/7/reviews",
+            "/productpage",
+        ]);
         assert.deepEqual(s.byStatus, { 200: s.sent });
     });
 
@@ -144,7 +178,10 @@ describe("load generator (local/lib/load.ts)", function () {
         setFault(V1, { kind: "product", id: 7, fault: "http-500" });
         setFault(V2, { kind: "product", id: 7, fault: "http-500" });
         const s = await startLoad({ namespace: ns, rate: 100, count: 100, products: [0, 7] }).done;
-        assert.deepEqual(s.byPath, { "/api/v1/products/0/reviews": { 200: 50 }, "/api/v1/products/7/reviews": { 500: 50 } });
+        assert.deepEqual(s.byPath, {
+            "/api/v1/products/0/reviews": { 200: 50 },
+            "/api/v1/products/7/reviews": { 500: 50 },
+        });
     });
 
     describe("through the mesh", () => {
@@ -152,12 +189,19 @@ describe("load generator (local/lib/load.ts)", function () {
 
         before(async function () {
             if (!(await envoyServing())) return this.skip();
-            kubectl(["apply", "-f", "-"], { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: [meshedNamespace(meshNs)] }) });
+            kubectl(["apply", "-f", "-"], {
+                input: JSON.stringify({ apiVersion: "v1", kind: "List", items: [meshedNamespace(meshNs)] }),
+            });
             apply([...bookinfoWorkloads(meshNs), destinationRule(meshNs), virtualService(meshNs, { v1: 100, v2: 0 })]);
             await answeringPods(meshNs, "app=reviews", 2);
             await answeringPods(meshNs, "app=productpage", 1);
             await waitFor("productpage to answer through Envoy with v2 for the tester", async () => {
-                const s = await startLoad({ namespace: meshNs, count: 1, via: "mesh", headers: { "end-user": "jason" } }).done;
+                const s = await startLoad({
+                    namespace: meshNs,
+                    count: 1,
+                    via: "mesh",
+                    headers: { "end-user": "jason" },
+                }).done;
                 return s.byStatus["200"] === 1 && (await countersByVersion(meshNs)).v2?.served > 0;
             });
         });
@@ -166,7 +210,13 @@ describe("load generator (local/lib/load.ts)", function () {
 
         it("via mesh with end-user: jason, every reviews call reaches v2; without it, v1", async () => {
             const before = await countersByVersion(meshNs);
-            const tester = await startLoad({ namespace: meshNs, rate: 100, count: 200, via: "mesh", headers: { "end-user": "jason" } }).done;
+            const tester = await startLoad({
+                namespace: meshNs,
+                rate: 100,
+                count: 200,
+                via: "mesh",
+                headers: { "end-user": "jason" },
+            }).done;
             const mid = await countersByVersion(meshNs);
             const plain = await startLoad({ namespace: meshNs, rate: 100, count: 200, via: "mesh" }).done;
             const after = await countersByVersion(meshNs);

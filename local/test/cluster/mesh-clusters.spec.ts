@@ -26,25 +26,35 @@ describe("mesh clusters (the agent's CDS file)", () => {
     });
 
     it("a rule for a host that is no meshed Service adds nothing", () => {
-        const rules = [{ namespace: "elsewhere", host: "reviews", subsets: ["v1"] }, { namespace: "shop", host: "details.shop.svc.cluster.local", subsets: ["v1"] }];
-        assert.deepEqual(meshClusterNames(services.slice(0, 1), rules), ["outbound|9080||reviews.shop.svc.cluster.local"]);
+        const rules = [
+            { namespace: "elsewhere", host: "reviews", subsets: ["v1"] },
+            { namespace: "shop", host: "details.shop.svc.cluster.local", subsets: ["v1"] },
+        ];
+        assert.deepEqual(meshClusterNames(services.slice(0, 1), rules), [
+            "outbound|9080||reviews.shop.svc.cluster.local",
+        ]);
     });
 
     it("each cluster is an EDS cluster fed over ADS under its own name, closing idle HTTP/1.1 connections after 20 s", () => {
         const file = JSON.parse(clustersFile(["outbound|9080|v1|reviews.shop.svc.cluster.local"]));
-        assert.deepEqual(file.resources, [{
-            "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster",
-            name: "outbound|9080|v1|reviews.shop.svc.cluster.local",
-            type: "EDS",
-            connect_timeout: "1s",
-            typed_extension_protocol_options: {
-                "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
-                    "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
-                    common_http_protocol_options: { idle_timeout: "20s" },
-                    explicit_http_config: { http_protocol_options: {} },
+        assert.deepEqual(file.resources, [
+            {
+                "@type": "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+                name: "outbound|9080|v1|reviews.shop.svc.cluster.local",
+                type: "EDS",
+                connect_timeout: "1s",
+                typed_extension_protocol_options: {
+                    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+                        "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                        common_http_protocol_options: { idle_timeout: "20s" },
+                        explicit_http_config: { http_protocol_options: {} },
+                    },
+                },
+                eds_cluster_config: {
+                    service_name: "outbound|9080|v1|reviews.shop.svc.cluster.local",
+                    eds_config: { ads: {}, resource_api_version: "V3" },
                 },
             },
-            eds_cluster_config: { service_name: "outbound|9080|v1|reviews.shop.svc.cluster.local", eds_config: { ads: {}, resource_api_version: "V3" } },
-        }]);
+        ]);
     });
 });

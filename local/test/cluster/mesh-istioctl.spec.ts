@@ -24,7 +24,10 @@ describe("istioctl on the hand-written mesh manifests", () => {
 
     before(() => {
         good = write("good.yaml", [destinationRule(ns), virtualService(ns, { v1: 99, v2: 1, mirror: true })]);
-        missingSubset = write("missing-subset.yaml", [destinationRule(ns, ["v1"]), virtualService(ns, { v1: 99, v2: 1, mirror: true })]);
+        missingSubset = write("missing-subset.yaml", [
+            destinationRule(ns, ["v1"]),
+            virtualService(ns, { v1: 99, v2: 1, mirror: true }),
+        ]);
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -42,7 +45,8 @@ describe("istioctl on the hand-written mesh manifests", () => {
         // The tester route, the weighted route and the mirror each name v2.
         const findings = r.out.split("\n").filter((l) => l.includes("IST0101"));
         assert.equal(findings.length, 3, r.out);
-        for (const f of findings) assert.match(f, new RegExp(`VirtualService ${ns}/reviews.*reviews\\.${ns}\\.svc\\.cluster\\.local\\+v2`));
+        for (const f of findings)
+            assert.match(f, new RegExp(`VirtualService ${ns}/reviews.*reviews\\.${ns}\\.svc\\.cluster\\.local\\+v2`));
     });
 
     it("validate judges objects alone: it passes the missing subset, and fails a mirror percentage over 100", () => {

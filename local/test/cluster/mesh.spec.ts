@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { envoyServing } from "../../cluster/mesh";
 import {
-    countersByVersion, envoyClusterCounter, meshGet, RequestCounts, sendThroughMesh, ServedRoute, waitForRoute,
+    countersByVersion,
+    envoyClusterCounter,
+    meshGet,
+    RequestCounts,
+    sendThroughMesh,
+    ServedRoute,
+    waitForRoute,
 } from "../../lib/mesh";
 import { answeringPods, kubectl, waitFor } from "./helpers";
 import { bookinfoWorkloads, destinationRule, meshedNamespace, RouteShape, virtualService } from "./mesh-manifests";
@@ -17,13 +23,17 @@ const JASON_COOKIE = { cookie: "session=4f2a; user=jason; theme=dark" };
 
 /** Envoy serves exactly `shape`: the two tester matches to v2, the weights, and a mirror to v2 only if asked. */
 const serves = (shape: RouteShape) => (r: ServedRoute) =>
-    (r.weights.v1 ?? 0) === shape.v1 && (r.weights.v2 ?? 0) === shape.v2 &&
+    (r.weights.v1 ?? 0) === shape.v1 &&
+    (r.weights.v2 ?? 0) === shape.v2 &&
     (shape.mirror ? r.mirror?.subset === "v2" && r.mirror.percent === 100 : r.mirror === undefined) &&
-    r.headerRoutes.length === 2 && r.headerRoutes.every((h) => h.subset === "v2");
+    r.headerRoutes.length === 2 &&
+    r.headerRoutes.every((h) => h.subset === "v2");
 
 /** Server-side apply, as the product's kubernetes provider does. */
-const serverSideApply = (objects: object[]) => kubectl(["apply", "--server-side", "--field-manager", "mesh-spec", "-f", "-"],
-    { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }) });
+const serverSideApply = (objects: object[]) =>
+    kubectl(["apply", "--server-side", "--field-manager", "mesh-spec", "-f", "-"], {
+        input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
+    });
 
 /**
  * Applies the VirtualService and returns the ms until Envoy serves it; more than 5 s fails (istiod debounces
@@ -40,11 +50,17 @@ async function route(shape: RouteShape): Promise<number> {
 function assertBinomial(hits: number, n: number, p: number, what: string) {
     const mean = n * p;
     const sd = Math.sqrt(n * p * (1 - p));
-    assert.ok(Math.abs(hits - mean) <= 4 * sd,
-        `${what}: ${hits} of ${n}, expected ${mean} +- ${(4 * sd).toFixed(1)} (4 sd)`);
+    assert.ok(
+        Math.abs(hits - mean) <= 4 * sd,
+        `${what}: ${hits} of ${n}, expected ${mean} +- ${(4 * sd).toFixed(1)} (4 sd)`,
+    );
 }
 
-const delta = (after: Record<string, RequestCounts>, before: Record<string, RequestCounts>, v: string): RequestCounts => ({
+const delta = (
+    after: Record<string, RequestCounts>,
+    before: Record<string, RequestCounts>,
+    v: string,
+): RequestCounts => ({
     served: (after[v]?.served ?? 0) - (before[v]?.served ?? 0),
     mirrored: (after[v]?.mirrored ?? 0) - (before[v]?.mirrored ?? 0),
 });
@@ -54,7 +70,10 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
     const latencies: Record<string, number> = {};
 
     before(async () => {
-        assert.ok(await envoyServing(), "the mesh is not running: build istio and envoy (npm run toolchain), then npm run cluster:up");
+        assert.ok(
+            await envoyServing(),
+            "the mesh is not running: build istio and envoy (npm run toolchain), then npm run cluster:up",
+        );
         serverSideApply([meshedNamespace(ns)]);
         serverSideApply([...bookinfoWorkloads(ns), destinationRule(ns)]);
         await answeringPods(ns, "app=reviews", 2);
@@ -62,8 +81,12 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
         await answeringPods(ns, "app=productpage", 1);
         latencies["first route of a new namespace"] = await route({ v1: 100, v2: 0 });
         // Endpoints come by EDS, clusters from the agent's file: wait until both subsets answer.
-        await waitFor("v1 and v2 to answer through the mesh", async () =>
-            (await sendThroughMesh(ns, 1)).byVersion.v1 === 1 && (await sendThroughMesh(ns, 1, { headers: JASON })).byVersion.v2 === 1);
+        await waitFor(
+            "v1 and v2 to answer through the mesh",
+            async () =>
+                (await sendThroughMesh(ns, 1)).byVersion.v1 === 1 &&
+                (await sendThroughMesh(ns, 1, { headers: JASON })).byVersion.v2 === 1,
+        );
     });
 
     after(() => {
@@ -72,9 +95,21 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
     });
 
     it("the tester (header end-user: jason, or cookie user=jason) always reaches v2; everyone else never at weight 0", async () => {
-        assert.deepEqual(await sendThroughMesh(ns, 200, { headers: JASON }).then((s) => [s.byVersion, s.failures]), [{ v2: 200 }, []]);
-        assert.deepEqual(await sendThroughMesh(ns, 200, { headers: JASON_COOKIE }).then((s) => [s.byVersion, s.failures]), [{ v2: 200 }, []]);
-        for (const headers of [{}, { "end-user": "alice" }, { "end-user": "Jason" }, { cookie: "user=jasonx" }, { cookie: "olduser=jason" }] as Record<string, string>[]) {
+        assert.deepEqual(await sendThroughMesh(ns, 200, { headers: JASON }).then((s) => [s.byVersion, s.failures]), [
+            { v2: 200 },
+            [],
+        ]);
+        assert.deepEqual(
+            await sendThroughMesh(ns, 200, { headers: JASON_COOKIE }).then((s) => [s.byVersion, s.failures]),
+            [{ v2: 200 }, []],
+        );
+        for (const headers of [
+            {},
+            { "end-user": "alice" },
+            { "end-user": "Jason" },
+            { cookie: "user=jasonx" },
+            { cookie: "olduser=jason" },
+        ] as Record<string, string>[]) {
             const s = await sendThroughMesh(ns, 200, { headers });
             assert.deepEqual([s.byVersion, s.failures], [{ v1: 200 }, []], `headers ${JSON.stringify(headers)}`);
         }
@@ -87,7 +122,11 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
         const before = await envoyClusterCounter(ns, "upstream_cx_destroy_remote");
         await new Promise((r) => setTimeout(r, 6500));
         assert.deepEqual((await sendThroughMesh(ns, 50)).failures, []);
-        assert.equal(await envoyClusterCounter(ns, "upstream_cx_destroy_remote") - before, 0, "connections closed by the pods");
+        assert.equal(
+            (await envoyClusterCounter(ns, "upstream_cx_destroy_remote")) - before,
+            0,
+            "connections closed by the pods",
+        );
     });
 
     it("productpage's reviews call goes through the mesh and forwards the tester: v1 for plain users, v2 for jason", async () => {
@@ -98,12 +137,21 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
         };
         const plain = await reviewsVia({});
         assert.match(plain.podname, /^reviews-v1-/);
-        assert.deepEqual(plain.reviews.map((x: any) => x.rating), [undefined, undefined]);
+        assert.deepEqual(
+            plain.reviews.map((x: any) => x.rating),
+            [undefined, undefined],
+        );
         for (const headers of [JASON, JASON_COOKIE]) {
             const tester = await reviewsVia(headers);
             assert.match(tester.podname, /^reviews-v2-/);
             // v2 called ratings, itself through the mesh: black stars, not "unavailable".
-            assert.deepEqual(tester.reviews.map((x: any) => x.rating), [{ stars: 5, color: "black" }, { stars: 4, color: "black" }]);
+            assert.deepEqual(
+                tester.reviews.map((x: any) => x.rating),
+                [
+                    { stars: 5, color: "black" },
+                    { stars: 4, color: "black" },
+                ],
+            );
         }
     });
 
@@ -114,7 +162,11 @@ describe("local mesh: istiod's routes in a stock Envoy, with real requests", fun
         const sample = await sendThroughMesh(ns, n);
         assert.deepEqual([sample.byVersion, sample.failures], [{ v1: n }, []]);
         // Copies are sent on their own and their answers dropped: wait for them, then check none is extra.
-        await waitFor(`${n} mirrored copies at v2`, async () => delta(await countersByVersion(ns), before, "v2").mirrored >= n, 10_000);
+        await waitFor(
+            `${n} mirrored copies at v2`,
+            async () => delta(await countersByVersion(ns), before, "v2").mirrored >= n,
+            10_000,
+        );
         await new Promise((r) => setTimeout(r, 300));
         const after = await countersByVersion(ns);
         assert.deepEqual(delta(after, before, "v2"), { served: 0, mirrored: n });

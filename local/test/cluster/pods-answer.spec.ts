@@ -8,7 +8,17 @@ import { REVIEWS } from "../../../rollout/service";
 import { clearFault, setFault } from "../../cluster/faults";
 import { faultTablePath, podTablePath } from "../../cluster/paths";
 import {
-    answeringPods, apply, deployment, get, kubectl, PodInfo, podUrl, readyEndpointIps, reviewsDeployment, service, waitFor,
+    answeringPods,
+    apply,
+    deployment,
+    get,
+    kubectl,
+    PodInfo,
+    podUrl,
+    readyEndpointIps,
+    reviewsDeployment,
+    service,
+    waitFor,
 } from "./helpers";
 
 const ns = `cluster-spec-${Date.now().toString(36)}`;
@@ -38,7 +48,9 @@ describe("local cluster: pods answer as Bookinfo", function () {
             reviewsDeployment(ns, "v2", { app: REVIEWS.darkApp, image: V2_IMAGE }),
             reviewsDeployment(ns, "v3", { image: V3_IMAGE }),
             deployment(ns, "sleep", "sleep", "v1"),
-            service(ns, "ratings"), service(ns, "details"), service(ns, "reviews"),
+            service(ns, "ratings"),
+            service(ns, "details"),
+            service(ns, "reviews"),
         ]);
         [v1] = await answeringPods(ns, "version=v1,rollout.bookinfo.dev/workload=reviews", 1);
         [v2] = await answeringPods(ns, "version=v2", 1);
@@ -46,7 +58,10 @@ describe("local cluster: pods answer as Bookinfo", function () {
         [productpage] = await answeringPods(ns, "app=productpage", 1);
         await answeringPods(ns, "app=details", 1);
         ratings = await answeringPods(ns, "app=ratings", 2);
-        await waitFor("both ratings pods in the ratings EndpointSlices", () => readyEndpointIps(ns, "ratings").length === 2);
+        await waitFor(
+            "both ratings pods in the ratings EndpointSlices",
+            () => readyEndpointIps(ns, "ratings").length === 2,
+        );
     });
 
     after(() => {
@@ -58,18 +73,38 @@ describe("local cluster: pods answer as Bookinfo", function () {
     it("reviews v1 shows no ratings, v2 (even dark) black stars, v3 red stars; each answers as its own pod", async () => {
         const r1 = await reviewsOf(v1.ip);
         assert.equal(r1.podname, v1.name);
-        assert.deepEqual(r1.reviews.map((r: any) => r.rating), [undefined, undefined]);
+        assert.deepEqual(
+            r1.reviews.map((r: any) => r.rating),
+            [undefined, undefined],
+        );
         const r2 = await reviewsOf(v2.ip); // dark pod (app=reviews_test): still answers as reviews v2
         assert.equal(r2.podname, v2.name);
-        assert.deepEqual(r2.reviews.map((r: any) => r.rating), [{ stars: 5, color: "black" }, { stars: 4, color: "black" }]);
+        assert.deepEqual(
+            r2.reviews.map((r: any) => r.rating),
+            [
+                { stars: 5, color: "black" },
+                { stars: 4, color: "black" },
+            ],
+        );
         const r3 = await reviewsOf(v3.ip);
         assert.equal(r3.podname, v3.name);
-        assert.deepEqual(r3.reviews.map((r: any) => r.rating), [{ stars: 5, color: "red" }, { stars: 4, color: "red" }]);
+        assert.deepEqual(
+            r3.reviews.map((r: any) => r.rating),
+            [
+                { stars: 5, color: "red" },
+                { stars: 4, color: "red" },
+            ],
+        );
     });
 
     it("ratings, details and productpage answer as upstream's sample", async () => {
-        assert.deepEqual(JSON.parse((await get(podUrl(ratings[0].ip, "/health"))).body), { status: "Ratings is healthy" });
-        assert.deepEqual(JSON.parse((await get(podUrl(ratings[0].ip, "/ratings/7"))).body), { id: 7, ratings: { Reviewer1: 5, Reviewer2: 4 } });
+        assert.deepEqual(JSON.parse((await get(podUrl(ratings[0].ip, "/health"))).body), {
+            status: "Ratings is healthy",
+        });
+        assert.deepEqual(JSON.parse((await get(podUrl(ratings[0].ip, "/ratings/7"))).body), {
+            id: 7,
+            ratings: { Reviewer1: 5, Reviewer2: 4 },
+        });
         const page = await get(podUrl(productpage.ip, "/productpage"));
         assert.equal(page.status, 200);
         assert.match(page.body, /William Shakespeare/);
@@ -91,27 +126,50 @@ describe("local cluster: pods answer as Bookinfo", function () {
         const [kept, leaving] = ratings;
         const seen = new Set<string>();
         for (let i = 0; i < 6; i++) seen.add((await reviewsOf(v2.ip)).ratingsPod);
-        assert.deepEqual([...seen].sort(), ratings.map((p) => p.name).sort(), "reviews should spread over both ratings pods");
+        assert.deepEqual(
+            [...seen].sort(),
+            ratings.map((p) => p.name).sort(),
+            "reviews should spread over both ratings pods",
+        );
 
         // Not ready: the pod still runs and answers on its IP, but the EndpointSlice controller drops it.
-        kubectl(["patch", "pod", "-n", ns, leaving.name, "--subresource=status", "--type=strategic",
-            "-p", JSON.stringify({ status: { conditions: [{ type: "Ready", status: "False" }] } })]);
-        await waitFor("the not-ready ratings pod to leave the EndpointSlices", () =>
-            JSON.stringify(readyEndpointIps(ns, "ratings")) === JSON.stringify([kept.ip]));
-        await waitFor("reviews to stop choosing the not-ready pod", async () => {
-            const picks = [];
-            for (let i = 0; i < 6; i++) picks.push((await reviewsOf(v2.ip)).ratingsPod);
-            return picks.every((p) => p === kept.name);
-        }, 10_000);
+        kubectl([
+            "patch",
+            "pod",
+            "-n",
+            ns,
+            leaving.name,
+            "--subresource=status",
+            "--type=strategic",
+            "-p",
+            JSON.stringify({ status: { conditions: [{ type: "Ready", status: "False" }] } }),
+        ]);
+        await waitFor(
+            "the not-ready ratings pod to leave the EndpointSlices",
+            () => JSON.stringify(readyEndpointIps(ns, "ratings")) === JSON.stringify([kept.ip]),
+        );
+        await waitFor(
+            "reviews to stop choosing the not-ready pod",
+            async () => {
+                const picks = [];
+                for (let i = 0; i < 6; i++) picks.push((await reviewsOf(v2.ip)).ratingsPod);
+                return picks.every((p) => p === kept.name);
+            },
+            10_000,
+        );
         assert.equal(await status(leaving.ip, "/health"), 200, "the not-ready pod itself still answers");
 
         // Scaled away: no ratings endpoint at all, so reviews shows the upstream "unavailable" rating.
         kubectl(["scale", "deployment", "-n", ns, "ratings-v1", "--replicas=0"]);
         await waitFor("ratings to have no ready endpoint", () => readyEndpointIps(ns, "ratings").length === 0);
-        const r = await waitFor("reviews v2 to report ratings unavailable", async () => {
-            const body = await reviewsOf(v2.ip);
-            return body.reviews.every((x: any) => x.rating?.error === UNAVAILABLE) && body;
-        }, 10_000);
+        const r = await waitFor(
+            "reviews v2 to report ratings unavailable",
+            async () => {
+                const body = await reviewsOf(v2.ip);
+                return body.reviews.every((x: any) => x.rating?.error === UNAVAILABLE) && body;
+            },
+            10_000,
+        );
         assert.equal(r.ratingsPod, undefined);
         kubectl(["scale", "deployment", "-n", ns, "ratings-v1", "--replicas=1"]);
         await answeringPods(ns, "app=ratings", 1);
@@ -146,9 +204,15 @@ describe("local cluster: pods answer as Bookinfo", function () {
         it("ratings-error makes reviews render every rating as unavailable", async () => {
             setFault(V2_IMAGE, "ratings-error");
             const body = await reviewsOf(v2.ip);
-            assert.deepEqual(body.reviews.map((x: any) => x.rating), [{ error: UNAVAILABLE }, { error: UNAVAILABLE }]);
+            assert.deepEqual(
+                body.reviews.map((x: any) => x.rating),
+                [{ error: UNAVAILABLE }, { error: UNAVAILABLE }],
+            );
             assert.equal(body.podname, v2.name);
-            assert.deepEqual((await reviewsOf(v3.ip)).reviews.map((x: any) => x.rating.color), ["red", "red"]);
+            assert.deepEqual(
+                (await reviewsOf(v3.ip)).reviews.map((x: any) => x.rating.color),
+                ["red", "red"],
+            );
         });
 
         it("a hand-edited entry naming no known fault is ignored (the pod server logs it)", async () => {

@@ -11,7 +11,17 @@ import { prometheusReady } from "../../cluster/prometheus";
 import { meshCounters, sendThroughMesh, waitForRoute } from "../../lib/mesh";
 import { httpGet } from "../../lib/observe";
 import { envoyClusterMetric, envoySubsetLabel, query, queryBy, waitForPrometheus } from "../../lib/prometheus";
-import { answeringPods, deployment, get, kubectl, PodInfo, podUrl, reviewsDeployment, service, waitFor } from "./helpers";
+import {
+    answeringPods,
+    deployment,
+    get,
+    kubectl,
+    PodInfo,
+    podUrl,
+    reviewsDeployment,
+    service,
+    waitFor,
+} from "./helpers";
 import { destinationRule, meshedNamespace, virtualService } from "./mesh-manifests";
 import { DEFAULT_ANALYSIS } from "../../../analysis/config";
 import { lookQueries } from "../../../analysis/look";
@@ -24,8 +34,10 @@ const ns = `prom-spec-${specStart.toString(36)}`;
 const V2 = `docker.io/istio/examples-bookinfo-reviews-v2:prom-spec-${Date.now().toString(36)}`;
 const JASON = { "end-user": "jason" };
 
-const apply = (objects: object[]) => kubectl(["apply", "--server-side", "--field-manager", "prometheus-spec", "-f", "-"],
-    { input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }) });
+const apply = (objects: object[]) =>
+    kubectl(["apply", "--server-side", "--field-manager", "prometheus-spec", "-f", "-"], {
+        input: JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
+    });
 
 /** Sends `n` GETs of `path` to a pod IP, 8 at a time; returns the statuses counted. */
 async function sendToPod(pod: PodInfo, n: number, path = "/reviews/1"): Promise<Record<number, number>> {
@@ -53,18 +65,34 @@ async function podRequests(): Promise<Record<string, number>> {
 
 /** Waits until Prometheus's request counts of every reviews pod equal the pod server's own counters: a settled base. */
 async function settledPodRequests(): Promise<Record<string, number>> {
-    await waitForPrometheus("the pod server's counters", async () => {
-        const counters = await meshCounters(ns);
-        const live = await queryBy("pod", `sum by (pod) (http_requests_total${withLabels(reviewsPods, 'mirrored="false"')})`);
-        const copies = await queryBy("pod", `sum by (pod) (http_requests_total${withLabels(reviewsPods, 'mirrored="true"')})`);
-        return Object.entries(counters).filter(([pod]) => pod.startsWith("reviews-"))
-            .every(([pod, c]) => (live[pod] ?? 0) === c.served && (copies[pod] ?? 0) === c.mirrored);
-    }, (ok) => ok);
+    await waitForPrometheus(
+        "the pod server's counters",
+        async () => {
+            const counters = await meshCounters(ns);
+            const live = await queryBy(
+                "pod",
+                `sum by (pod) (http_requests_total${withLabels(reviewsPods, 'mirrored="false"')})`,
+            );
+            const copies = await queryBy(
+                "pod",
+                `sum by (pod) (http_requests_total${withLabels(reviewsPods, 'mirrored="true"')})`,
+            );
+            return Object.entries(counters)
+                .filter(([pod]) => pod.startsWith("reviews-"))
+                .every(([pod, c]) => (live[pod] ?? 0) === c.served && (copies[pod] ?? 0) === c.mirrored);
+        },
+        (ok) => ok,
+    );
     return podRequests();
 }
 
 /** A count map as text, zeros left out and keys sorted, for comparing what Prometheus shows with what is expected. */
-const canon = (o: Record<string, number> | undefined) => JSON.stringify(Object.entries(o ?? {}).filter(([, v]) => v !== 0).sort());
+const canon = (o: Record<string, number> | undefined) =>
+    JSON.stringify(
+        Object.entries(o ?? {})
+            .filter(([, v]) => v !== 0)
+            .sort(),
+    );
 const same = (want: Record<string, number>) => (v: Record<string, number> | undefined) => canon(v) === canon(want);
 
 const plus = (base: Record<string, number>, add: Record<string, number>) => {
@@ -77,15 +105,26 @@ const plus = (base: Record<string, number>, add: Record<string, number>) => {
 async function envoyCounter(subset: string, stat: string): Promise<number> {
     const name = `cluster.outbound|9080|${subset}|reviews.${ns}.svc.cluster.local.${stat}`;
     const filter = `^${name.replace(/[.|]/g, "\\$&")}$`;
-    const stats = JSON.parse(await httpGet(`http://127.0.0.1:${ENVOY_ADMIN_PORT}/stats?format=json&filter=${encodeURIComponent(filter)}`)).stats ?? [];
+    const stats =
+        JSON.parse(
+            await httpGet(
+                `http://127.0.0.1:${ENVOY_ADMIN_PORT}/stats?format=json&filter=${encodeURIComponent(filter)}`,
+            ),
+        ).stats ?? [];
     return stats[0]?.value ?? 0;
 }
 
 /** The same counter in Prometheus: `stat` as Envoy's Prometheus page names it, plus label matchers. */
 const promEnvoy = async (subset: string, stat: string, labels = ""): Promise<number> =>
-    (await query(`sum(${envoyClusterMetric(stat)}{${envoySubsetLabel(ns, "reviews", subset)}${labels ? `, ${labels}` : ""}})`))[0]?.value ?? 0;
+    (
+        await query(
+            `sum(${envoyClusterMetric(stat)}{${envoySubsetLabel(ns, "reviews", subset)}${labels ? `, ${labels}` : ""}})`,
+        )
+    )[0]?.value ?? 0;
 
-/** Envoy's counters per subset that the spec counts, keyed `<subset> <name>`: Prometheus's view, once it equals Envoy's. */
+/**
+ * Envoy's counters per subset that the spec counts, keyed `<subset> <name>`: Prometheus's view, once it equals Envoy's.
+ */
 const ENVOY_COUNTS: [string, string, string][] = [
     // [name, Envoy's stat, Prometheus's stat and labels]
     ["total", "upstream_rq_total", "upstream_rq_total"],
@@ -103,15 +142,20 @@ async function settledEnvoyCounts(): Promise<Record<string, number>> {
         for (const subset of ["v1", "v2"]) {
             for (const [name, stat, prom] of ENVOY_COUNTS) {
                 const [metric, labels] = prom.split("|");
-                out[`${subset} ${name}`] = source === "envoy" ? await envoyCounter(subset, stat) : await promEnvoy(subset, metric, labels);
+                out[`${subset} ${name}`] =
+                    source === "envoy" ? await envoyCounter(subset, stat) : await promEnvoy(subset, metric, labels);
             }
         }
         return out;
     };
-    const { value } = await waitForPrometheus("Envoy's cluster counters", async () => {
-        const [envoy, prom] = [await read("envoy"), await read("prometheus")];
-        return canon(envoy) === canon(prom) ? prom : undefined;
-    }, (v) => v !== undefined);
+    const { value } = await waitForPrometheus(
+        "Envoy's cluster counters",
+        async () => {
+            const [envoy, prom] = [await read("envoy"), await read("prometheus")];
+            return canon(envoy) === canon(prom) ? prom : undefined;
+        },
+        (v) => v !== undefined,
+    );
     return value!;
 }
 
@@ -122,13 +166,24 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
     const timings: Record<string, number> = {};
 
     before(async () => {
-        assert.ok(await prometheusReady(), `Prometheus does not answer at ${PROMETHEUS_URL}: npm run toolchain, then npm run cluster:up`);
-        assert.ok(await envoyServing(), "the mesh is not running: build istio and envoy (npm run toolchain), then npm run cluster:up");
+        assert.ok(
+            await prometheusReady(),
+            `Prometheus does not answer at ${PROMETHEUS_URL}: npm run toolchain, then npm run cluster:up`,
+        );
+        assert.ok(
+            await envoyServing(),
+            "the mesh is not running: build istio and envoy (npm run toolchain), then npm run cluster:up",
+        );
         apply([meshedNamespace(ns)]);
         apply([
-            reviewsDeployment(ns, "v1"), reviewsDeployment(ns, "v2", { image: V2 }),
-            deployment(ns, "ratings-v1", "ratings", "v1"), deployment(ns, "productpage-v1", "productpage", "v1"),
-            service(ns, "reviews"), service(ns, "ratings"), service(ns, "productpage"), destinationRule(ns),
+            reviewsDeployment(ns, "v1"),
+            reviewsDeployment(ns, "v2", { image: V2 }),
+            deployment(ns, "ratings-v1", "ratings", "v1"),
+            deployment(ns, "productpage-v1", "productpage", "v1"),
+            service(ns, "reviews"),
+            service(ns, "ratings"),
+            service(ns, "productpage"),
+            destinationRule(ns),
         ]);
         const reviews = await answeringPods(ns, "app=reviews", 2);
         v1 = reviews.find((p) => p.labels.version === "v1")!;
@@ -145,14 +200,26 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
 
     it("discovers every Bookinfo pod of the namespace (role pod) and scrapes it, labelled namespace, pod, app, version", async () => {
         const started = Date.now();
-        const { value } = await waitForPrometheus(`4 pods of ${ns} up`, () => query(`up{job="pods", namespace="${ns}"}`),
-            (rows) => rows.length === 4 && rows.every((r) => r.value === 1));
+        const { value } = await waitForPrometheus(
+            `4 pods of ${ns} up`,
+            () => query(`up{job="pods", namespace="${ns}"}`),
+            (rows) => rows.length === 4 && rows.every((r) => r.value === 1),
+        );
         timings["new pods scraped"] = Date.now() - started;
-        const seen = value.map((r) => `${r.metric.pod} ${r.metric.app} ${r.metric.version} ${r.metric.instance}`).sort();
-        const pods = JSON.parse(kubectl(["get", "pods", "-n", ns, "-o", "json"])).items
-            .map((p: any) => `${p.metadata.name} ${p.metadata.labels.app} ${p.metadata.labels.version} ${p.status.podIP}:9080`).sort();
+        const seen = value
+            .map((r) => `${r.metric.pod} ${r.metric.app} ${r.metric.version} ${r.metric.instance}`)
+            .sort();
+        const pods = JSON.parse(kubectl(["get", "pods", "-n", ns, "-o", "json"]))
+            .items.map(
+                (p: any) =>
+                    `${p.metadata.name} ${p.metadata.labels.app} ${p.metadata.labels.version} ${p.status.podIP}:9080`,
+            )
+            .sort();
         assert.deepEqual(seen, pods);
-        assert.deepEqual((await query('up{job="envoy"}')).map((r) => r.value), [1]);
+        assert.deepEqual(
+            (await query('up{job="envoy"}')).map((r) => r.value),
+            [1],
+        );
     });
 
     it("a pod's requests by version and status code are exact; /metrics itself is never counted; a 500 release still reports", async () => {
@@ -168,14 +235,23 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
         timings["pod requests"] = Date.now() - started;
         clearFault(V2);
         // Over a window, as a rollout judges: increase() extrapolates a little past the samples (never below them).
-        const errors = await queryBy("version", `sum by (version) (increase(http_requests_total${withLabels(reviewsPods, 'code=~"5.."')}[1m]))`);
-        // Bounds: the 7 at least, and at most doubled (the series is a few scrapes old, the window ends a scrape later).
+        const errors = await queryBy(
+            "version",
+            `sum by (version) (increase(http_requests_total${withLabels(reviewsPods, 'code=~"5.."')}[1m]))`,
+        );
+        // Bounds: the 7 at least, and at most doubled (the series is a few scrapes old, the window ends a scrape
+        // later).
         assert.ok(errors.v1 === 0 && errors.v2 >= 7 && errors.v2 <= 14, JSON.stringify(errors));
     });
 
     it("the pods' request-duration histogram counts every request once, and a slow answer in the right bucket", async () => {
-        const count = async (le?: string) => (await query(`sum(http_request_duration_seconds_${le ? "bucket" : "count"}` +
-            `${withLabels(`{namespace="${ns}", pod="${v2.name}"}`, `mirrored="false"${le ? `, le="${le}"` : ""}`)})`))[0]?.value ?? 0;
+        const count = async (le?: string) =>
+            (
+                await query(
+                    `sum(http_request_duration_seconds_${le ? "bucket" : "count"}` +
+                        `${withLabels(`{namespace="${ns}", pod="${v2.name}"}`, `mirrored="false"${le ? `, le="${le}"` : ""}`)})`,
+                )
+            )[0]?.value ?? 0;
         const read = async () => ({ count: await count(), under2_5: await count("2.5"), under5: await count("5.0") });
         await settledPodRequests();
         const base = await read();
@@ -191,15 +267,24 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
     it("through Envoy, per subset: live requests, mirrored copies (counted on the shadow's cluster as internal), their errors", async () => {
         apply([virtualService(ns, { v1: 100, v2: 0, mirror: true })]);
         await waitForRoute(ns, (r) => r.mirror?.subset === "v2" && r.weights.v1 === 100);
-        await waitFor("v1 and v2 to answer through the mesh", async () =>
-            (await sendThroughMesh(ns, 1)).byVersion.v1 === 1 && (await sendThroughMesh(ns, 1, { headers: JASON })).byVersion.v2 === 1);
+        await waitFor(
+            "v1 and v2 to answer through the mesh",
+            async () =>
+                (await sendThroughMesh(ns, 1)).byVersion.v1 === 1 &&
+                (await sendThroughMesh(ns, 1, { headers: JASON })).byVersion.v2 === 1,
+        );
         let base = await settledEnvoyCounts();
         const plain = await sendThroughMesh(ns, 200);
         const tester = await sendThroughMesh(ns, 20, { headers: JASON });
         assert.deepEqual([plain.byVersion, plain.failures, tester.byVersion], [{ v1: 200 }, [], { v2: 20 }]);
         let want = plus(base, {
-            "v1 total": 200, "v1 2xx": 200, "v1 live": 200,
-            "v2 total": 220, "v2 2xx": 220, "v2 mirrored": 200, "v2 live": 20,
+            "v1 total": 200,
+            "v1 2xx": 200,
+            "v1 live": 200,
+            "v2 total": 220,
+            "v2 2xx": 220,
+            "v2 mirrored": 200,
+            "v2 live": 20,
         });
         let started = Date.now();
         await waitForPrometheus(`Envoy's counts ${JSON.stringify(want)}`, settledEnvoyCounts, same(want), 30_000);
@@ -211,17 +296,29 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
         const hidden = await sendThroughMesh(ns, 100);
         assert.deepEqual([hidden.byVersion, hidden.errors], [{ v1: 100 }, 0]);
         want = plus(base, {
-            "v1 total": 100, "v1 2xx": 100, "v1 live": 100,
-            "v2 total": 100, "v2 5xx": 100, "v2 mirrored": 100, "v2 mirrored 5xx": 100,
+            "v1 total": 100,
+            "v1 2xx": 100,
+            "v1 live": 100,
+            "v2 total": 100,
+            "v2 5xx": 100,
+            "v2 mirrored": 100,
+            "v2 mirrored 5xx": 100,
         });
         started = Date.now();
         await waitForPrometheus(`Envoy's counts ${JSON.stringify(want)}`, settledEnvoyCounts, same(want), 30_000);
         timings["Envoy mirrored 5xx"] = Date.now() - started;
         clearFault(V2);
-        // The candidate pod's own metrics say the same (scraped on their own schedule): every copy, the last 100 failed.
-        await waitForPrometheus("v2's own count of mirrored copies", () =>
-            queryBy("code", `sum by (code) (http_requests_total{namespace="${ns}", pod="${v2.name}", mirrored="true"})`),
-        same({ "2xx": base["v2 mirrored"] - base["v2 mirrored 5xx"], "5xx": 100 + base["v2 mirrored 5xx"] }));
+        // The candidate pod's own metrics say the same (scraped on their own schedule): every copy, the last 100
+        // failed.
+        await waitForPrometheus(
+            "v2's own count of mirrored copies",
+            () =>
+                queryBy(
+                    "code",
+                    `sum by (code) (http_requests_total{namespace="${ns}", pod="${v2.name}", mirrored="true"})`,
+                ),
+            same({ "2xx": base["v2 mirrored"] - base["v2 mirrored 5xx"], "5xx": 100 + base["v2 mirrored 5xx"] }),
+        );
     });
 
     it("through Envoy: the mirrored copies' latency is recorded on the shadow's cluster (p99 of a slow candidate)", async () => {
@@ -232,8 +329,12 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
         // Envoy folds latencies into its histograms every 5 s (stats_flush_interval): a settled base is one where the
         // histogram has every copy its counter has.
         const settled = async () => {
-            const { value } = await waitForPrometheus("v2's mirrored latencies to match its mirrored count", async () =>
-                [await internalCount(), await envoyCounter("v2", "internal.upstream_rq_completed")], ([h, c]) => h === c, 30_000);
+            const { value } = await waitForPrometheus(
+                "v2's mirrored latencies to match its mirrored count",
+                async () => [await internalCount(), await envoyCounter("v2", "internal.upstream_rq_completed")],
+                ([h, c]) => h === c,
+                30_000,
+            );
             return value[0];
         };
         const base = await settled();
@@ -245,10 +346,15 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
         await waitForPrometheus("16 more mirrored latencies on v2", internalCount, (n) => n >= base + 16, 30_000);
         timings["Envoy mirrored latency"] = Date.now() - started;
         clearFault(V2);
-        const [live, mirrored] = [(await query(p99("upstream_rq_time", "v1")))[0]?.value, (await query(p99("internal_upstream_rq_time", "v2")))[0]?.value];
+        const [live, mirrored] = [
+            (await query(p99("upstream_rq_time", "v1")))[0]?.value,
+            (await query(p99("internal_upstream_rq_time", "v2")))[0]?.value,
+        ];
         assert.ok(live < 1000, `v1 p99 ${live} ms`);
         assert.ok(mirrored >= 2500, `v2's mirrored p99 ${mirrored} ms`);
-        console.log(`      p99: v1 (live) ${live.toFixed(1)} ms, v2 (mirrored copies, slow fault) ${mirrored.toFixed(1)} ms`);
+        console.log(
+            `      p99: v1 (live) ${live.toFixed(1)} ms, v2 (mirrored copies, slow fault) ${mirrored.toFixed(1)} ms`,
+        );
         // Exactly the copies were counted: 16 more, no more.
         assert.equal(await settled(), base + 16);
     });
@@ -261,21 +367,51 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
         clearFault(V2);
         const pods = await settledPodRequests();
         const envoy = await settledEnvoyCounts();
-        const sum = (pick: (key: string) => boolean) => Object.entries(pods).filter(([k]) => pick(k)).reduce((n, [, v]) => n + v, 0);
+        const sum = (pick: (key: string) => boolean) =>
+            Object.entries(pods)
+                .filter(([k]) => pick(k))
+                .reduce((n, [, v]) => n + v, 0);
         // Every request since the namespace was made is inside the window: increase() then reads the counts, give or
         // take its extrapolation at the window's ends.
-        const target = { namespace: ns, service: "reviews", port: 9080, stable: "v1", candidate: "v2", elapsedSeconds: (Date.now() - specStart) / 1000 + 5 };
+        const target = {
+            namespace: ns,
+            service: "reviews",
+            port: 9080,
+            stable: "v1",
+            candidate: "v2",
+            elapsedSeconds: (Date.now() - specStart) / 1000 + 5,
+        };
         const read = async (set: keyof typeof QUERY_SETS) => {
             const q = lookQueries(QUERY_SETS[set], DEFAULT_ANALYSIS, target);
             const n = (promql: string) => queryNumber(PROMETHEUS_URL, promql);
-            return { v1: await n(q.stable.requests), v2: await n(q.candidate.requests), v2errors: await n(q.candidate.errors), v1errors: await n(q.stable.errors) };
+            return {
+                v1: await n(q.stable.requests),
+                v2: await n(q.candidate.requests),
+                v2errors: await n(q.candidate.errors),
+                v1errors: await n(q.stable.errors),
+            };
         };
         const near = (got: number | undefined, want: number, what: string) =>
-            assert.ok(got !== undefined && got >= 0.9 * want && got <= 1.2 * want + 2, `${what}: read ${got}, counted ${want}`);
+            assert.ok(
+                got !== undefined && got >= 0.9 * want && got <= 1.2 * want + 2,
+                `${what}: read ${got}, counted ${want}`,
+            );
         const byPods = await read("pods");
-        near(byPods.v1, sum((k) => k.startsWith("v1 ")), "pods v1 requests");
-        near(byPods.v2, sum((k) => k.startsWith("v2 ")), "pods v2 requests");
-        near(byPods.v2errors, sum((k) => k.startsWith("v2 5xx")), "pods v2 errors");
+        near(
+            byPods.v1,
+            sum((k) => k.startsWith("v1 ")),
+            "pods v1 requests",
+        );
+        near(
+            byPods.v2,
+            sum((k) => k.startsWith("v2 ")),
+            "pods v2 requests",
+        );
+        near(
+            byPods.v2errors,
+            sum((k) => k.startsWith("v2 5xx")),
+            "pods v2 errors",
+        );
         assert.equal(byPods.v1errors, 0, "pods v1 errors: 0, not empty (every status class is exposed from the start)");
         const byEnvoy = await read("envoy");
         near(byEnvoy.v1, envoy["v1 total"], "envoy v1 requests");

@@ -18,19 +18,30 @@ const RELEASE: Release = {
     stable: { version: "v1", image: "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3", replicas: 3 },
     candidate: { version: "v2", image: "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3", replicas: 3 },
 };
-const STAGES = stageNames(stageTableOf({ strategy: "istio", steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS }));
+const STAGES = stageNames(
+    stageTableOf({ strategy: "istio", steps: DEFAULT_STEPS, mirrorPercent: 100, testers: DEFAULT_TESTERS }),
+);
 const TRAFFIC = JSON.stringify({ strategy: "istio" });
 
 describe("cluster: the rendered Istio route, judged by Istio's tools", function () {
     this.timeout(15 * 60_000);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-render-"));
     const dirOf = (stage: string) => path.join(root, stage, "1-manifest");
-    const meshFiles = (stage: string) => fs.readdirSync(dirOf(stage)).filter((f) => f.startsWith("networking.istio.io_v1-")).map((f) => path.join(dirOf(stage), f));
+    const meshFiles = (stage: string) =>
+        fs
+            .readdirSync(dirOf(stage))
+            .filter((f) => f.startsWith("networking.istio.io_v1-"))
+            .map((f) => path.join(dirOf(stage), f));
 
     before(async () => {
         // Rendering touches no cluster; a never-deployed stack per stage, removed (not destroyed: that deletes files).
         for (const stage of STAGES) {
-            const render = await RolloutStack.open({ stack: "mesh-render", namespace, release: RELEASE, config: { stage, traffic: TRAFFIC, renderYamlTo: path.join(root, stage) } });
+            const render = await RolloutStack.open({
+                stack: "mesh-render",
+                namespace,
+                release: RELEASE,
+                config: { stage, traffic: TRAFFIC, renderYamlTo: path.join(root, stage) },
+            });
             await render.stack.up({ color: "never" });
             await render.stack.workspace.removeStack("mesh-render", { force: true });
         }
@@ -43,10 +54,16 @@ describe("cluster: the rendered Istio route, judged by Istio's tools", function 
 
     it("renders a DestinationRule and a VirtualService in every stage", () => {
         for (const stage of STAGES) {
-            assert.deepEqual(meshFiles(stage).map((f) => path.basename(f)).sort(), [
-                `networking.istio.io_v1-destinationrule-${namespace}-reviews.yaml`,
-                `networking.istio.io_v1-virtualservice-${namespace}-reviews.yaml`,
-            ], stage);
+            assert.deepEqual(
+                meshFiles(stage)
+                    .map((f) => path.basename(f))
+                    .sort(),
+                [
+                    `networking.istio.io_v1-destinationrule-${namespace}-reviews.yaml`,
+                    `networking.istio.io_v1-virtualservice-${namespace}-reviews.yaml`,
+                ],
+                stage,
+            );
         }
     });
 
@@ -68,8 +85,17 @@ describe("cluster: the rendered Istio route, judged by Istio's tools", function 
 
     it("the API server accepts every stage's objects against Istio's CRDs (server-side dry-run)", () => {
         for (const stage of STAGES) {
-            const out = kubectl(["apply", "--server-side", "--dry-run=server", ...meshFiles(stage).flatMap((f) => ["-f", f])]);
-            assert.match(out, /virtualservice\.networking\.istio\.io\/reviews serverside-applied \(server dry run\)/, stage);
+            const out = kubectl([
+                "apply",
+                "--server-side",
+                "--dry-run=server",
+                ...meshFiles(stage).flatMap((f) => ["-f", f]),
+            ]);
+            assert.match(
+                out,
+                /virtualservice\.networking\.istio\.io\/reviews serverside-applied \(server dry run\)/,
+                stage,
+            );
         }
     });
 

@@ -15,7 +15,10 @@ function modules(name: string): Map<string, string> {
     assert.ok(fs.existsSync(bin(name)), `${bin(name)} is missing: build it with \`npm run toolchain\``);
     const r = spawnSync("go", ["version", "-m", bin(name)], { encoding: "utf8", timeout: 30_000 });
     assert.equal(r.status, 0, `go version -m ${bin(name)} failed: ${r.stderr}`);
-    const rows = r.stdout.split("\n").map((l) => l.split("\t")).filter((f) => f[1] === "mod" || f[1] === "dep" || f[1] === "=>");
+    const rows = r.stdout
+        .split("\n")
+        .map((l) => l.split("\t"))
+        .filter((f) => f[1] === "mod" || f[1] === "dep" || f[1] === "=>");
     return new Map(rows.map((f) => [f[2], f[3]]));
 }
 
@@ -35,9 +38,11 @@ describe("toolchain binaries are built from the pinned modules", () => {
         it(`${name} from k8s.io/kubernetes ${k8s}`, () => assert.equal(modules(name).get("k8s.io/kubernetes"), k8s));
     }
     for (const name of ["kwok", "kwokctl"]) {
-        it(`${name} from sigs.k8s.io/kwok v${versions.kwok}`, () => assert.equal(modules(name).get("sigs.k8s.io/kwok"), `v${versions.kwok}`));
+        it(`${name} from sigs.k8s.io/kwok v${versions.kwok}`, () =>
+            assert.equal(modules(name).get("sigs.k8s.io/kwok"), `v${versions.kwok}`));
     }
-    it(`etcd from go.etcd.io/etcd/server/v3 v${versions.etcd}`, () => assert.equal(modules("etcd").get("go.etcd.io/etcd/server/v3"), `v${versions.etcd}`));
+    it(`etcd from go.etcd.io/etcd/server/v3 v${versions.etcd}`, () =>
+        assert.equal(modules("etcd").get("go.etcd.io/etcd/server/v3"), `v${versions.etcd}`));
     it(`pulumi from github.com/pulumi/pulumi/pkg/v3 v${versions.pulumi}`, () =>
         assert.equal(modules("pulumi").get("github.com/pulumi/pulumi/pkg/v3"), `v${versions.pulumi}`));
     for (const name of ["pulumi-language-nodejs", "pulumi-resource-command"]) {
@@ -49,7 +54,11 @@ describe("toolchain binaries are built from the pinned modules", () => {
     for (const name of ["pilot-discovery", "istioctl"]) {
         it(`${name} with the dependencies of istio.io/istio ${versions.istio.pseudo}`, () => {
             for (const dep of ["istio.io/api", "istio.io/client-go"]) {
-                assert.equal(modules(name).get(dep), required(versions.istio.module, versions.istio.pseudo, dep), `${name}: ${dep}`);
+                assert.equal(
+                    modules(name).get(dep),
+                    required(versions.istio.module, versions.istio.pseudo, dep),
+                    `${name}: ${dep}`,
+                );
             }
         });
     }

@@ -56,7 +56,10 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
     /** `npm run rollout -- analyze`, as a person runs it: its exit code and what it printed. */
     const analyzeCli = () => {
         const r = spawnSync("node_modules/.bin/ts-node", ["--transpile-only", "driver/cli.ts", "analyze", stack], {
-            cwd: repoRoot, env: { ...process.env, ...pulumiEnv() }, encoding: "utf8", timeout: 120_000,
+            cwd: repoRoot,
+            env: { ...process.env, ...pulumiEnv() },
+            encoding: "utf8",
+            timeout: 120_000,
         });
         return { status: r.status, output: `${r.stdout}${r.stderr}` };
     };
@@ -67,8 +70,13 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
 
     before(async () => {
         rollout = await RolloutStack.open({
-            stack, namespace,
-            config: { traffic: JSON.stringify({ strategy: "istio" }), analysis: JSON.stringify(ANALYSIS), release: JSON.stringify(RELEASE) },
+            stack,
+            namespace,
+            config: {
+                traffic: JSON.stringify({ strategy: "istio" }),
+                analysis: JSON.stringify(ANALYSIS),
+                release: JSON.stringify(RELEASE),
+            },
         });
         await rollout.destroy();
         for (const stage of ["stable", "dark", "mirror"]) await upTo(stage);
@@ -87,7 +95,10 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
         assert.equal(l.queriesName, "envoy");
         // What the window holds is the tail of the app check's requests at most (increase() extrapolates a little).
         assert.ok(l.sample.candidate.requests < ANALYSIS.minCandidateRequests, JSON.stringify(l.sample));
-        assert.ok(l.overall.outcome === "inconclusive" && (l.overall.needs?.candidateRequests ?? 0) > 0, JSON.stringify(l.overall));
+        assert.ok(
+            l.overall.outcome === "inconclusive" && (l.overall.needs?.candidateRequests ?? 0) > 0,
+            JSON.stringify(l.overall),
+        );
         const cli = analyzeCli();
         assert.equal(cli.status, 3, cli.output);
         assert.match(cli.output, /INCONCLUSIVE at mirror .*needs \d+ more candidate requests/);
@@ -99,7 +110,10 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
         assert.equal(l.overall.outcome, "pass", `${l.overall.reason}\n${JSON.stringify(l.sample)}`);
         assert.equal(l.answers?.outcome, "pass", l.answers?.reason);
         // The ratings v2 adds are the release's declared change: reviewed as ignored, never as a difference.
-        assert.ok(l.answers!.fields.some((f) => f.verdict === "ignored" && f.path.includes("rating")), JSON.stringify(l.answers!.fields.map((f) => [f.path, f.verdict])));
+        assert.ok(
+            l.answers!.fields.some((f) => f.verdict === "ignored" && f.path.includes("rating")),
+            JSON.stringify(l.answers!.fields.map((f) => [f.path, f.verdict])),
+        );
         assert.ok(l.sample.candidate.requests >= 50 && l.sample.stable.requests >= 50, JSON.stringify(l.sample));
     });
 
@@ -142,7 +156,11 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
             clearFault(V2_IMAGE);
             const summary = await load.stop();
             load = undefined;
-            assert.deepEqual(answeredStatuses(summary.byStatus), ["200"], `users saw the candidate's errors: ${JSON.stringify(summary.byStatus)}`);
+            assert.deepEqual(
+                answeredStatuses(summary.byStatus),
+                ["200"],
+                `users saw the candidate's errors: ${JSON.stringify(summary.byStatus)}`,
+            );
         }
     });
 
@@ -158,6 +176,8 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
         assert.equal(l.answers, undefined, "answers are compared at mirror only");
         const share = l.sample.candidate.requests / (l.sample.candidate.requests + l.sample.stable.requests);
         assert.ok(share > 0.02 && share < 0.09, `the candidate's share of the window ${share}`);
-        console.log(`      passed after ${((Date.now() - started) / 1000).toFixed(0)}s: ${l.judgement.reason} (load: ${JSON.stringify(summary.byStatus)})`);
+        console.log(
+            `      passed after ${((Date.now() - started) / 1000).toFixed(0)}s: ${l.judgement.reason} (load: ${JSON.stringify(summary.byStatus)})`,
+        );
     });
 });

@@ -39,24 +39,47 @@ const show = (r: Run) => `--- exit ${r.status} ---\n${r.output.split("\n").slice
 describe("e2e: the rollout driver", function () {
     this.timeout(20 * 60_000);
     // The driver commits as whoever runs it; here a named identity, so its commits are told from the person's.
-    const env = { ...process.env, ...pulumiEnv(), GIT_AUTHOR_NAME: "rollout driver", GIT_AUTHOR_EMAIL: "driver@localhost", GIT_COMMITTER_NAME: "rollout driver", GIT_COMMITTER_EMAIL: "driver@localhost" };
+    const env = {
+        ...process.env,
+        ...pulumiEnv(),
+        GIT_AUTHOR_NAME: "rollout driver",
+        GIT_AUTHOR_EMAIL: "driver@localhost",
+        GIT_COMMITTER_NAME: "rollout driver",
+        GIT_COMMITTER_EMAIL: "driver@localhost",
+    };
     const view = new ClusterView(clusterKubeconfig, namespace);
     let repo: ProjectRepo;
     let load: ReturnType<typeof startLoad> | undefined;
 
-    const cli = (args: string[], timeoutMs = 10 * 60_000) => repo.run("node_modules/.bin/ts-node", ["--transpile-only", "driver/cli.ts", ...args], env, timeoutMs);
+    const cli = (args: string[], timeoutMs = 10 * 60_000) =>
+        repo.run("node_modules/.bin/ts-node", ["--transpile-only", "driver/cli.ts", ...args], env, timeoutMs);
     const spawnCli = (args: string[]): ChildProcess & { output: string[] } => {
-        const child = spawn("node_modules/.bin/ts-node", ["--transpile-only", "driver/cli.ts", ...args], { cwd: repo.dir, env }) as ChildProcess & { output: string[] };
+        const child = spawn("node_modules/.bin/ts-node", ["--transpile-only", "driver/cli.ts", ...args], {
+            cwd: repo.dir,
+            env,
+        }) as ChildProcess & { output: string[] };
         child.output = [];
         child.stdout!.on("data", (d) => child.output.push(String(d)));
         child.stderr!.on("data", (d) => child.output.push(String(d)));
         return child;
     };
-    const exited = (c: ChildProcess) => new Promise<number>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once("exit", (code, signal) => r(code ?? (signal ? 128 : 1)))));
+    const exited = (c: ChildProcess) =>
+        new Promise<number>((r) =>
+            c.exitCode !== null ? r(c.exitCode) : c.once("exit", (code, signal) => r(code ?? (signal ? 128 : 1))),
+        );
     /** The stack file's stage at each commit, oldest first, with the decision trailer. */
     const stageLog = () =>
-        repo.git("log", "--reverse", "--format=%H %(trailers:key=Rollout-Decision,valueonly,separator=%x2C)", "--", stackFile)
-            .split("\n").filter(Boolean).map((l) => {
+        repo
+            .git(
+                "log",
+                "--reverse",
+                "--format=%H %(trailers:key=Rollout-Decision,valueonly,separator=%x2C)",
+                "--",
+                stackFile,
+            )
+            .split("\n")
+            .filter(Boolean)
+            .map((l) => {
                 const [sha, decision] = l.split(" ");
                 const text = repo.git("show", `${sha}:${stackFile}`);
                 const c = (yaml.load(text) as { config: Record<string, unknown> }).config;
@@ -77,11 +100,19 @@ describe("e2e: the rollout driver", function () {
         fs.mkdirSync(backendDir, { recursive: true });
         fs.symlinkSync(path.join(repoRoot, "dist"), repo.file("dist"), "dir");
         fs.appendFileSync(repo.file(".git/info/exclude"), "dist\n");
-        const init = repo.run("pulumi", ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"], env);
+        const init = repo.run(
+            "pulumi",
+            ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"],
+            env,
+        );
         assert.equal(init.status, 0, `pulumi stack init: ${init.output}`);
         writeStack({ stable: V1 });
         repo.commitAll("stack: v1 at stable");
-        const up = repo.run("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"], env);
+        const up = repo.run(
+            "pulumi",
+            ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"],
+            env,
+        );
         assert.equal(up.status, 0, `first up: ${up.output}`);
     });
 
@@ -91,7 +122,11 @@ describe("e2e: the rollout driver", function () {
         if (!repo) return;
         if (process.env.KEEP_DRIVER_REPO) return console.log(`driver spec: repository kept in ${repo.dir}`);
         repo.run("pulumi", ["destroy", "--yes", "--skip-preview", "--stack", stack], env);
-        repo.run("pulumi", ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`], env);
+        repo.run(
+            "pulumi",
+            ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`],
+            env,
+        );
         repo.remove();
     });
 
@@ -114,10 +149,14 @@ describe("e2e: the rollout driver", function () {
         // First driver: killed -9 right after its canary -> half decision is committed (its up under way).
         const first = spawnCli(["run", stack]);
         const deadline = Date.now() + 8 * 60_000;
-        while (!stageLog().some((c) => c.stage === "half") && Date.now() < deadline && first.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+        while (!stageLog().some((c) => c.stage === "half") && Date.now() < deadline && first.exitCode === null)
+            await new Promise((r) => setTimeout(r, 200));
         first.kill("SIGKILL");
         await exited(first);
-        assert.ok(stageLog().some((c) => c.stage === "half"), `the first driver never advanced to half:\n${first.output.join("")}`);
+        assert.ok(
+            stageLog().some((c) => c.stage === "half"),
+            `the first driver never advanced to half:\n${first.output.join("")}`,
+        );
 
         // Two drivers: while the second runs, a third refuses, naming the holder.
         const second = spawnCli(["run", stack]);
@@ -130,12 +169,28 @@ describe("e2e: the rollout driver", function () {
         await stopTraffic();
 
         const log = stageLog().filter((c) => c.decision !== "person");
-        assert.deepEqual(log.map((c) => `${c.decision} ${c.stage}`), ["advance dark", "advance canary", "advance half", "advance promoted", "close stable"], "each step once, in table order");
+        assert.deepEqual(
+            log.map((c) => `${c.decision} ${c.stage}`),
+            ["advance dark", "advance canary", "advance half", "advance promoted", "close stable"],
+            "each step once, in table order",
+        );
         const canaryMsg = repo.git("log", "-1", "--format=%B", log[2].sha);
-        assert.match(canaryMsg, /^rollout driver-\w+: advance canary -> half\n\n\d+s at canary; error-rate: candidate 0\/\d+ \(0\.00 %\) vs stable 0\/\d+/m, canaryMsg);
+        assert.match(
+            canaryMsg,
+            /^rollout driver-\w+: advance canary -> half\n\n\d+s at canary; error-rate: candidate 0\/\d+ \(0\.00 %\) vs stable 0\/\d+/m,
+            canaryMsg,
+        );
         assert.match(canaryMsg, /Rollout-Decision: advance\nRollout-Stage: half/);
-        const closed = yaml.load(repo.read(stackFile)) as { config: Record<string, { stable?: { version: string }; candidate?: unknown }> };
-        assert.deepEqual([closed.config[`${projectName}:release`].stable?.version, closed.config[`${projectName}:release`].candidate], ["v2", undefined]);
+        const closed = yaml.load(repo.read(stackFile)) as {
+            config: Record<string, { stable?: { version: string }; candidate?: unknown }>;
+        };
+        assert.deepEqual(
+            [
+                closed.config[`${projectName}:release`].stable?.version,
+                closed.config[`${projectName}:release`].candidate,
+            ],
+            ["v2", undefined],
+        );
         await expectStage(view, { stable: V2 }, "stable");
     });
 
@@ -144,10 +199,22 @@ describe("e2e: the rollout driver", function () {
         assert.equal(r.status, 0, show(r));
         const s = JSON.parse(r.output);
         assert.deepEqual(
-            { release: s.release, stage: { live: s.stage.live, configured: s.stage.configured, differs: s.stage.differs }, pods: s.pods, next: s.next, analysis: s.analysis },
             {
-                release: { stable: V2 }, stage: { live: "stable", configured: "stable", differs: false },
-                pods: [{ version: "v2", image: V2.image, ready: 3, desired: 3, serving: true }], next: [], analysis: { stage: "stable", notAnalysed: "stage stable gives the candidate no requests beside the stable's: nothing to compare" },
+                release: s.release,
+                stage: { live: s.stage.live, configured: s.stage.configured, differs: s.stage.differs },
+                pods: s.pods,
+                next: s.next,
+                analysis: s.analysis,
+            },
+            {
+                release: { stable: V2 },
+                stage: { live: "stable", configured: "stable", differs: false },
+                pods: [{ version: "v2", image: V2.image, ready: 3, desired: 3, serving: true }],
+                next: [],
+                analysis: {
+                    stage: "stable",
+                    notAnalysed: "stage stable gives the candidate no requests beside the stable's: nothing to compare",
+                },
             },
         );
         assert.equal(s.decisions[0].decision, "close");
@@ -161,12 +228,20 @@ describe("e2e: the rollout driver", function () {
         for (const stage of ["dark", "canary"]) {
             writeStack({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, stage);
             repo.commitAll(`stage: ${stage}`);
-            const up = repo.run("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"], env);
+            const up = repo.run(
+                "pulumi",
+                ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"],
+                env,
+            );
             assert.equal(up.status, 0, `up to ${stage}: ${up.output}`);
         }
         const quiet = cli(["analyze", stack]);
         assert.equal(quiet.status, 3, show(quiet));
-        assert.match(quiet.output, /^analysis {4}INCONCLUSIVE at canary .*needs \d+ more candidate requests/m, show(quiet));
+        assert.match(
+            quiet.output,
+            /^analysis {4}INCONCLUSIVE at canary .*needs \d+ more candidate requests/m,
+            show(quiet),
+        );
 
         // Spawned, not run synchronously: the load generator shares this process's event loop.
         startTraffic();
@@ -177,13 +252,21 @@ describe("e2e: the rollout driver", function () {
         const last = stageLog().at(-1)!;
         assert.deepEqual([last.decision, last.stage], ["rollback", "stable"]);
         const msg = repo.git("log", "-1", "--format=%B");
-        assert.match(msg, /roll back canary -> stable\n\nerror-rate: candidate \d+\/\d+ \([\d.]+ %\) vs stable 0\/\d+/, msg);
+        assert.match(
+            msg,
+            /roll back canary -> stable\n\nerror-rate: candidate \d+\/\d+ \([\d.]+ %\) vs stable 0\/\d+/,
+            msg,
+        );
         await expectStage(view, { stable: V2, candidate: V3_BAD }, "stable");
 
         // The person tries the restore: refused, naming the failed analysis.
         writeStack({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, "canary");
         repo.commitAll("stage: canary again");
-        const restore = repo.run("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"], env);
+        const restore = repo.run(
+            "pulumi",
+            ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"],
+            env,
+        );
         assert.notEqual(restore.status, 0, restore.output);
         assert.match(restore.output, /analysis failed at canary/, restore.output);
         await expectStage(view, { stable: V2, candidate: V3_BAD }, "stable");
@@ -192,6 +275,10 @@ describe("e2e: the rollout driver", function () {
     it("a person's commit wins: the driver stops, naming the commit", () => {
         const r = cli(["next", stack]);
         assert.equal(r.status, 5, show(r));
-        assert.match(r.output, /the stack file asks for canary while stable runs, set by commit \w{8} \(a person: stage: canary again\): a person's change wins/, show(r));
+        assert.match(
+            r.output,
+            /the stack file asks for canary while stable runs, set by commit \w{8} \(a person: stage: canary again\): a person's change wins/,
+            show(r),
+        );
     });
 });

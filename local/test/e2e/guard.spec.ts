@@ -7,7 +7,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Release } from "../../../rollout/release";
-import { GATE_FIELD_MANAGER, GATE_RECORD_NAME, ROLLOUT_RECORD_FIELD_MANAGER, ROLLOUT_RECORD_NAME } from "../../../rollout/labels";
+import {
+    GATE_FIELD_MANAGER,
+    GATE_RECORD_NAME,
+    ROLLOUT_RECORD_FIELD_MANAGER,
+    ROLLOUT_RECORD_NAME,
+} from "../../../rollout/labels";
 import { clusterKubeconfig } from "../../lib/env";
 import { kubectl as kubectlOnCluster } from "../../cluster/kube";
 import { ClusterView } from "../../lib/observe";
@@ -34,7 +39,10 @@ describe("e2e: the guard holds whatever the change", function () {
     function restore(name: string, manager: string, saved: string) {
         const { data } = JSON.parse(saved);
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "record-")), "record.json");
-        fs.writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data }));
+        fs.writeFileSync(
+            file,
+            JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data }),
+        );
         kubectl("delete", "configmap", name, "-n", namespace, "--ignore-not-found");
         kubectl("apply", "--server-side", `--field-manager=${manager}`, "-f", file);
     }
@@ -70,7 +78,11 @@ describe("e2e: the guard holds whatever the change", function () {
             change: (r) => r.setStage("promoted"),
             refusedBy: /\[reviews-stage-move-allowed\] canary -> promoted is refused/,
             runs: ["up"],
-            run: { target: ["urn:pulumi:e2e-guard::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$kubernetes:apps/v1:Deployment::reviews-rollout-v1"] },
+            run: {
+                target: [
+                    "urn:pulumi:e2e-guard::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$kubernetes:apps/v1:Deployment::reviews-rollout-v1",
+                ],
+            },
             undo: resetConfig,
         },
         {
@@ -88,13 +100,15 @@ describe("e2e: the guard holds whatever the change", function () {
         {
             name: "a replica count typo in the hundreds of thousands",
             change: (r) => r.setRelease({ ...RELEASE, stable: { ...RELEASE.stable, replicas: 300000 } }),
-            refusedBy: /\[reviews-replicas-within-bounds\] reviews-v1 asks for 300000 pods, more than bounds.maxReplicas 10/,
+            refusedBy:
+                /\[reviews-replicas-within-bounds\] reviews-v1 asks for 300000 pods, more than bounds.maxReplicas 10/,
             undo: resetConfig,
         },
         {
             name: "the stable's image changed mid-rollout",
             change: (r) => r.setRelease({ ...RELEASE, stable: { ...RELEASE.stable, image: image("v1", "1.20.4") } }),
-            refusedBy: /\[reviews-stable-fixed-during-rollout\] the stable version reviews-v1 would change image in place/,
+            refusedBy:
+                /\[reviews-stable-fixed-during-rollout\] the stable version reviews-v1 would change image in place/,
             undo: resetConfig,
         },
         {
@@ -105,8 +119,10 @@ describe("e2e: the guard holds whatever the change", function () {
         },
         {
             name: "a new candidate image while it serves",
-            change: (r) => r.setRelease({ ...RELEASE, candidate: { ...RELEASE.candidate!, image: image("v2", "1.20.4") } }),
-            refusedBy: /\[reviews-serves-only-gate-passed-images\] reviews-v2 would serve image .*1\.20\.4 in this stage, but the gate record has no pass/,
+            change: (r) =>
+                r.setRelease({ ...RELEASE, candidate: { ...RELEASE.candidate!, image: image("v2", "1.20.4") } }),
+            refusedBy:
+                /\[reviews-serves-only-gate-passed-images\] reviews-v2 would serve image .*1\.20\.4 in this stage, but the gate record has no pass/,
             undo: resetConfig,
         },
         {
@@ -115,7 +131,8 @@ describe("e2e: the guard holds whatever the change", function () {
                 kubectl("delete", "configmap", GATE_RECORD_NAME, "-n", namespace);
                 await r.setStage("half");
             },
-            refusedBy: /\[reviews-serves-only-gate-passed-images\] .* there is no gate record \(reviews-gate-record in namespace bookinfo-guard\)/,
+            refusedBy:
+                /\[reviews-serves-only-gate-passed-images\] .* there is no gate record \(reviews-gate-record in namespace bookinfo-guard\)/,
             undo: async (r) => {
                 restoreRecord();
                 await resetConfig(r);
@@ -124,11 +141,30 @@ describe("e2e: the guard holds whatever the change", function () {
         {
             name: "the gate record edited by hand to vouch for an untested image, which then goes in service",
             change: async (r) => {
-                const forged = JSON.stringify([{ image: image("v2", "9.9.9"), version: "v2", passedAt: new Date().toISOString(), pods: 1, requestsPerPod: 11 }]);
-                kubectl("patch", "configmap", GATE_RECORD_NAME, "-n", namespace, "--type", "merge", "-p", JSON.stringify({ data: { "passed.json": forged } }));
+                const forged = JSON.stringify([
+                    {
+                        image: image("v2", "9.9.9"),
+                        version: "v2",
+                        passedAt: new Date().toISOString(),
+                        pods: 1,
+                        requestsPerPod: 11,
+                    },
+                ]);
+                kubectl(
+                    "patch",
+                    "configmap",
+                    GATE_RECORD_NAME,
+                    "-n",
+                    namespace,
+                    "--type",
+                    "merge",
+                    "-p",
+                    JSON.stringify({ data: { "passed.json": forged } }),
+                );
                 await r.setRelease({ ...RELEASE, candidate: { ...RELEASE.candidate!, image: image("v2", "9.9.9") } });
             },
-            refusedBy: /\[reviews-serves-only-gate-passed-images\] .* the gate record reviews-gate-record is not trusted: its data was written by kubectl-patch/,
+            refusedBy:
+                /\[reviews-serves-only-gate-passed-images\] .* the gate record reviews-gate-record is not trusted: its data was written by kubectl-patch/,
             undo: async (r) => {
                 restoreRecord();
                 await resetConfig(r);
@@ -140,13 +176,15 @@ describe("e2e: the guard holds whatever the change", function () {
                 await r.setRelease({ stable: { ...RELEASE.candidate!, replicas: 3 }, candidate: RELEASE.stable });
                 await r.setStage("stable");
             },
-            refusedBy: /\[reviews-yardstick-fixed-during-rollout\] release\.stable\.version = v2, but the deployed stable is v1 \(rollout record\)/,
+            refusedBy:
+                /\[reviews-yardstick-fixed-during-rollout\] release\.stable\.version = v2, but the deployed stable is v1 \(rollout record\)/,
             undo: resetConfig,
         },
         {
             name: "the serving floor lowered mid-rollout (bounds.minServingPods 1)",
             change: (r) => r.stack.setConfig("bookinfo-rollout:bounds.minServingPods", { value: "1" }, true),
-            refusedBy: /\[reviews-yardstick-fixed-during-rollout\] bounds\.minServingPods = 1 \(deployed: 3\) while a rollout is under way[\s\S]*\[reviews-yardstick-within-limits\] bounds\.minServingPods = 1 is below the floor 3/,
+            refusedBy:
+                /\[reviews-yardstick-fixed-during-rollout\] bounds\.minServingPods = 1 \(deployed: 3\) while a rollout is under way[\s\S]*\[reviews-yardstick-within-limits\] bounds\.minServingPods = 1 is below the floor 3/,
             undo: (r) => r.removeConfig("bounds"),
         },
         {
@@ -156,7 +194,8 @@ describe("e2e: the guard holds whatever the change", function () {
                 kubectl("delete", "configmap", ROLLOUT_RECORD_NAME, "-n", namespace);
                 await r.setStage("half");
             },
-            refusedBy: /\[reviews-yardstick-fixed-during-rollout\] the rollout record is absent, and the live reviews workloads are not at stable/,
+            refusedBy:
+                /\[reviews-yardstick-fixed-during-rollout\] the rollout record is absent, and the live reviews workloads are not at stable/,
             undo: async (r) => {
                 restore(ROLLOUT_RECORD_NAME, ROLLOUT_RECORD_FIELD_MANAGER, savedRollout);
                 await resetConfig(r);
@@ -164,8 +203,13 @@ describe("e2e: the guard holds whatever the change", function () {
         },
         {
             name: "a candidate image with the moving tag latest",
-            change: (r) => r.setRelease({ ...RELEASE, candidate: { ...RELEASE.candidate!, image: "docker.io/istio/examples-bookinfo-reviews-v2:latest" } }),
-            refusedBy: /release\.candidate\.image = "docker\.io\/istio\/examples-bookinfo-reviews-v2:latest": `latest` is a moving tag/,
+            change: (r) =>
+                r.setRelease({
+                    ...RELEASE,
+                    candidate: { ...RELEASE.candidate!, image: "docker.io/istio/examples-bookinfo-reviews-v2:latest" },
+                }),
+            refusedBy:
+                /release\.candidate\.image = "docker\.io\/istio\/examples-bookinfo-reviews-v2:latest": `latest` is a moving tag/,
             undo: resetConfig,
         },
     ];
@@ -191,7 +235,8 @@ describe("e2e: the guard holds whatever the change", function () {
         await expectRefused({
             name: "canary -> half from a candidate hand-scaled to 5 serving pods",
             change: (r) => r.setStage("half"),
-            refusedBy: /\[reviews-stage-move-allowed\] off-table -> half is refused: the live reviews workloads fit no stage/,
+            refusedBy:
+                /\[reviews-stage-move-allowed\] off-table -> half is refused: the live reviews workloads fit no stage/,
             undo: async () => undefined,
         });
         await rollout.setStage("stable");
@@ -203,7 +248,11 @@ describe("e2e: the guard holds whatever the change", function () {
         const untested = { ...RELEASE, candidate: { ...RELEASE.candidate!, image: image("v2", "1.20.5") } };
         await rollout.setRelease(untested);
         await rollout.setStage("dark");
-        await rollout.up({ target: ["urn:pulumi:e2e-guard::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$kubernetes:apps/v1:Deployment::reviews-rollout-v2"] });
+        await rollout.up({
+            target: [
+                "urn:pulumi:e2e-guard::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$kubernetes:apps/v1:Deployment::reviews-rollout-v2",
+            ],
+        });
         await expectRefused({
             name: "dark -> canary with an image whose gate never ran",
             change: (r) => r.setStage("canary"),
@@ -217,7 +266,10 @@ describe("e2e: the guard holds whatever the change", function () {
         const system = new ClusterView(clusterKubeconfig, "kube-system");
         const before = await system.snapshot();
         for (const run of [other.preview(), other.up()]) {
-            await assert.rejects(run, /\[namespace-owned-by-stack\] namespace kube-system already exists and this stack did not create it/);
+            await assert.rejects(
+                run,
+                /\[namespace-owned-by-stack\] namespace kube-system already exists and this stack did not create it/,
+            );
         }
         assert.deepEqual(await system.snapshot(), before);
         await other.stack.workspace.removeStack(other.stack.name, { force: true });

@@ -31,9 +31,11 @@ const SAMPLE = 2000;
  */
 const tolerance = (weight: number) => 100 * 4.5 * Math.sqrt(((weight / 100) * (1 - weight / 100)) / SAMPLE);
 
-const VS_URN = "urn:pulumi:e2e-mesh::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$bookinfo:index:ReviewsMesh$kubernetes:networking.istio.io/v1:VirtualService::reviews-rollout-mesh-virtual-service";
+const VS_URN =
+    "urn:pulumi:e2e-mesh::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$bookinfo:index:ReviewsMesh$kubernetes:networking.istio.io/v1:VirtualService::reviews-rollout-mesh-virtual-service";
 
-const weightsAre = (want: Record<string, number>) => (r: ServedRoute) => JSON.stringify(r.weights) === JSON.stringify(want);
+const weightsAre = (want: Record<string, number>) => (r: ServedRoute) =>
+    JSON.stringify(r.weights) === JSON.stringify(want);
 
 describe("e2e: the istio traffic strategy through istiod and Envoy", function () {
     this.timeout(15 * 60_000);
@@ -54,10 +56,15 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
     async function expectRefused(to: string, from: string): Promise<void> {
         const before = await Promise.all([view.settled(), stateOf(rollout)]);
         await rollout.setStage(to);
-        const named = (e: Error) => /reviews-stage-move-allowed/.test(e.message) && e.message.includes(`${from} -> ${to}`);
+        const named = (e: Error) =>
+            /reviews-stage-move-allowed/.test(e.message) && e.message.includes(`${from} -> ${to}`);
         await assert.rejects(rollout.preview({ onEvent: log.onEvent }), named, `preview ${from} -> ${to}`);
         await assert.rejects(rollout.up({ onEvent: log.onEvent }), named, `up ${from} -> ${to}`);
-        assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, `${from} -> ${to} changed the cluster or the state`);
+        assert.deepEqual(
+            await Promise.all([view.snapshot(), stateOf(rollout)]),
+            before,
+            `${from} -> ${to} changed the cluster or the state`,
+        );
         await rollout.setStage(from);
     }
 
@@ -65,15 +72,25 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
         await upTo(stage, weightsAre({ v1: 100 - weight, v2: weight }));
         const sample = await sendThroughMesh(namespace, SAMPLE);
         const measured = (100 * (sample.byVersion.v2 ?? 0)) / SAMPLE;
-        report.push(`${stage}: v2 answered ${sample.byVersion.v2 ?? 0} of ${SAMPLE} (${measured.toFixed(2)}%, allowed ${weight} +- ${tolerance(weight).toFixed(2)})`);
+        report.push(
+            `${stage}: v2 answered ${sample.byVersion.v2 ?? 0} of ${SAMPLE} (${measured.toFixed(2)}%, allowed ${weight} +- ${tolerance(weight).toFixed(2)})`,
+        );
         assert.deepEqual(sample.failures, [], `${stage}: failed requests`);
-        assert.ok(Math.abs(measured - weight) <= tolerance(weight), `${stage}: measured ${measured}% for weight ${weight}`);
+        assert.ok(
+            Math.abs(measured - weight) <= tolerance(weight),
+            `${stage}: measured ${measured}% for weight ${weight}`,
+        );
         const testers = await sendThroughMesh(namespace, 200, { headers: TESTER });
         assert.deepEqual(testers.byVersion, { v2: 200 }, `${stage}: testers`);
     }
 
     before(async () => {
-        rollout = await RolloutStack.open({ stack: "e2e-mesh", namespace, release: RELEASE, config: { traffic: JSON.stringify({ strategy: "istio" }) } });
+        rollout = await RolloutStack.open({
+            stack: "e2e-mesh",
+            namespace,
+            release: RELEASE,
+            config: { traffic: JSON.stringify({ strategy: "istio" }) },
+        });
         await rollout.destroy();
     });
 
@@ -95,9 +112,17 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
         assert.match(outputs.appCheck.value, /^app check passed/);
         assert.deepEqual((await sendThroughMesh(namespace, 200, { headers: TESTER })).byVersion, { v2: 200 });
         assert.deepEqual((await sendThroughMesh(namespace, 200, { headers: TESTER_COOKIE })).byVersion, { v2: 200 });
-        assert.deepEqual((await sendThroughMesh(namespace, 400, { headers: { "end-user": "jasonx", cookie: "user=jasonx" } })).byVersion, { v1: 400 });
+        assert.deepEqual(
+            (await sendThroughMesh(namespace, 400, { headers: { "end-user": "jasonx", cookie: "user=jasonx" } }))
+                .byVersion,
+            { v1: 400 },
+        );
         // Through productpage, as a user sees it: it forwards the signed-in user to reviews.
-        const page = await sendThroughMesh(namespace, 50, { service: "productpage", path: "/api/v1/products/0/reviews", headers: TESTER });
+        const page = await sendThroughMesh(namespace, 50, {
+            service: "productpage",
+            path: "/api/v1/products/0/reviews",
+            headers: TESTER,
+        });
         assert.deepEqual(page.failures, []);
     });
 
@@ -106,19 +131,51 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
     });
 
     it("the guard holds under istio: without the pack, a targeted up, a strategy switch, the change's own steps or testers, hand-set pods, a hand-edited route", async () => {
-        const cases: { name: string; stage: string; run: Parameters<RolloutStack["up"]>[0]; traffic?: string; refusedBy: RegExp }[] = [
-            { name: "a plain up without the pack, dark -> weight-5", stage: "weight-5", run: { noPolicyPack: true }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-5 is refused/ },
-            { name: "a targeted up of the VirtualService alone, dark -> weight-25", stage: "weight-25", run: { target: [VS_URN] }, refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-25 is refused/ },
-            { name: "the pods strategy mid-rollout", stage: "canary", run: {}, traffic: JSON.stringify({ strategy: "pods" }), refusedBy: /\[reviews-yardstick-fixed-during-rollout\] traffic\.strategy = "pods" \(deployed: "istio"\)/ },
+        const cases: {
+            name: string;
+            stage: string;
+            run: Parameters<RolloutStack["up"]>[0];
+            traffic?: string;
+            refusedBy: RegExp;
+        }[] = [
             {
-                name: "steps [1, 50] and weight-50 from dark (the change setting its own table)", stage: "weight-50", run: {},
-                traffic: JSON.stringify({ strategy: "istio", steps: [1, 50] }),
-                refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-50 is refused[\s\S]*\[reviews-yardstick-fixed-during-rollout\] traffic\.steps = \[1,50\] \(deployed: \[1,5,10,25,50\]\)/,
+                name: "a plain up without the pack, dark -> weight-5",
+                stage: "weight-5",
+                run: { noPolicyPack: true },
+                refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-5 is refused/,
             },
             {
-                name: "a tester match every request carries (x-forwarded-proto: http), staying at dark", stage: "dark", run: {},
-                traffic: JSON.stringify({ strategy: "istio", testers: { header: "x-forwarded-proto", cookie: "user", value: "http" } }),
-                refusedBy: /\[reviews-yardstick-fixed-during-rollout\] traffic\.testers = [\s\S]*\[reviews-yardstick-within-limits\] traffic\.testers\.header = "x-forwarded-proto" is not a tester header the policy allows/,
+                name: "a targeted up of the VirtualService alone, dark -> weight-25",
+                stage: "weight-25",
+                run: { target: [VS_URN] },
+                refusedBy: /\[reviews-stage-move-allowed\] dark -> weight-25 is refused/,
+            },
+            {
+                name: "the pods strategy mid-rollout",
+                stage: "canary",
+                run: {},
+                traffic: JSON.stringify({ strategy: "pods" }),
+                refusedBy:
+                    /\[reviews-yardstick-fixed-during-rollout\] traffic\.strategy = "pods" \(deployed: "istio"\)/,
+            },
+            {
+                name: "steps [1, 50] and weight-50 from dark (the change setting its own table)",
+                stage: "weight-50",
+                run: {},
+                traffic: JSON.stringify({ strategy: "istio", steps: [1, 50] }),
+                refusedBy:
+                    /\[reviews-stage-move-allowed\] dark -> weight-50 is refused[\s\S]*\[reviews-yardstick-fixed-during-rollout\] traffic\.steps = \[1,50\] \(deployed: \[1,5,10,25,50\]\)/,
+            },
+            {
+                name: "a tester match every request carries (x-forwarded-proto: http), staying at dark",
+                stage: "dark",
+                run: {},
+                traffic: JSON.stringify({
+                    strategy: "istio",
+                    testers: { header: "x-forwarded-proto", cookie: "user", value: "http" },
+                }),
+                refusedBy:
+                    /\[reviews-yardstick-fixed-during-rollout\] traffic\.testers = [\s\S]*\[reviews-yardstick-within-limits\] traffic\.testers\.header = "x-forwarded-proto" is not a tester header the policy allows/,
             },
         ];
         for (const c of cases) {
@@ -126,8 +183,16 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
             await rollout.setStage(c.stage);
             if (c.traffic) await rollout.setConfig("traffic", c.traffic);
             try {
-                await assert.rejects(rollout.up({ ...c.run, onEvent: log.onEvent }), (e: Error) => c.refusedBy.test(e.message), c.name);
-                assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, `${c.name} changed the cluster or the state`);
+                await assert.rejects(
+                    rollout.up({ ...c.run, onEvent: log.onEvent }),
+                    (e: Error) => c.refusedBy.test(e.message),
+                    c.name,
+                );
+                assert.deepEqual(
+                    await Promise.all([view.snapshot(), stateOf(rollout)]),
+                    before,
+                    `${c.name} changed the cluster or the state`,
+                );
             } finally {
                 await rollout.setStage("dark");
                 if (c.traffic) await rollout.setConfig("traffic", JSON.stringify({ strategy: "istio" }));
@@ -140,21 +205,53 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
         kubectl(["-n", namespace, "rollout", "status", "deployment/reviews-v2", "--timeout=60s"]);
         const before = await Promise.all([view.settled(), stateOf(rollout)]);
         await rollout.setStage("mirror");
-        await assert.rejects(rollout.up({ target: [VS_URN], onEvent: log.onEvent }),
-            (e: Error) => /\[reviews-serves-only-gate-passed-images\] reviews-v2 runs image \S+:hand-set in the cluster/.test(e.message), "forward onto hand-set pods");
-        assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, "the refused targeted up changed something");
+        await assert.rejects(
+            rollout.up({ target: [VS_URN], onEvent: log.onEvent }),
+            (e: Error) =>
+                /\[reviews-serves-only-gate-passed-images\] reviews-v2 runs image \S+:hand-set in the cluster/.test(
+                    e.message,
+                ),
+            "forward onto hand-set pods",
+        );
+        assert.deepEqual(
+            await Promise.all([view.snapshot(), stateOf(rollout)]),
+            before,
+            "the refused targeted up changed something",
+        );
         await rollout.setStage("dark");
         await rollout.up({ refresh: true, onEvent: log.onEvent });
-        assert.equal(JSON.parse(kubectl(["-n", namespace, "get", "deployment", "reviews-v2", "-o", "json"])).spec.template.spec.containers[0].image, image("v2"));
+        assert.equal(
+            JSON.parse(kubectl(["-n", namespace, "get", "deployment", "reviews-v2", "-o", "json"])).spec.template.spec
+                .containers[0].image,
+            image("v2"),
+        );
         // Someone moves weight by hand: the live route fits no stage, so only the rollback is allowed.
-        kubectl(["-n", namespace, "patch", "virtualservice", "reviews", "--type=json", "-p",
-            JSON.stringify([{ op: "replace", path: "/spec/http/1/route", value: [
-                { destination: { host: `reviews.${namespace}.svc.cluster.local`, subset: "v1" }, weight: 70 },
-                { destination: { host: `reviews.${namespace}.svc.cluster.local`, subset: "v2" }, weight: 30 },
-            ] }])]);
+        kubectl([
+            "-n",
+            namespace,
+            "patch",
+            "virtualservice",
+            "reviews",
+            "--type=json",
+            "-p",
+            JSON.stringify([
+                {
+                    op: "replace",
+                    path: "/spec/http/1/route",
+                    value: [
+                        { destination: { host: `reviews.${namespace}.svc.cluster.local`, subset: "v1" }, weight: 70 },
+                        { destination: { host: `reviews.${namespace}.svc.cluster.local`, subset: "v2" }, weight: 30 },
+                    ],
+                },
+            ]),
+        ]);
         await waitForRoute(namespace, weightsAre({ v1: 70, v2: 30 }));
         await rollout.setStage("mirror");
-        await assert.rejects(rollout.up({ onEvent: log.onEvent }), (e: Error) => /off-table -> mirror/.test(e.message) && /v1 70%, v2 30%/.test(e.message), "forward from a hand-edited route");
+        await assert.rejects(
+            rollout.up({ onEvent: log.onEvent }),
+            (e: Error) => /off-table -> mirror/.test(e.message) && /v1 70%, v2 30%/.test(e.message),
+            "forward from a hand-edited route",
+        );
         await upTo("stable", weightsAre({ v1: 100 }));
         await upTo("dark", (r) => r.headerRoutes.some((h) => h.subset === "v2"));
     });
@@ -184,18 +281,32 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
         await upTo("stable", weightsAre({ v1: 100 }));
         const sample = await sendThroughMesh(namespace, 400, { headers: TESTER });
         assert.deepEqual(sample.byVersion, { v1: 400 }, "testers too");
-        assert.deepEqual(await view.deploymentNames(), ["details-v1", "productpage-v1", "ratings-v1", "reviews-v1", "sleep"]);
+        assert.deepEqual(await view.deploymentNames(), [
+            "details-v1",
+            "productpage-v1",
+            "ratings-v1",
+            "reviews-v1",
+            "sleep",
+        ]);
     });
 
     it("a targeted up of the route alone cannot restore weight-1 onto candidate pods that do not exist", async () => {
-        // The VirtualService depends on the candidate's Deployment: the engine refuses to apply it while the
-        // Deployment it waits for would be created by an untargeted step: no request is weighted to pods that do not exist.
+        // The VirtualService depends on the candidate's Deployment: the engine refuses to apply it while the Deployment
+        // it waits for would be created by an untargeted step: no request is weighted to pods that do not exist.
         const before = await Promise.all([view.settled(), stateOf(rollout)]);
         await rollout.setStage("weight-1");
         try {
-            await assert.rejects(rollout.up({ target: [VS_URN], onEvent: log.onEvent }),
-                (e: Error) => /reviews-v2/.test(e.message) && /which was was not specified in --target list/.test(e.message), "targeted restore of the route");
-            assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, "the refused targeted restore changed something");
+            await assert.rejects(
+                rollout.up({ target: [VS_URN], onEvent: log.onEvent }),
+                (e: Error) =>
+                    /reviews-v2/.test(e.message) && /which was was not specified in --target list/.test(e.message),
+                "targeted restore of the route",
+            );
+            assert.deepEqual(
+                await Promise.all([view.snapshot(), stateOf(rollout)]),
+                before,
+                "the refused targeted restore changed something",
+            );
         } finally {
             await rollout.setStage("stable");
         }

@@ -20,7 +20,8 @@ const stack = `review-${id}`;
 const namespace = `review-${id}`;
 const stackFile = `Pulumi.${stack}.yaml`;
 const RULE = "reviews-stage-move-allowed";
-const PACK_EDIT_NOTE = "this change edits the policy pack: it is judged here with the base pack and needs its own review";
+const PACK_EDIT_NOTE =
+    "this change edits the policy pack: it is judged here with the base pack and needs its own review";
 const OWN_PACK_EDIT_NOTE = "this change edits the policy pack, and the pack that judged it is the edited one";
 
 /** A never-deployed stack asked to start at `promoted` with a candidate: refused by the stage guard. */
@@ -43,7 +44,12 @@ function stackConfig(): string {
 }
 
 const show = (r: Run) => `--- review output (exit ${r.status}) ---\n${r.output.split("\n").slice(-120).join("\n")}`;
-const reviewTemps = () => new Set(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith("bookinfo-review-") && !n.startsWith("bookinfo-review-spec-")));
+const reviewTemps = () =>
+    new Set(
+        fs
+            .readdirSync(os.tmpdir())
+            .filter((n) => n.startsWith("bookinfo-review-") && !n.startsWith("bookinfo-review-spec-")),
+    );
 
 describe("e2e: the pull-request review judges with the base's pack", function () {
     this.timeout(15 * 60_000);
@@ -56,10 +62,19 @@ describe("e2e: the pull-request review judges with the base's pack", function ()
         repo = ProjectRepo.create();
         baseSha = repo.git("rev-parse", "HEAD");
         repo.git("checkout", "--quiet", "-b", "unsafe-change");
-        const init = repo.run("pulumi", ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"], env);
+        const init = repo.run(
+            "pulumi",
+            ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"],
+            env,
+        );
         assert.equal(init.status, 0, `pulumi stack init: ${init.output}`);
         // stack init wrote the passphrase salt (if anything): keep it, then the config.
-        const salt = fs.existsSync(repo.file(stackFile)) ? repo.read(stackFile).split("\n").filter((l) => l.startsWith("encryptionsalt:")) : [];
+        const salt = fs.existsSync(repo.file(stackFile))
+            ? repo
+                  .read(stackFile)
+                  .split("\n")
+                  .filter((l) => l.startsWith("encryptionsalt:"))
+            : [];
         repo.write(stackFile, [...salt, stackConfig()].join("\n"));
         applyUnsafePr(repo);
         repo.commitAll("unsafe change: guard off, first deployment straight to promoted");
@@ -68,7 +83,11 @@ describe("e2e: the pull-request review judges with the base's pack", function ()
     after(() => {
         if (!repo) return;
         if (process.env.KEEP_REVIEW_REPO) return console.log(`review spec: repository kept in ${repo.dir}`);
-        repo.run("pulumi", ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`], env);
+        repo.run(
+            "pulumi",
+            ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`],
+            env,
+        );
         repo.remove();
     });
 
@@ -83,7 +102,8 @@ describe("e2e: the pull-request review judges with the base's pack", function ()
             assert.match(policiesSection(r.output), new RegExp(RULE), show(r));
             assert.match(r.output, /judged with the base's policy pack/, show(r));
             assert.ok(r.output.includes(PACK_EDIT_NOTE), `the pack edit is not reported\n${show(r)}`);
-            for (const f of [...UNSAFE_PR_FILES, stackFile]) assert.ok(r.output.includes(`  ${f}`), `${f} not listed\n${show(r)}`);
+            for (const f of [...UNSAFE_PR_FILES, stackFile])
+                assert.ok(r.output.includes(`  ${f}`), `${f} not listed\n${show(r)}`);
             assert.match(r.output, /REFUSED by the policy pack: .*reviews-stage-move-allowed/, show(r));
 
             const report = fs.readFileSync(summary, "utf8");
@@ -105,6 +125,9 @@ describe("e2e: the pull-request review judges with the base's pack", function ()
         assert.match(r.output, /pack config: policy\/config\.json/, show(r));
         assert.match(r.output, /turns these rules down: all: disabled/, show(r));
         assert.ok(r.output.includes(OWN_PACK_EDIT_NOTE), `the pack edit is not reported\n${show(r)}`);
-        assert.ok(!findings(r.output).mandatory.has(RULE), `the change's own pack still refused: the pull request did not switch it off\n${show(r)}`);
+        assert.ok(
+            !findings(r.output).mandatory.has(RULE),
+            `the change's own pack still refused: the pull request did not switch it off\n${show(r)}`,
+        );
     });
 });

@@ -38,17 +38,26 @@ describe("e2e: two releases on the local cluster", function () {
         shares.push(`${release.stable.version}->${release.candidate?.version ?? "-"} ${stage}: ${candidatePercent}%`);
     }
 
-    /** Every move the table refuses from the deployed stage: refused by preview and up, naming the rule, nothing changed. */
+    /**
+     * Every move the table refuses from the deployed stage: refused by preview and up, naming the rule, nothing
+     * changed.
+     */
     async function expectRefusedMovesFrom(): Promise<void> {
         const refused = STAGE_NAMES.filter((s) => !allowedNext(POD_TABLE, deployed).some((m) => m.to === s));
         assert.ok(refused.length > 0);
         for (const to of refused) {
             const before = await Promise.all([view.settled(), stateOf(rollout)]);
             await rollout.setStage(to);
-            const named = (e: Error) => /reviews-stage-move-allowed/.test(e.message) && e.message.includes(`${deployed === "none" ? "none" : deployed} -> ${to}`);
+            const named = (e: Error) =>
+                /reviews-stage-move-allowed/.test(e.message) &&
+                e.message.includes(`${deployed === "none" ? "none" : deployed} -> ${to}`);
             await assert.rejects(rollout.preview({ onEvent: log.onEvent }), named, `preview ${deployed} -> ${to}`);
             await assert.rejects(rollout.up({ onEvent: log.onEvent }), named, `up ${deployed} -> ${to}`);
-            assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, `${deployed} -> ${to} changed the cluster or the state`);
+            assert.deepEqual(
+                await Promise.all([view.snapshot(), stateOf(rollout)]),
+                before,
+                `${deployed} -> ${to} changed the cluster or the state`,
+            );
         }
         if (deployed !== "none") await rollout.setStage(deployed);
     }
@@ -70,7 +79,12 @@ describe("e2e: two releases on the local cluster", function () {
         const cases: [string, string, RegExp, () => Promise<void>][] = [
             ["stage", "canery", /stage = "canery": unknown stage/, () => rollout.setStage("stable")],
             ["stage", "v2-dark", /"v2-dark" is "dark"/, () => rollout.setStage("stable")],
-            ["v2Fault", "http-500", /v2Fault = "http-500": this key was retired/, () => rollout.removeConfig("v2Fault")],
+            [
+                "v2Fault",
+                "http-500",
+                /v2Fault = "http-500": this key was retired/,
+                () => rollout.removeConfig("v2Fault"),
+            ],
             ["replicaz", "3", /replicaz = "3": unknown key/, () => rollout.removeConfig("replicaz")],
         ];
         for (const [key, value, message, restore] of cases) {
@@ -78,7 +92,11 @@ describe("e2e: two releases on the local cluster", function () {
             await rollout.setConfig(key, value);
             try {
                 await assert.rejects(rollout.up(), (e: Error) => message.test(e.message), `${key}=${value}`);
-                assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, `${key}=${value} changed something`);
+                assert.deepEqual(
+                    await Promise.all([view.snapshot(), stateOf(rollout)]),
+                    before,
+                    `${key}=${value} changed something`,
+                );
             } finally {
                 await restore();
             }
@@ -121,13 +139,19 @@ describe("e2e: two releases on the local cluster", function () {
         release = { ...release, candidate: { ...release.candidate!, image: broken } };
         await rollout.setRelease(release);
         await rollout.setStage("dark");
-        await assert.rejects(rollout.up({ onEvent: log.onEvent }), (e: Error) => /gate failed: http-200 on pod reviews-v2-\S+ \(10\.244\./.test(e.message));
+        await assert.rejects(rollout.up({ onEvent: log.onEvent }), (e: Error) =>
+            /gate failed: http-200 on pod reviews-v2-\S+ \(10\.244\./.test(e.message),
+        );
         assert.equal((await view.readyEndpoints()).length, V1.replicas, "v1 keeps serving");
         const share = await view.measureShare(100);
         assert.equal(share.errors, 0);
         assert.equal(share.byVersion.v1, 100);
         await rollout.setStage("canary");
-        await assert.rejects(rollout.up(), (e: Error) => /reviews-serves-only-gate-passed-images.*1\.20\.4-rc1/s.test(e.message), "an image that failed its gate cannot serve");
+        await assert.rejects(
+            rollout.up(),
+            (e: Error) => /reviews-serves-only-gate-passed-images.*1\.20\.4-rc1/s.test(e.message),
+            "an image that failed its gate cannot serve",
+        );
         deployed = "dark";
     });
 
@@ -149,7 +173,10 @@ describe("e2e: two releases on the local cluster", function () {
     });
 
     it("refuses a second concurrent up through the state lock, and the state stays whole", async () => {
-        const results = await Promise.allSettled([rollout.up({ onEvent: log.onEvent }), rollout.up({ onEvent: log.onEvent })]);
+        const results = await Promise.allSettled([
+            rollout.up({ onEvent: log.onEvent }),
+            rollout.up({ onEvent: log.onEvent }),
+        ]);
         const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
         assert.equal(failed.length, 1, "exactly one of two concurrent ups must be refused");
         assert.match(String(failed[0].reason?.message), /locked/i);
@@ -167,11 +194,18 @@ describe("e2e: two releases on the local cluster", function () {
         release = { stable: { ...release.candidate! } };
         await rollout.setRelease(release);
         await upTo("stable");
-        assert.deepEqual((await view.reviewsPods()).map((p) => p.name), pods, "closing a release changes no pod");
+        assert.deepEqual(
+            (await view.reviewsPods()).map((p) => p.name),
+            pods,
+            "closing a release changes no pod",
+        );
     });
 
     it("release 2 (v2 -> v3, red stars): dark, canary, a rollback, a restore, half, promoted", async () => {
-        release = { stable: release.stable, candidate: { version: "v3", image: image("v3"), replicas: 3, stars: "red" } as Release["candidate"] };
+        release = {
+            stable: release.stable,
+            candidate: { version: "v3", image: image("v3"), replicas: 3, stars: "red" } as Release["candidate"],
+        };
         await rollout.setRelease(release);
         await upTo("dark");
         await expectRefusedMovesFrom();
@@ -187,10 +221,18 @@ describe("e2e: two releases on the local cluster", function () {
         const report: WatchReport = await watcher.stop();
         assert.deepEqual(log.replacements("kubernetes:apps/v1:Deployment"), [], "replaced Deployments");
         assert.ok(report.perSecond >= 10, `endpoint watcher sampled ${report.perSecond.toFixed(1)}/s, needs >= 10`);
-        assert.ok(report.maxGapMs <= 2000, `endpoint watcher's largest gap between samples was ${report.maxGapMs} ms (> 2000)`);
+        assert.ok(
+            report.maxGapMs <= 2000,
+            `endpoint watcher's largest gap between samples was ${report.maxGapMs} ms (> 2000)`,
+        );
         assert.equal(report.errors, 0, "endpoint watcher errors");
-        assert.ok(report.minReady >= V1.replicas, `ready reviews endpoints fell to ${report.minReady} (< ${V1.replicas})`);
-        console.log(`      endpoint watcher: ${report.samples} samples over ${report.seconds.toFixed(0)}s (${report.perSecond.toFixed(1)}/s, largest gap ${report.maxGapMs} ms), minimum ${report.minReady} ready`);
+        assert.ok(
+            report.minReady >= V1.replicas,
+            `ready reviews endpoints fell to ${report.minReady} (< ${V1.replicas})`,
+        );
+        console.log(
+            `      endpoint watcher: ${report.samples} samples over ${report.seconds.toFixed(0)}s (${report.perSecond.toFixed(1)}/s, largest gap ${report.maxGapMs} ms), minimum ${report.minReady} ready`,
+        );
         console.log(`      measured candidate shares (400 requests each): ${shares.join("; ")}`);
     });
 
@@ -198,6 +240,9 @@ describe("e2e: two releases on the local cluster", function () {
         clearFault(image("v2", "1.20.4-rc1"));
         await rollout.destroy();
         assert.deepEqual(await view.deploymentNames(), []);
-        assert.deepEqual((await view.reviewsPods()).map((p) => p.name), []);
+        assert.deepEqual(
+            (await view.reviewsPods()).map((p) => p.name),
+            [],
+        );
     });
 });

@@ -1,7 +1,11 @@
 // Collects the engine's steps across every `up` of a walk, to prove what the engine did (not what we hoped).
 import { EngineEvent } from "@pulumi/pulumi/automation";
 
-export interface Step { op: string; type: string; name: string }
+export interface Step {
+    op: string;
+    type: string;
+    name: string;
+}
 
 const REPLACING_OPS = new Set(["replace", "create-replacement", "delete-replaced", "discard-replaced"]);
 

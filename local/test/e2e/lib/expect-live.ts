@@ -21,13 +21,20 @@ export function shareTolerance(expectedPercent: number, requests = SHARE_REQUEST
 }
 
 /** Waits until the cluster settles on the stage (pods terminate asynchronously after `up`), then asserts it. */
-export async function expectStage(view: ClusterView, release: Release, stage: StageName): Promise<{ candidatePercent: number }> {
+export async function expectStage(
+    view: ClusterView,
+    release: Release,
+    stage: StageName,
+): Promise<{ candidatePercent: number }> {
     const fleet = fleetOf(release, stage, POD_TABLE);
     const deadline = Date.now() + 60_000;
     for (;;) {
         const pods = await view.reviewsPods();
         const count = (v: string) => pods.filter((p) => p.version === v).length;
-        const settled = fleet.every((w) => count(w.version) === w.replicas) && pods.length === fleet.reduce((n, w) => n + w.replicas, 0) && pods.every((p) => p.ready);
+        const settled =
+            fleet.every((w) => count(w.version) === w.replicas) &&
+            pods.length === fleet.reduce((n, w) => n + w.replicas, 0) &&
+            pods.every((p) => p.ready);
         if (settled || Date.now() > deadline) {
             for (const w of fleet) {
                 assert.equal(count(w.version), w.replicas, `${stage}: ${w.version} pods`);
@@ -35,10 +42,21 @@ export async function expectStage(view: ClusterView, release: Release, stage: St
                     assert.equal(p.app, w.serving ? REVIEWS.name : REVIEWS.darkApp, `${stage}: app label of ${p.name}`);
                 }
             }
-            assert.deepEqual(pods.map((p) => p.version).filter((v) => !fleet.some((w) => w.version === v)), [], `${stage}: pods of versions outside the stage`);
-            const serving = pods.filter((p) => p.app === REVIEWS.name).map((p) => p.ip).sort();
+            assert.deepEqual(
+                pods.map((p) => p.version).filter((v) => !fleet.some((w) => w.version === v)),
+                [],
+                `${stage}: pods of versions outside the stage`,
+            );
+            const serving = pods
+                .filter((p) => p.app === REVIEWS.name)
+                .map((p) => p.ip)
+                .sort();
             const endpoints = (await view.readyEndpoints()).map((e) => e.ip).sort();
-            assert.deepEqual(endpoints, serving, `${stage}: reviews endpoints are exactly the pods labelled app=reviews`);
+            assert.deepEqual(
+                endpoints,
+                serving,
+                `${stage}: reviews endpoints are exactly the pods labelled app=reviews`,
+            );
             break;
         }
         await sleep(500);
@@ -49,7 +67,9 @@ export async function expectStage(view: ClusterView, release: Release, stage: St
     assert.equal(share.errors, 0, `${stage}: failed requests while measuring the share`);
     const candidatePercent = percentOf(share, candidate);
     const tolerance = shareTolerance(expected);
-    assert.ok(Math.abs(candidatePercent - expected) <= tolerance,
-        `${stage}: ${candidate ?? "the candidate"} answered ${candidatePercent}% of ${SHARE_REQUESTS} requests, expected ${expected}% ± ${tolerance.toFixed(1)}`);
+    assert.ok(
+        Math.abs(candidatePercent - expected) <= tolerance,
+        `${stage}: ${candidate ?? "the candidate"} answered ${candidatePercent}% of ${SHARE_REQUESTS} requests, expected ${expected}% ± ${tolerance.toFixed(1)}`,
+    );
     return { candidatePercent };
 }

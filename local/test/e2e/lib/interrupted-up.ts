@@ -31,8 +31,22 @@ function pendingInCheckpoint(stack: string): { resource?: { urn?: string }; type
  */
 export function killUpMidChange(stack: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        const child = spawn(pulumi, ["up", "--yes", "--skip-preview", "--non-interactive", "--color", "never",
-            "--stack", stackRef(stack), "--policy-pack", policyDir], { cwd: repoRoot, env: env(), detached: true });
+        const child = spawn(
+            pulumi,
+            [
+                "up",
+                "--yes",
+                "--skip-preview",
+                "--non-interactive",
+                "--color",
+                "never",
+                "--stack",
+                stackRef(stack),
+                "--policy-pack",
+                policyDir,
+            ],
+            { cwd: repoRoot, env: env(), detached: true },
+        );
         let out = "";
         let killed = false;
         let polling: NodeJS.Timeout | undefined;
@@ -40,7 +54,8 @@ export function killUpMidChange(stack: string): Promise<string> {
             out += d.toString();
             if (!polling && /kubernetes:apps\/v1:Deployment \S+ (updating|creating|deleting)/.test(out)) {
                 polling = setInterval(() => {
-                    if (killed || !pendingInCheckpoint(stack).some((op) => /Deployment/.test(op.resource?.urn ?? ""))) return;
+                    if (killed || !pendingInCheckpoint(stack).some((op) => /Deployment/.test(op.resource?.urn ?? "")))
+                        return;
                     killed = true;
                     process.kill(-child.pid!, "SIGKILL");
                 }, POLL_MS);
@@ -62,13 +77,18 @@ export function killUpMidChange(stack: string): Promise<string> {
  * with "failed to load checkpoint: EOF"; an empty sidecar holds nothing, so it is removed.
  */
 export async function recoverAfterKill(stack: string): Promise<{ pendingOperations: number }> {
-    const run = (args: string[]) => promisify(execFile)(pulumi, [...args, "--stack", stackRef(stack)], { cwd: repoRoot, env: env() });
+    const run = (args: string[]) =>
+        promisify(execFile)(pulumi, [...args, "--stack", stackRef(stack)], { cwd: repoRoot, env: env() });
     const stacks = path.join(backendDir, ".pulumi", "stacks", projectName);
     for (const f of fs.readdirSync(stacks).filter((f) => f.startsWith(`${stack}.json`) && f.endsWith(".attrs"))) {
         if (fs.statSync(path.join(stacks, f)).size === 0) fs.rmSync(path.join(stacks, f));
     }
     // What the kill left to recover from (read before the procedure clears it).
-    const { stdout } = await promisify(execFile)(pulumi, ["stack", "export", "--stack", stackRef(stack)], { cwd: repoRoot, env: env(), maxBuffer: 64 << 20 });
+    const { stdout } = await promisify(execFile)(pulumi, ["stack", "export", "--stack", stackRef(stack)], {
+        cwd: repoRoot,
+        env: env(),
+        maxBuffer: 64 << 20,
+    });
     const pendingOperations = (JSON.parse(stdout).deployment?.pending_operations ?? []).length;
     await run(["cancel", "--yes"]);
     await run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates", "--non-interactive"]);

@@ -24,9 +24,17 @@ export async function expectRefused(view: ClusterView, rollout: RolloutStack, a:
         const before = await Promise.all([view.settled(), stateOf(rollout)]);
         for (const kind of a.runs ?? ["preview", "up"]) {
             const run = kind === "up" ? rollout.up(a.run) : rollout.preview(a.run);
-            await assert.rejects(run, (e: Error) => a.refusedBy.test(e.message), `${a.name}: ${kind} must be refused by ${a.refusedBy}`);
+            await assert.rejects(
+                run,
+                (e: Error) => a.refusedBy.test(e.message),
+                `${a.name}: ${kind} must be refused by ${a.refusedBy}`,
+            );
         }
-        assert.deepEqual(await Promise.all([view.snapshot(), stateOf(rollout)]), before, `${a.name} changed the cluster or the state`);
+        assert.deepEqual(
+            await Promise.all([view.snapshot(), stateOf(rollout)]),
+            before,
+            `${a.name} changed the cluster or the state`,
+        );
     } finally {
         await a.undo(rollout);
     }

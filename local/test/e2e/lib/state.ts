@@ -8,5 +8,13 @@ import { RolloutStack } from "../../../lib/stack";
 export async function stateOf(rollout: RolloutStack): Promise<string[]> {
     const { deployment } = await rollout.stack.exportStack();
     const resources = (deployment?.resources ?? []) as { urn: string; inputs?: unknown; outputs?: unknown }[];
-    return resources.filter((r) => !/::pulumi:(pulumi:Stack|pulumi:StackReference)::|::pulumi:providers:[\w-]+::default(_[\w.-]+)?$/.test(r.urn)).map((r) => JSON.stringify({ urn: r.urn, inputs: r.inputs, outputs: r.outputs })).sort();
+    return resources
+        .filter(
+            (r) =>
+                !/::pulumi:(pulumi:Stack|pulumi:StackReference)::|::pulumi:providers:[\w-]+::default(_[\w.-]+)?$/.test(
+                    r.urn,
+                ),
+        )
+        .map((r) => JSON.stringify({ urn: r.urn, inputs: r.inputs, outputs: r.outputs }))
+        .sort();
 }
