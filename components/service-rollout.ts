@@ -1,24 +1,24 @@
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "crypto";
-import * as path from "path";
-import { APP_CHECK_ENV, GATE_ENV, SETTLE_ENV } from "../io/gate-env";
 import { sharePercent, Workload } from "../rollout/fleet";
 import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { LiveStage } from "../rollout/moves";
 import { Plan } from "../rollout/plan";
 import { deploymentName, RolledService } from "../rollout/service";
 import { DEPLOYMENT_TIMEOUTS, podTemplate, SERVICE_ANNOTATIONS, WORKLOAD_ANNOTATIONS } from "./pod-template";
+import {
+    appCheckNotRun,
+    appCheckStep,
+    fingerprint,
+    gateNotRun,
+    gateStep,
+    retireStep,
+    RolloutStep,
+    scriptCommand,
+    settleStep,
+} from "./rollout-steps";
 import { ServiceMesh } from "./service-mesh";
-
-/**
- * The compiled gate script (`npm run build`), relative to the working directory the engine gives the program and
- * its providers alike, so the command text is the same in every checkout and never re-runs the gate by itself.
- */
-export function gateCommand(script = "gate"): string {
-    return `node ${path.relative(process.cwd(), path.join(__dirname, "..", "io", `${script}.js`))}`;
-}
 
 /** Where the gate runs kubectl and which pod it curls from. */
 export interface GateArgs {
@@ -50,10 +50,7 @@ export interface ServiceRolloutArgs {
 }
 
 /** ServiceAccount of every version's pods, named like upstream's (`bookinfo-reviews`). */
-const serviceAccountArgs = (
-    service: RolledService,
-    namespace: pulumi.Input<string>,
-): k8s.core.v1.ServiceAccountArgs => ({
+const accountArgs = (service: RolledService, namespace: pulumi.Input<string>): k8s.core.v1.ServiceAccountArgs => ({
     metadata: { name: `bookinfo-${service.name}`, namespace, labels: { account: service.name } },
 });
 
@@ -98,9 +95,6 @@ function deploymentArgs(
 const lastLine = (check: command.local.Command) =>
     check.stdout.apply((out) => (out ?? "").trim().split("\n").pop() || "not run: left out of this up (--target)");
 
-/** What a check judges, as a short hash: the check's Command re-runs when any of it changes. */
-const fingerprint = (judged: unknown) => createHash("sha256").update(JSON.stringify(judged)).digest("hex").slice(0, 16);
-
 /**
  * The rolled-out service's Service and one Deployment per version of the release, shaped by the stage table, with
  * the candidate's gate. Deployments are named by version (`reviews-v1`, `reviews-v2`, ...) and select on
@@ -138,142 +132,67 @@ export class ServiceRollout extends pulumi.ComponentResource {
         // the engine replace them.
         super("bookinfo:index:ReviewsRollout", name, {}, opts);
         const childOpts = { parent: this, provider: opts.provider, retainOnDelete: args.retainOnDelete };
-        const { service, release, fleet, mesh, record, smoke } = args.plan;
-        const stage = args.plan.stage.name;
+        const plan = args.plan;
+        const { service, release, fleet, mesh } = plan;
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
             `${name}-sa`,
-            serviceAccountArgs(service, args.namespace),
+            accountArgs(service, args.namespace),
             childOpts,
         );
         this.service = new k8s.core.v1.Service(`${name}-service`, serviceArgs(service, args.namespace), childOpts);
         const account = this.serviceAccount.metadata.name;
+        // Retained on delete, always: a version leaves the cluster only through the settle step.
+        const deploymentOpts = { ...childOpts, retainOnDelete: true, customTimeouts: DEPLOYMENT_TIMEOUTS };
         this.deployments = Object.fromEntries(
             fleet.map((w) => [
                 w.version,
-                // Retained on delete, always: a version leaves the cluster only through the settle step.
                 new k8s.apps.v1.Deployment(
                     `${name}-${w.version}`,
                     deploymentArgs(service, w, args.namespace, account),
-                    {
-                        ...childOpts,
-                        retainOnDelete: true,
-                        customTimeouts: DEPLOYMENT_TIMEOUTS,
-                    },
+                    deploymentOpts,
                 ),
             ]),
         );
+        const deployments = Object.values(this.deployments);
 
         const candidate = release.candidate && fleet.find((w) => w.version === release.candidate!.version);
-        if (candidate && args.gate && smoke) {
-            this.gate = this.script(
-                `${name}-gate`,
-                "gate",
-                GATE_ENV,
-                args.namespace,
-                args.gate,
-                {
-                    [GATE_ENV.service]: service.name,
-                    [GATE_ENV.version]: candidate.version,
-                    [GATE_ENV.image]: candidate.image,
-                    [GATE_ENV.pods]: String(candidate.replicas),
-                    [GATE_ENV.stars]: release.candidate!.stars,
-                    [GATE_ENV.spec]: JSON.stringify(smoke),
-                },
-                { stage, w: candidate, stars: release.candidate!.stars, smoke },
-                [this.deployments[candidate.version], args.gate.client],
-            );
+        const gate = args.gate;
+        const run = (step: RolloutStep, after: (pulumi.Resource | undefined)[]) =>
+            this.script(`${name}-${step.suffix}`, step, args.namespace, gate!, after);
+        if (candidate && gate && plan.smoke) {
+            this.gate = run(gateStep(plan, candidate), [this.deployments[candidate.version], gate.client]);
         }
-
-        const route = mesh?.route;
-        if (mesh && route) {
+        if (mesh) {
+            // The route moves only once the pods are in place and gated; a rollback moves it before pods go.
+            const versions = [release.stable.version, ...(release.candidate ? [release.candidate.version] : [])];
+            const after = [...deployments, ...(this.gate ? [this.gate] : [])];
             this.mesh = new ServiceMesh(
                 `${name}-mesh`,
-                {
-                    service,
-                    namespace: args.namespaceName,
-                    versions: [release.stable.version, ...(release.candidate ? [release.candidate.version] : [])],
-                    route,
-                    testers: mesh.testers,
-                    after: [...Object.values(this.deployments), ...(this.gate ? [this.gate] : [])],
-                },
+                { service, namespace: args.namespaceName, versions, route: mesh.route, testers: mesh.testers, after },
                 { parent: this, provider: opts.provider },
             );
         }
-
-        const keep = fleet.map((w) => w.version);
-        const appCheck = args.plan.appCheck;
-        if (appCheck && args.gate) {
+        if (plan.appCheck && gate) {
             // What answers is what the check judges: under istio the route decides, so the check runs once it is in
             // place; under pods the Service sends requests to every serving pod, so a version the stage no longer
             // runs (the stable at promoted) is retired first, once the candidate passed its gate.
-            if (!this.mesh) {
-                this.retire = this.script(
-                    `${name}-retire`,
-                    "settle",
-                    SETTLE_ENV,
-                    args.namespace,
-                    args.gate,
-                    {
-                        [SETTLE_ENV.service]: service.name,
-                        [SETTLE_ENV.keep]: JSON.stringify(keep),
-                        [SETTLE_ENV.only]: "retire",
-                    },
-                    { keep },
-                    [...Object.values(this.deployments), ...(this.gate ? [this.gate] : [])],
-                );
-            }
-            const judgedFrom = this.mesh ?? this.retire!;
-            // Re-runs whenever what answers may change: the stage, a pod behind the Service, the route.
-            this.appCheck = this.script(
-                `${name}-app-check`,
-                "app-check",
-                APP_CHECK_ENV,
-                args.namespace,
-                args.gate,
-                {
-                    [APP_CHECK_ENV.service]: service.name,
-                    [APP_CHECK_ENV.spec]: JSON.stringify(appCheck.gate),
-                    [APP_CHECK_ENV.expected]: JSON.stringify(appCheck.expected),
-                },
-                { stage, fleet, route, appGate: appCheck.gate, expected: appCheck.expected },
-                [judgedFrom, args.gate.client, args.gate.productpage],
-            );
+            if (!this.mesh) this.retire = run(retireStep(plan), [...deployments, this.gate]);
+            this.appCheck = run(appCheckStep(plan), [this.mesh ?? this.retire, gate.client, gate.productpage]);
+        }
+        if (gate) {
+            this.settle = run(settleStep(plan), [...deployments, this.gate, this.mesh, this.retire, this.appCheck]);
         }
 
-        if (args.gate) {
-            const before = [this.gate, this.mesh, this.retire, this.appCheck].filter(
-                (r): r is NonNullable<typeof r> => r !== undefined,
-            );
-            this.settle = this.script(
-                `${name}-settle`,
-                "settle",
-                SETTLE_ENV,
-                args.namespace,
-                args.gate,
-                {
-                    [SETTLE_ENV.service]: service.name,
-                    [SETTLE_ENV.keep]: JSON.stringify(keep),
-                    [SETTLE_ENV.record]: JSON.stringify(record),
-                },
-                { keep, record },
-                [...Object.values(this.deployments), ...before],
-            );
-        }
-
-        this.stage = pulumi.output(stage);
+        this.stage = pulumi.output(plan.stage.name);
         this.fromStage = pulumi.output(args.from);
         this.servingShares = pulumi.output(
-            route ? route.weights : Object.fromEntries(fleet.map((w) => [w.version, sharePercent(fleet, w.version)])),
+            mesh
+                ? mesh.route.weights
+                : Object.fromEntries(fleet.map((w) => [w.version, sharePercent(fleet, w.version)])),
         );
-        this.gateResult = this.gate
-            ? lastLine(this.gate)
-            : pulumi.output(`not run: ${candidate ? "render mode" : `no candidate in stage ${stage}`}`);
-        this.appCheckResult = this.appCheck
-            ? lastLine(this.appCheck)
-            : pulumi.output(
-                  `not run: ${appCheck ? "render mode" : !service.appPath ? `${service.name}'s answers do not name their pod` : `no app check in stage ${stage}`}`,
-              );
+        this.gateResult = this.gate ? lastLine(this.gate) : pulumi.output(gateNotRun(plan, candidate));
+        this.appCheckResult = this.appCheck ? lastLine(this.appCheck) : pulumi.output(appCheckNotRun(plan));
         this.registerOutputs({
             stage: this.stage,
             fromStage: this.fromStage,
@@ -283,29 +202,24 @@ export class ServiceRollout extends pulumi.ComponentResource {
         });
     }
 
-    /**
-     * One of io/'s scripts (`node dist/io/<script>.js`) run by a Command against the stack's cluster once
-     * `dependsOn` converged; it re-runs whenever what it judges changes.
-     */
+    /** One io/ script run by a Command against the stack's cluster once `after` converged. */
     private script(
         name: string,
-        script: string,
-        env: { namespace: string; kubeconfig: string; context: string },
+        step: RolloutStep,
         namespace: pulumi.Input<string>,
         gate: GateArgs,
-        inputs: Record<string, pulumi.Input<string>>,
-        judged: unknown,
-        dependsOn: pulumi.Resource[],
+        after: (pulumi.Resource | undefined)[],
     ): command.local.Command {
         const environment = {
-            [env.namespace]: namespace,
-            [env.kubeconfig]: gate.kubeconfig,
-            [env.context]: gate.context,
-            ...inputs,
+            [step.env.namespace]: namespace,
+            [step.env.kubeconfig]: gate.kubeconfig,
+            [step.env.context]: gate.context,
+            ...step.inputs,
         };
+        const dependsOn = after.filter((r): r is pulumi.Resource => r !== undefined);
         return new command.local.Command(
             name,
-            { create: gateCommand(script), environment, triggers: [fingerprint(judged)] },
+            { create: scriptCommand(step.script), environment, triggers: [fingerprint(step.judged)] },
             { parent: this, dependsOn },
         );
     }
