@@ -8,7 +8,7 @@ import type { Judgement } from "../analysis/judge";
 import { kubectlFor } from "../io/kubectl";
 import { recordGateResult } from "../io/gate-record-write";
 import { scheduleOf } from "../rollout/schedule";
-import { baseStage, stageTableOf } from "../rollout/stages";
+import { baseStage, stageNameIn, stageNames, stageTableOf } from "../rollout/stages";
 import { decide, Decision, Situation } from "./decide";
 import {
     checkMode,
@@ -399,9 +399,9 @@ export async function setHold(
     const who = process.env.USER ?? "someone";
     if ((verb === "pause" || verb === "abort") && !o.reason)
         throw new Error(`${verb} needs --reason <text>: the commit says why`);
-    const stages = stageTableOf(sf.config.traffic).stages.map((s) => s.name);
-    if (verb === "approve" && (!o.stage || !stages.includes(o.stage)))
-        throw new Error(`approve needs a stage of the table: ${stages.join(" | ")}`);
+    const table = stageTableOf(sf.config.traffic);
+    if (verb === "approve" && (!o.stage || !stageNameIn(table, o.stage)))
+        throw new Error(`approve needs a stage of the table: ${stageNames(table).join(" | ")}`);
     const git = modeOf(sf, o.git, o.intervalSeconds);
     const kubectl = kubectlFor(sf.config.kubeconfig, sf.config.context);
     const namespace = sf.config.namespace;

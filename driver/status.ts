@@ -8,7 +8,7 @@ import { ROLLED_OUT } from "../rollout/service";
 import { allowedNext, LiveStage, MoveKind } from "../rollout/moves";
 import { darkStages, list } from "../rollout/move-reasons";
 import { Route } from "../rollout/route";
-import { stageIn, StageTable, stageTableOf } from "../rollout/stages";
+import { stageIn, StageName, StageTable, stageTableOf } from "../rollout/stages";
 import { stageOf } from "../rollout/fleet";
 import { failureOf, GatePass, GateFailure, GateView } from "../rollout/gate-record";
 import { Commit, historyOf } from "./git";
@@ -62,7 +62,7 @@ export function movesFrom(
     const failed = failureOf(gate, c.version, c.image);
     if (!failed) return { next: moves, refused: [] };
     const dark = darkStages(table);
-    const exposes = (to: string) => stageIn(table, to).candidate !== undefined && !dark.includes(to);
+    const exposes = (to: StageName) => stageIn(table, to).candidate !== undefined && !dark.includes(to);
     const why = `image ${c.image} failed at ${failed.failedAt} (${failed.failure}): quarantined until its gate passes again, in ${list(dark)}`;
     return {
         next: moves.filter((m) => !exposes(m.to)),

@@ -4,7 +4,7 @@
 // the verdict shows up there as a diff.
 import * as assert from "assert";
 import { STAGE_NAMES, StageName } from "../rollout/stages";
-import { MESH_STAGES, meshScenario, resourcesOf, scenario, Scenario } from "./testing/fixtures";
+import { MESH_STAGES, meshScenario, PodStage, resourcesOf, scenario, Scenario } from "./testing/fixtures";
 import { COLUMNS, FIRST, MATRICES, MESH_COLUMNS, MESH_FIRST, MESH_MATRICES, Row, RULES } from "./testing/move-tables";
 import { packFor } from "./testing/pack";
 import { stackViolationsByRule } from "./testing/harness";
@@ -23,9 +23,9 @@ describe("the move matrix through the pack's stack checks", () => {
 
     for (const [release, matrix] of MATRICES) {
         describe(`release ${release}`, () => {
-            for (const [live, row] of [["none", FIRST], ...Object.entries(matrix)] as [StageName | "none", Row][]) {
+            for (const [live, row] of [["none", FIRST], ...Object.entries(matrix)] as [PodStage | "none", Row][]) {
                 row.forEach((expected, column) => {
-                    const goal = COLUMNS[column] as StageName;
+                    const goal = COLUMNS[column] as PodStage;
                     it(`${live} -> ${goal}: ${expected === "Y" ? "allowed" : `refused by ${expected}`}`, async () => {
                         assert.strictEqual(await refusedBy(scenario(release, live, goal)), expected);
                     });
@@ -43,7 +43,10 @@ describe("the istio move matrix through the pack's stack checks", () => {
 
     for (const [release, matrix] of MESH_MATRICES) {
         describe(`release ${release}`, () => {
-            for (const [live, row] of [["none", MESH_FIRST], ...Object.entries(matrix)] as [string, string[]][]) {
+            for (const [live, row] of [["none", MESH_FIRST], ...Object.entries(matrix)] as [
+                StageName | "none",
+                string[],
+            ][]) {
                 row.forEach((expected, column) => {
                     const goal = MESH_COLUMNS[column];
                     it(`${live} -> ${goal}: ${expected === "Y" ? "allowed" : `refused by ${expected}`}`, async () => {

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { Release } from "./release";
 import { STAR_COLORS, StarColor } from "./smoke-check";
-import { stageIn, stageNames, stageTableOf } from "./stages";
+import { StageName, stageIn, stageNameIn, stageNames, stageTableOf } from "./stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS, DEFAULT_TRAFFIC, Traffic, TRAFFIC_STRATEGIES } from "./traffic";
 import { Bounds } from "./bounds";
 import { Schedule, SCHEDULE_ALLOWED, scheduleOf, scheduleSchema } from "./schedule";
@@ -266,8 +266,10 @@ const schema = z.object(
 type Parsed = z.infer<typeof schema>;
 export type StageConfig = Omit<
     Parsed,
-    "bounds" | "release" | "traffic" | "extraServices" | "analysis" | "schedule" | "pause" | "approved"
+    "bounds" | "release" | "traffic" | "extraServices" | "analysis" | "schedule" | "pause" | "approved" | "stage"
 > & {
+    /** One of the traffic strategy's table: parsing checks it. */
+    stage: StageName;
     traffic: Traffic;
     /** Parsed, always set (default 0); optional for configs written by hand (the pack's fixtures). */
     extraServices?: number;
@@ -290,8 +292,9 @@ function stageProblems(raw: Record<string, unknown>, project: string): string[] 
     const stage = KEYS.stage.schema.safeParse(raw.stage);
     const traffic = KEYS.traffic.schema.safeParse(raw.traffic);
     if (!stage.success || !traffic.success) return [];
-    const names = stageNames(stageTableOf(traffic.data as Traffic));
-    if (names.includes(stage.data)) return [];
+    const table = stageTableOf(traffic.data as Traffic);
+    if (stageNameIn(table, stage.data)) return [];
+    const names = stageNames(table);
     return [
         `${project}:stage = "${stage.data}": unknown stage; allowed: ${names.join(" | ")} (traffic strategy ${traffic.data.strategy})`,
     ];

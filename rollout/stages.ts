@@ -6,7 +6,12 @@ import { MeshTraffic, Traffic, TrafficStrategy } from "./traffic";
 
 /** Stage names of the `pods` table, in order (the mesh table's names derive from its step list). */
 export const STAGE_NAMES = ["stable", "dark", "canary", "half", "promoted"] as const;
-export type StageName = string;
+/** A stage's name: one of the `pods` table's, or the `istio` table's `mirror` and `weight-<percent>`. */
+export type StageName = (typeof STAGE_NAMES)[number] | "mirror" | `weight-${number}`;
+
+/** `name` as a stage of `table`, or undefined: how a name from outside (a flag, a file) becomes a StageName. */
+export const stageNameIn = (table: StageTable, name: string): StageName | undefined =>
+    table.stages.find((s) => s.name === name)?.name;
 
 /**
  * The tutorial's smoke test as a gate: from the sleep pod, each candidate pod by IP, one request and then
@@ -144,7 +149,7 @@ export const STAGES: readonly Stage[] = [
 ];
 
 const [stablePods, darkPods, , , promotedPods] = STAGES;
-export const weightStageName = (weight: number) => `weight-${weight}`;
+export const weightStageName = (weight: number): StageName => `weight-${weight}`;
 
 /**
  * The `istio` table: the candidate's pods are in the reviews Service from the start and the mesh route decides
@@ -221,7 +226,7 @@ export function stageTableOf(traffic: Traffic): StageTable {
     return traffic.strategy === "pods" ? POD_TABLE : { strategy: "istio", stages: meshStages(traffic) };
 }
 
-export const stageNames = (table: StageTable): string[] => table.stages.map((s) => s.name);
+export const stageNames = (table: StageTable): StageName[] => table.stages.map((s) => s.name);
 
 export function stageIn(table: StageTable, name: StageName): Stage {
     const stage = table.stages.find((s) => s.name === name);

@@ -2,13 +2,14 @@
 // Expected messages written out.
 import * as assert from "assert";
 import { checkEachResource, checkResource, checkStack, TestResource } from "../testing/harness";
+import type { StageName } from "../../rollout/stages";
 import { everyGoal, MESH_STAGES, meshScenario, pick, resourcesOf } from "../testing/fixtures";
 import { reviewsRouteUsesDefinedSubsets as policy } from "./reviews-route-uses-defined-subsets";
 
 const HOST = "reviews.bookinfo.svc.cluster.local";
 const VS = "reviews-rollout-mesh-virtual-service";
 const DR = "reviews-rollout-mesh-destination-rule";
-const goal = (stage: string) => resourcesOf(meshScenario(stage, stage));
+const goal = (stage: StageName) => resourcesOf(meshScenario(stage, stage));
 const primary = (resources: TestResource[]) => pick(resources, VS).props.spec.http[1];
 
 describe("reviews-route-uses-defined-subsets", () => {

@@ -9,7 +9,10 @@ import type { Workload } from "../../rollout/fleet";
 import type { GatePass, GateView } from "../../rollout/gate-record";
 import { APP_LABEL, BACKEND_ANNOTATION, STACK_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import type { Route } from "../../rollout/route";
-import type { StageName } from "../../rollout/stages";
+import type { STAGE_NAMES, StageName } from "../../rollout/stages";
+
+/** A stage of the `pods` table. */
+export type PodStage = (typeof STAGE_NAMES)[number];
 import type { MeshTraffic } from "../../rollout/traffic";
 import type { LiveView } from "../../rollout/verdict";
 import { PackContext, PackSource } from "../lib/context";
@@ -63,7 +66,7 @@ const w = (version: string, image: string, replicas: number, serving: boolean): 
 });
 
 /** Each stage of each release (3 stable pods, release.candidate.replicas 3), written out. */
-export const SHAPES: Record<ReleaseName, Record<StageName, Workload[]>> = {
+export const SHAPES: Record<ReleaseName, Record<PodStage, Workload[]>> = {
     "v1->v2": {
         stable: [w("v1", IMG.v1, 3, true)],
         dark: [w("v1", IMG.v1, 3, true), w("v2", IMG.v2, 1, false)],
@@ -112,7 +115,7 @@ export interface Scenario {
  * Live at stage `live` ("none": nothing deployed, no gate record), goal at stage `goal`, for a release, with the
  * default bounds {maxReplicas 10, maxReplicaChange 5, minServingPods 3}. Fresh copies: change anything.
  */
-export function scenario(release: ReleaseName, live: StageName | "none", goal: StageName): Scenario {
+export function scenario(release: ReleaseName, live: PodStage | "none", goal: PodStage): Scenario {
     const deployed = live !== "none";
     // structuredClone keeps shared references shared: every part that a spec may change is its own object.
     return structuredClone({
@@ -299,7 +302,7 @@ export function pick(resources: TestResource[], name: string): TestResource {
 /** The goal state of every stage of both releases (a re-run: live at the same stage), named for spec titles. */
 export function everyGoal(): { title: string; resources: TestResource[] }[] {
     return RELEASE_NAMES.flatMap((release) =>
-        (Object.keys(SHAPES[release]) as StageName[]).map((stage) => ({
+        (Object.keys(SHAPES[release]) as PodStage[]).map((stage) => ({
             title: `${release} ${stage}`,
             resources: resourcesOf(scenario(release, stage, stage)),
         })),
@@ -307,7 +310,7 @@ export function everyGoal(): { title: string; resources: TestResource[] }[] {
 }
 
 /** A copy of the named resource of a stage's goal state, ready to have one field changed. */
-export const goalResource = (release: ReleaseName, stage: StageName, name: string): TestResource =>
+export const goalResource = (release: ReleaseName, stage: PodStage, name: string): TestResource =>
     pick(resourcesOf(scenario(release, stage, stage)), name);
 
 // The istio strategy (default steps), written out like SHAPES: what each stage of each release runs and routes.
@@ -319,7 +322,7 @@ export const MESH_TRAFFIC: MeshTraffic = {
     testers: { header: "end-user", cookie: "user", value: "jason" },
 };
 
-export const MESH_STAGES = [
+export const MESH_STAGES: StageName[] = [
     "stable",
     "dark",
     "mirror",
@@ -391,7 +394,7 @@ export const MESH_ROUTES: Record<ReleaseName, Record<string, Route>> = {
  * Live at `live` ("none": nothing deployed, no gate record), goal at `goal`, under istio (the live route read from
  * its VirtualService), for a release (default v1 -> v2).
  */
-export function meshScenario(live: string, goal: string, release: ReleaseName = "v1->v2"): Scenario {
+export function meshScenario(live: StageName | "none", goal: StageName, release: ReleaseName = "v1->v2"): Scenario {
     const s = scenario(release, live === "none" ? "none" : "stable", "stable");
     s.config = { ...s.config, stage: goal, traffic: structuredClone(MESH_TRAFFIC) };
     if (live !== "none") {

@@ -4,6 +4,7 @@
 //
 // Abbreviations: move = reviews-stage-move-allowed, capacity = reviews-capacity-floor-kept,
 // gate = reviews-serves-only-gate-passed-images.
+import type { StageName } from "../../rollout/stages";
 import type { ReleaseName } from "./fixtures";
 
 export const RULES: Record<string, string> = {
@@ -48,7 +49,7 @@ export const MATRICES: [ReleaseName, Record<string, Row>][] = [
 // The istio table (default steps 1, 5, 10, 25, 50). Moves: forward one stage, stay, rollback to stable from any
 // stage that still runs the stable, and from stable the restore straight to weight-1. The capacity floor counts the
 // pods that are ready now and serve in the goal: promoted drops the stable, so it needs 3 ready candidate pods.
-export const MESH_COLUMNS = [
+export const MESH_COLUMNS: StageName[] = [
     "stable",
     "dark",
     "mirror",

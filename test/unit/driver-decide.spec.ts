@@ -1,5 +1,6 @@
 // The driver's decision from a situation written out by hand: each case names what the cluster, the stack file,
 // Git and the analysis say, and the one decision the tutorial's operator would take.
+import type { LiveStage } from "../../rollout/moves";
 import * as assert from "assert";
 import type { Judgement } from "../../analysis/judge";
 import { decide, Situation } from "../../driver/decide";
@@ -13,7 +14,7 @@ const verdict = (outcome: Judgement["outcome"], reason = `error-rate: ${outcome}
     outcome === "inconclusive"
         ? { outcome, metrics: [], reason, needs: { candidateRequests: 120, seconds: 60 } }
         : { outcome, metrics: [], reason };
-const at = (live: string, over: Partial<Situation> = {}): Situation => ({
+const at = (live: LiveStage, over: Partial<Situation> = {}): Situation => ({
     table: POD_TABLE,
     live,
     configured: live,

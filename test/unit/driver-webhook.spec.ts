@@ -3,6 +3,7 @@
 // step is applied, in the shape docs/driver.md documents; a receiver that is down or answers 500 never throws and
 // never stops the step: the failure is logged. The decisions go through `carryOut`, the driver's own path, in a
 // real Git repository (no cluster: `apply` is a callback).
+import type { LiveStage } from "../../rollout/moves";
 import * as assert from "assert";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -54,7 +55,7 @@ describe("driver: the webhook (a real receiver on 127.0.0.1)", () => {
 
     /** One decision through the driver's path, local Git mode; `apply` notes how many events had arrived by then. */
     const applied: number[] = [];
-    const step = (d: Decision, live: string, webhook = rx.url) => {
+    const step = (d: Decision, live: LiveStage, webhook = rx.url) => {
         const sf = readStackFile(r.driver, "dev");
         return carryOut(
             sf,

@@ -9,7 +9,7 @@ import { StageName } from "../../rollout/stages";
 import { DEPLOYED, run } from "./program";
 import { DEPLOYMENT } from "../../policy/lib/kubernetes";
 import { policies } from "../../policy/policies";
-import { BACKEND, meshScenario, Scenario, scenario } from "../../policy/testing/fixtures";
+import { BACKEND, meshScenario, PodStage, Scenario, scenario } from "../../policy/testing/fixtures";
 import { resourceViolationsByRule, stackViolationsByRule, TestResource } from "../../policy/testing/harness";
 import {
     COLUMNS,
@@ -67,9 +67,9 @@ describe("the pack against the program's goal states", function () {
 
     for (const [release, matrix] of MATRICES) {
         describe(`release ${release}`, () => {
-            for (const [live, row] of [["none", FIRST], ...Object.entries(matrix)] as [StageName | "none", Row][]) {
+            for (const [live, row] of [["none", FIRST], ...Object.entries(matrix)] as [PodStage | "none", Row][]) {
                 row.forEach((expected, column) => {
-                    const goal = COLUMNS[column] as StageName;
+                    const goal = COLUMNS[column] as PodStage;
                     const allowed = expected === "Y";
                     it(`${live} -> ${goal}: ${allowed ? "the program's goal passes every mandatory rule" : "the program refuses before declaring anything"}`, () =>
                         contract(scenario(release, live, goal), allowed));
@@ -84,7 +84,10 @@ describe("the pack against the program's goal states (istio)", function () {
 
     for (const [release, matrix] of MESH_MATRICES) {
         describe(`release ${release}`, () => {
-            for (const [live, row] of [["none", MESH_FIRST], ...Object.entries(matrix)] as [string, string[]][]) {
+            for (const [live, row] of [["none", MESH_FIRST], ...Object.entries(matrix)] as [
+                StageName | "none",
+                string[],
+            ][]) {
                 row.forEach((expected, column) => {
                     const goal = MESH_COLUMNS[column];
                     const allowed = expected === "Y";

@@ -10,14 +10,14 @@ import { Release } from "../../rollout/release";
 import { GateView } from "../../rollout/gate-record";
 import { Route } from "../../rollout/route";
 import { RolloutRecord } from "../../rollout/rollout-record";
-import { POD_TABLE, stageTableOf } from "../../rollout/stages";
+import { POD_TABLE, StageName, stageTableOf } from "../../rollout/stages";
 import { MeshTraffic, Traffic } from "../../rollout/traffic";
 import { judge, LiveView, Requested, RULES } from "../../rollout/verdict";
 import { BOUNDS, IMG, MESH_ROUTES, MESH_SHAPES, MESH_TRAFFIC, passed, SERVICES, SHAPES, V1_TO_V2 } from "./shapes";
 
 const ready = (fleet: Fleet): Workload[] => fleet.map((w) => ({ ...w, ready: w.replicas }));
 const PODS: Traffic = { strategy: "pods" };
-const record = (stage: string, traffic: Traffic, release: Release = V1_TO_V2): RolloutRecord => ({
+const record = (stage: StageName, traffic: Traffic, release: Release = V1_TO_V2): RolloutRecord => ({
     release,
     traffic,
     bounds: BOUNDS,
@@ -47,7 +47,7 @@ const ask = (traffic: Traffic, release: Release, fleet: Fleet, route?: Route): R
     ...(route ? { route: { route } } : {}),
 });
 const rulesOf = (v: { violations: { rule: string }[] }) => [...new Set(v.violations.map((x) => x.rule))];
-const meshAt = (stage: string) => liveAt(MESH_SHAPES[stage], record(stage, MESH_TRAFFIC), MESH_ROUTES[stage]);
+const meshAt = (stage: StageName) => liveAt(MESH_SHAPES[stage], record(stage, MESH_TRAFFIC), MESH_ROUTES[stage]);
 const withSteps = (steps: number[]): MeshTraffic => ({ ...MESH_TRAFFIC, steps });
 
 describe("verdict: the yardstick is the deployed one", () => {

@@ -27,7 +27,7 @@ const request = (release: Release, fleet: Fleet, services = SERVICES) => ({
 const rulesOf = (v: { violations: { rule: string }[] }) => [...new Set(v.violations.map((x) => x.rule))];
 
 /** Allowed requested stages from each live stage, written out from the tutorial. */
-const ALLOWED: Record<StageName, StageName[]> = {
+const ALLOWED: Record<(typeof STAGE_NAMES)[number], StageName[]> = {
     stable: ["stable", "dark", "canary"],
     dark: ["stable", "dark", "canary"],
     canary: ["stable", "canary", "half"],
