@@ -10,7 +10,7 @@ import { darkStages, list } from "../rollout/move-reasons";
 import { Route } from "../rollout/route";
 import { stageIn, StageName, StageTable, stageTableOf } from "../rollout/stages";
 import { stageOf } from "../rollout/fleet";
-import { failureOf, GatePass, GateFailure, GateView } from "../rollout/gate-record";
+import { failureOf, GatePass, GateFailure, GateView, passOf } from "../rollout/gate-record";
 import { Commit, historyOf } from "./git";
 import { StackFile } from "./stack-file";
 
@@ -44,10 +44,10 @@ export interface Status {
 }
 
 /**
- * The table's moves from the live stage, as the guard judges them: a quarantined candidate image (failed since its
- * last gate pass) enters no stage that gives it live requests, be it a restore or a step forward, until its gate
- * passes again in a dark stage. Those moves are listed apart, with the reason, so status never offers what the guard
- * refuses.
+ * The table's moves from the live stage, as the guard judges them: the candidate's image enters a stage that gives
+ * it live requests (a restore or a step forward) only with a gate pass for exactly that image, and not while it is
+ * quarantined (failed since its last pass); its gate runs in a dark stage. Those moves are listed apart, with the
+ * reason, so status never offers what the guard refuses.
  */
 export function movesFrom(
     table: StageTable,
@@ -60,13 +60,17 @@ export function movesFrom(
     if (!c) return { next: [], refused: [] };
     const moves = allowedNext(table, live).filter((m) => m.kind !== "stay");
     const failed = failureOf(gate, c.version, c.image);
-    if (!failed) return { next: moves, refused: [] };
+    const passed = passOf(gate, c.version, c.image);
+    if (passed && !failed) return { next: moves, refused: [] };
     const dark = darkStages(table);
-    const exposes = (to: StageName) => stageIn(table, to).candidate !== undefined && !dark.includes(to);
-    const why = `image ${c.image} failed at ${failed.failedAt} (${failed.failure}): quarantined until its gate passes again, in ${list(dark)}`;
+    const exposes = (m: { to: StageName; kind: MoveKind }) =>
+        m.kind !== "rollback" && stageIn(table, m.to).candidate !== undefined && !dark.includes(m.to);
+    const why = failed
+        ? `image ${c.image} failed at ${failed.failedAt} (${failed.failure}): quarantined until its gate passes again, in ${list(dark)}`
+        : `image ${c.image} has no gate pass (${gate.trust === "trusted" ? "none recorded for it" : `gate record ${gate.trust}`}): its gate runs in ${list(dark)} first`;
     return {
-        next: moves.filter((m) => !exposes(m.to)),
-        refused: moves.filter((m) => exposes(m.to)).map((m) => ({ ...m, why })),
+        next: moves.filter((m) => !exposes(m)),
+        refused: moves.filter(exposes).map((m) => ({ ...m, why })),
     };
 }
 

@@ -47,6 +47,23 @@ describe("driver: status's next moves and the guard", () => {
         });
     });
 
+    it("a new candidate with no gate pass yet is offered dark, and refused the restore with the reason", () => {
+        const fresh: GateView = {
+            trust: "trusted",
+            passes: PASSED.passes.map((p) => ({ ...p, image: V1, version: "v1" })),
+            failures: [],
+        };
+        const noPass = `image ${V3} has no gate pass (none recorded for it): its gate runs in dark first`;
+        assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", RELEASE, fresh), {
+            next: [{ to: "dark", kind: "forward" }],
+            refused: [{ to: "canary", kind: "restore", why: noPass }],
+        });
+        const absent = `image ${V3} has no gate pass (gate record absent): its gate runs in dark first`;
+        assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", RELEASE, { trust: "absent" }).refused, [
+            { to: "canary", kind: "restore", why: absent },
+        ]);
+    });
+
     it("a quarantined image is refused the restore, with the reason; the way back through dark stays open", () => {
         assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", RELEASE, QUARANTINED), {
             next: [{ to: "dark", kind: "forward" }],
@@ -79,7 +96,14 @@ describe("driver: status's next moves and the guard", () => {
             ...RELEASE,
             candidate: { version: "v3", image: "docker.io/istio/examples-bookinfo-reviews-v3:1.20.4", replicas: 3 },
         };
-        assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", rebuilt, QUARANTINED).refused, []);
+        // Not quarantined: refused the restore only because it has no pass of its own yet.
+        assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", rebuilt, QUARANTINED).refused, [
+            {
+                to: "canary",
+                kind: "restore",
+                why: "image docker.io/istio/examples-bookinfo-reviews-v3:1.20.4 has no gate pass (none recorded for it): its gate runs in dark first",
+            },
+        ]);
         assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", { stable: RELEASE.stable }, QUARANTINED), {
             next: [],
             refused: [],
