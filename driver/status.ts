@@ -74,6 +74,16 @@ export function movesFrom(
     };
 }
 
+/**
+ * The release the next moves are for: the deployed one, or, where it has no candidate and the stack file names one
+ * beside the same stable, the configured one (a new release: the guard lets a candidate start where none runs).
+ */
+function nextRelease(deployed: Release, configured: Release): Release {
+    const sameStable =
+        configured.stable.version === deployed.stable.version && configured.stable.image === deployed.stable.image;
+    return !deployed.candidate && configured.candidate && sameStable ? configured : deployed;
+}
+
 export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?: Date } = {}): Promise<Status> {
     const { config } = sf;
     const access = await connect(config.kubeconfig, config.context);
@@ -107,7 +117,7 @@ export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?:
             configured: config.stage,
             differs: config.stage !== liveStage,
         },
-        ...movesFrom(table, liveStage, release, live.gate),
+        ...movesFrom(table, liveStage, nextRelease(release, config.release), live.gate),
         pods: live.fleet.map((w) => ({
             version: w.version,
             image: w.image,
