@@ -49,24 +49,25 @@ export function gateStep(plan: Plan, candidate: Workload): RolloutStep {
     };
 }
 
-/** The versions the stage runs: every other Deployment of the service goes, by the settle step or before it. */
-const keepOf = (plan: Plan) => plan.fleet.map((w) => w.version);
-
-/** `pods`: deletes the versions the stage no longer runs before the app check (the Service still sends to them). */
-export function retireStep(plan: Plan): RolloutStep {
-    const keep = keepOf(plan);
+/**
+ * The settle script: deletes the Deployments of the service the stage does not run (`keep`: the versions it runs),
+ * then writes the rollout record; with `only: "retire"` it only deletes.
+ */
+function settleScript(plan: Plan, suffix: "retire" | "settle"): RolloutStep {
+    const keep = plan.fleet.map((w) => w.version);
+    const rest: Record<string, string> =
+        suffix === "retire" ? { [SETTLE_ENV.only]: "retire" } : { [SETTLE_ENV.record]: JSON.stringify(plan.record) };
     return {
-        suffix: "retire",
+        suffix,
         script: "settle",
         env: SETTLE_ENV,
-        inputs: {
-            [SETTLE_ENV.service]: plan.service.name,
-            [SETTLE_ENV.keep]: JSON.stringify(keep),
-            [SETTLE_ENV.only]: "retire",
-        },
-        judged: { keep },
+        inputs: { [SETTLE_ENV.service]: plan.service.name, [SETTLE_ENV.keep]: JSON.stringify(keep), ...rest },
+        judged: suffix === "retire" ? { keep } : { keep, record: plan.record },
     };
 }
+
+/** `pods`: deletes the versions the stage no longer runs before the app check (the Service still sends to them). */
+export const retireStep = (plan: Plan) => settleScript(plan, "retire");
 
 /** The app check: re-runs whenever what answers may change (the stage, a pod behind the Service, the route). */
 export function appCheckStep(plan: Plan): RolloutStep {
@@ -91,20 +92,7 @@ export function appCheckStep(plan: Plan): RolloutStep {
 }
 
 /** The last step: retires what the stage does not run, then writes the rollout record. */
-export function settleStep(plan: Plan): RolloutStep {
-    const keep = keepOf(plan);
-    return {
-        suffix: "settle",
-        script: "settle",
-        env: SETTLE_ENV,
-        inputs: {
-            [SETTLE_ENV.service]: plan.service.name,
-            [SETTLE_ENV.keep]: JSON.stringify(keep),
-            [SETTLE_ENV.record]: JSON.stringify(plan.record),
-        },
-        judged: { keep, record: plan.record },
-    };
-}
+export const settleStep = (plan: Plan) => settleScript(plan, "settle");
 
 /** Why the gate did not run, when it has no Command. */
 export const gateNotRun = (plan: Plan, candidate: Workload | undefined) =>
