@@ -45,6 +45,17 @@ export class ProjectRepo {
         return repo;
     }
 
+    /**
+     * Links this checkout's compiled program and policy pack (`npm run build`) into the copy, as a checkout that
+     * deploys has them: without `policy/dist` every `up` would compile the pack with ts-node first (about 15 s here).
+     * Not for the review spec, whose base pack must be the base commit's own.
+     */
+    linkBuild(): void {
+        for (const built of ["dist", "policy/dist"])
+            fs.symlinkSync(path.join(repoRoot, built), this.file(built), "dir");
+        fs.appendFileSync(this.file(".git/info/exclude"), "dist\npolicy/dist\n");
+    }
+
     git(...args: string[]): string {
         const r = spawnSync("git", [...IDENTITY, ...args], { cwd: this.dir, encoding: "utf8" });
         if (r.status !== 0) throw new Error(`git ${args.join(" ")} failed: ${r.stderr}`);

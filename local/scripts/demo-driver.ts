@@ -4,9 +4,8 @@
 // 3, which the smoke gate never asks) is rolled back by the driver as a commit; then a good v3 is walked to
 // promoted and closed, one commit per step. Prints the driver's output, `rollout status` and the Git log.
 import fs from "node:fs";
-import path from "node:path";
 import { clearFault, setFault } from "../cluster/faults";
-import { backendDir, projectName, pulumiEnv, repoRoot } from "../lib/env";
+import { backendDir, projectName, pulumiEnv } from "../lib/env";
 import { startLoad } from "../lib/load";
 import { ProjectRepo } from "../lib/project-repo";
 
@@ -38,8 +37,7 @@ export async function driverDemo(): Promise<void> {
     const repo = ProjectRepo.create();
     // The rig's file backend, which a fresh checkout does not have yet.
     fs.mkdirSync(backendDir, { recursive: true });
-    fs.symlinkSync(path.join(repoRoot, "dist"), repo.file("dist"), "dir");
-    fs.appendFileSync(repo.file(".git/info/exclude"), "dist\n");
+    repo.linkBuild();
     /** A command, shown with its last lines only (a first `up` prints every resource). */
     const shell = (cmd: string, args: string[], ok = [0], lines = 30) => {
         console.log(`\n$ ${[cmd, ...args].join(" ")}`);

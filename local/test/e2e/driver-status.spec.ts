@@ -5,8 +5,7 @@
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
-import { backendDir, clusterKubeconfig, projectName, pulumiEnv, repoRoot } from "../../lib/env";
+import { backendDir, clusterKubeconfig, projectName, pulumiEnv } from "../../lib/env";
 import { ProjectRepo, Run } from "../../lib/project-repo";
 
 const id = crypto.randomBytes(3).toString("hex");
@@ -86,8 +85,7 @@ describe("e2e: rollout status --json at every stage", function () {
         assert.ok(fs.existsSync(clusterKubeconfig), `no local cluster (${clusterKubeconfig}): run npm run cluster:up`);
         repo = ProjectRepo.create();
         fs.mkdirSync(backendDir, { recursive: true });
-        fs.symlinkSync(path.join(repoRoot, "dist"), repo.file("dist"), "dir");
-        fs.appendFileSync(repo.file(".git/info/exclude"), "dist\n");
+        repo.linkBuild();
         const init = repo.run(
             "pulumi",
             ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"],

@@ -8,10 +8,9 @@ import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import yaml from "js-yaml";
 import { clearFault, setFault } from "../../cluster/faults";
-import { backendDir, clusterKubeconfig, projectName, pulumiEnv, repoRoot } from "../../lib/env";
+import { backendDir, clusterKubeconfig, projectName, pulumiEnv } from "../../lib/env";
 import { startLoad } from "../../lib/load";
 import { ClusterView } from "../../lib/observe";
 import { expectStage } from "./lib/expect-live";
@@ -98,8 +97,7 @@ describe("e2e: the rollout driver", function () {
         repo = ProjectRepo.create();
         // The rig's file backend, which a fresh checkout does not have yet.
         fs.mkdirSync(backendDir, { recursive: true });
-        fs.symlinkSync(path.join(repoRoot, "dist"), repo.file("dist"), "dir");
-        fs.appendFileSync(repo.file(".git/info/exclude"), "dist\n");
+        repo.linkBuild();
         const init = repo.run(
             "pulumi",
             ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"],
