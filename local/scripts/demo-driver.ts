@@ -5,6 +5,7 @@
 // promoted and closed, one commit per step. Prints the driver's output, `rollout status` and the Git log.
 import fs from "node:fs";
 import { clearFault, setFault } from "../cluster/faults";
+import { kubectl } from "../cluster/kube";
 import { backendDir, projectName, pulumiEnv } from "../lib/env";
 import { startLoad } from "../lib/load";
 import { ProjectRepo } from "../lib/project-repo";
@@ -70,11 +71,13 @@ export async function driverDemo(): Promise<void> {
         repo.commitAll(message);
     };
     console.log(`\n## Part 3: a release driven by \`rollout run\` (repository ${repo.dir}, namespace ${namespace})`);
+    // A previous demo's stack and namespace: the namespace is protected (the program's default), so it goes by hand.
     repo.run(
         "pulumi",
         ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`],
         env,
     );
+    kubectl(["delete", "namespace", namespace, "--ignore-not-found", "--wait"], { timeoutMs: 180_000 });
     shell("pulumi", ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"]);
     commitStack({ stable: V2 }, "stack: v2 at stable");
     shell("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"], [0], 4);
