@@ -6,10 +6,13 @@ import { AnalysisConfig } from "./config";
 import { Sample } from "./judge";
 import { fill, QueryTemplates } from "./queries";
 
-/** Analysed: stages where the stable and the candidate both get requests (served, or under mirror copied). */
+/**
+ * Analysed: stages where the stable and the candidate both get requests (served, or under mirror copied). Not
+ * weight-100: the stable still runs there, for an instant rollback, but answers nothing, so there is no baseline.
+ */
 export function analysed(stage: Stage): boolean {
     if (!stage.stable || !stage.candidate?.serving) return false;
-    return stage.route ? stage.route.mirror || stage.route.weight > 0 : true;
+    return stage.route ? stage.route.mirror || (stage.route.weight > 0 && stage.route.weight < 100) : true;
 }
 
 export interface LookQueries {
