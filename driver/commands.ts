@@ -87,6 +87,7 @@ function situationOf(sf: StackFile, s: Status, now: Date, lastCommit: Commit | u
         configured: sf.config.stage,
         hasCandidate: sf.config.release.candidate !== undefined,
         recordedAt: s.stage.recorded?.stage === s.stage.live ? s.stage.recorded.at : undefined,
+        recordedStage: s.stage.recorded?.stage,
         now,
         analysis,
         schedule: scheduleOf(sf.config.schedule),

@@ -12,8 +12,10 @@ export interface Situation {
     live: LiveStage;
     configured: string;
     hasCandidate: boolean;
-    /** When the live stage was recorded by the settle step (undefined: no trusted record). */
+    /** When the live stage was recorded by the settle step (undefined: no trusted record of the live stage). */
     recordedAt?: string;
+    /** The stage the trusted rollout record holds (undefined: no trusted record). */
+    recordedStage?: string;
     now: Date;
     /** The analysis of the live stage: a judgement, "none" for a stage without one, or why it could not run. */
     analysis: Judgement | "none" | { error: string };
@@ -53,6 +55,14 @@ export function decide(s: Situation): Decision {
         return {
             kind: "stop",
             why: `the stack file asks for ${s.configured} while ${s.live} runs, set by ${c ? `commit ${c.sha.slice(0, 8)} (${c.author}: ${c.subject})` : "an uncommitted edit"}: a person's change wins; run pulumi up (or revert it), then the driver goes on`,
+        };
+    }
+    if (s.recordedStage !== undefined && s.recordedStage !== s.live) {
+        // The pods are at the configured stage but its up ended before the settle step (killed): finish it.
+        return {
+            kind: "apply",
+            to: s.live,
+            why: `finishing the up of ${s.live}: its pods run, but the rollout record still says ${s.recordedStage} (the up was cut short before it settled)`,
         };
     }
     if (s.pause) return { kind: "hold", why: `paused: ${s.pause} (rollout resume)` };

@@ -344,6 +344,20 @@ function unknownYardstick(live: LiveView, from: LiveStage, table: StageTable, se
 }
 
 /**
+ * The first step of a new release cut short: its `up` was killed after the candidate's pods were created and before
+ * the settle step recorded the release. The deployed release has no candidate; under the requested one (the same
+ * stable) the live workloads are a stage whose candidate pods no Service selects. For the yardstick that is still a
+ * release where no candidate runs, so the same step may be applied again (its gate runs again); nothing else changes.
+ */
+function cutShortFirstStep(live: LiveView, deployed: Release, requested: Release, table: StageTable): boolean {
+    if (deployed.candidate || !requested.candidate || emptied(live)) return false;
+    if (requested.stable.version !== deployed.stable.version || requested.stable.image !== deployed.stable.image)
+        return false;
+    const under = stageOf(live.fleet, requested, table, live.route);
+    return under !== "none" && under !== undefined && stageIn(table, under).candidate?.serving === false;
+}
+
+/**
  * Judges the change, measured with the deployed yardstick (the rollout record; the requested one for a first
  * deployment): `bounds` are the requested bounds, `limits` the policy's. `namespace` only names records in messages.
  */
@@ -364,7 +378,9 @@ export function judge(
         deployed,
         requested,
         table,
-        stageUnder(deployed.release) ?? "off-table",
+        cutShortFirstStep(live, deployed.release, req.release, table)
+            ? baseStage(table).name
+            : (stageUnder(deployed.release) ?? "off-table"),
         fitsRequested === "none" ? undefined : fitsRequested,
     );
     // The rest is judged with the deployed table and bounds, and the release the yardstick rule allows.

@@ -30,6 +30,15 @@ const at = (live: LiveStage, over: Partial<Situation> = {}): Situation => ({
 });
 
 describe("driver: the decision", () => {
+    it("finishes a step whose up was cut short after the pods moved but before it settled (the record a stage behind)", () => {
+        assert.deepStrictEqual(decide(at("half", { recordedStage: "canary", recordedAt: undefined })), {
+            kind: "apply",
+            to: "half",
+            why: "finishing the up of half: its pods run, but the rollout record still says canary (the up was cut short before it settled)",
+        });
+        assert.notStrictEqual(decide(at("half", { recordedStage: "half" })).kind, "apply");
+    });
+
     it("advances to the next stage once the analysis passed and the minimum time elapsed", () => {
         assert.deepStrictEqual(decide(at("canary", { analysis: verdict("pass", "error-rate: 0/400") })), {
             kind: "advance",

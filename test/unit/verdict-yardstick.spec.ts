@@ -51,6 +51,23 @@ const meshAt = (stage: StageName) => liveAt(MESH_SHAPES[stage], record(stage, ME
 const withSteps = (steps: number[]): MeshTraffic => ({ ...MESH_TRAFFIC, steps });
 
 describe("verdict: the yardstick is the deployed one", () => {
+    it("a release's first step cut short (its up killed after the dark pod, before the settle step): the same step may be applied again, nothing more", () => {
+        // The record still holds the release without a candidate, at stable; v2's dark pod runs.
+        const live = liveAt(SHAPES["v1->v2"].dark, record("stable", PODS, { stable: V1_TO_V2.stable }), undefined, {
+            trust: "absent",
+        });
+        assert.deepStrictEqual(judge(live, ask(PODS, V1_TO_V2, SHAPES["v1->v2"].dark), BOUNDS).violations, []);
+        // Not a way around the gate: canary still needs a pass for v2.
+        assert.deepStrictEqual(rulesOf(judge(live, ask(PODS, V1_TO_V2, SHAPES["v1->v2"].canary), BOUNDS)), [
+            RULES.gate,
+        ]);
+        // Nor around the yardstick where the candidate serves: v2 in the Service under a release without it.
+        const serving = liveAt(SHAPES["v1->v2"].canary, record("stable", PODS, { stable: V1_TO_V2.stable }));
+        assert.ok(
+            rulesOf(judge(serving, ask(PODS, V1_TO_V2, SHAPES["v1->v2"].canary), BOUNDS)).includes(RULES.yardstick),
+        );
+    });
+
     it("steps [1, 50] at weight-1, asking weight-50: refused (the deployed table's next step is weight-5)", () => {
         const v = judge(
             meshAt("weight-1"),
