@@ -180,7 +180,12 @@ describe("e2e: kill -9 of the rollout driver during an up and during an analysis
         const summary = await load!.stop();
         load = undefined;
         assert.equal(code, 0, `${second.text()}\nsteps committed: ${rig.decisionsSince(release).join(", ")}`);
-        assert.match(second.text(), /finishing advance to half \(commit [0-9a-f]{8}\)/, second.text());
+        // Where the kill landed decides which: the committed step not yet applied, or applied but not yet settled.
+        assert.match(
+            second.text(),
+            /finishing advance to half \(commit [0-9a-f]{8}\)|finishing the up of half: its pods run, but the rollout record still says canary/,
+            second.text(),
+        );
         assert.deepEqual(
             rig.decisionsSince(release),
             ["advance dark", "advance canary", "advance half", "advance promoted", "close stable"],
