@@ -235,8 +235,7 @@ describe("e2e: the guard holds whatever the change", function () {
         await expectRefused({
             name: "canary -> half from a candidate hand-scaled to 5 serving pods",
             change: (r) => r.setStage("half"),
-            refusedBy:
-                /\[reviews-stage-move-allowed\] off-table -> half is refused: the live workloads fit no stage/,
+            refusedBy: /\[reviews-stage-move-allowed\] off-table -> half is refused: the live workloads fit no stage/,
             undo: async () => undefined,
         });
         await rollout.setStage("stable");
