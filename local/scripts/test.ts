@@ -2,6 +2,9 @@
 // compiled program, policy pack dependencies, local cluster), then runs every suite and reports each one.
 // `npm test -- unit policy` runs only the named suites; the toolchain and the cluster are built/started only when
 // a selected suite needs them.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { setup, step } from "./setup";
 
 const suites = [
@@ -20,7 +23,24 @@ if (unknown.length) {
 const selected = suites.filter((s) => wanted.length === 0 || wanted.includes(s.name));
 if (!setup({ cluster: selected.some((s) => s.cluster) })) process.exit(1);
 
-const results = selected.map((s) => [s.name, step(`suite ${s.name}`, "npm", ["run", s.script])] as const);
+// Each suite's output is also kept in a log, so a failure's details can be repeated under the summary: CI shows
+// only the end of a long run.
+const logs = fs.mkdtempSync(path.join(os.tmpdir(), "bookinfo-test-"));
+const results = selected.map((s) => {
+    const log = path.join(logs, `${s.name}.log`);
+    const ok = step(`suite ${s.name}`, "bash", ["-c", `npm run ${s.script} 2>&1 | tee ${log}; exit \${PIPESTATUS[0]}`]);
+    return { name: s.name, ok, log };
+});
 console.log("\nsummary:");
-for (const [name, ok] of results) console.log(`  ${ok ? "pass" : "FAIL"}  ${name}`);
-process.exit(results.every(([, ok]) => ok) ? 0 : 1);
+for (const r of results) console.log(`  ${r.ok ? "pass" : "FAIL"}  ${r.name}`);
+for (const r of results.filter((r) => !r.ok))
+    console.log(`\n=== why ${r.name} failed (${r.log}):\n${failureOf(r.log)}`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);
+
+/** Mocha's failure report (from "N failing" on), or the log's last lines for a suite that is not mocha's. */
+function failureOf(log: string): string {
+    const lines = fs.readFileSync(log, "utf8").split("\n");
+    // eslint-disable-next-line no-control-regex -- mocha colours its report
+    const from = lines.findIndex((l) => /^\s*\d+ failing/.test(l.replace(/\x1b\[[0-9;]*m/g, "")));
+    return (from >= 0 ? lines.slice(from, from + 80) : lines.slice(-30)).join("\n");
+}
