@@ -10,6 +10,11 @@ import { QUERY_SETS, QuerySetName, QueryTemplates, templateProblems } from "./qu
 export interface AnalysisConfig extends Omit<JudgeSettings, "mixture"> {
     /** Prometheus's base URL (its HTTP API answers at `<url>/api/v1/query`). */
     prometheus: string;
+    /**
+     * Envoy's admin base URL (its `/config_dump` shows the route users' requests meet); `status` reads it under
+     * istio. On a cluster: a sidecar's admin port forwarded, `kubectl port-forward deploy/sleep 15000`.
+     */
+    envoyAdmin: string;
     /** A named query set, or templates of one's own; unset: `envoy` under istio, `pods` under pods. */
     queries?: QuerySetName | QueryTemplates;
     /** The latency percentile compared, e.g. 0.99. */
@@ -20,6 +25,7 @@ export interface AnalysisConfig extends Omit<JudgeSettings, "mixture"> {
 
 export const DEFAULT_ANALYSIS: AnalysisConfig = {
     prometheus: "http://127.0.0.1:9090",
+    envoyAdmin: "http://127.0.0.1:15000",
     quantile: 0.99,
     answerRequests: 40,
     alpha: DEFAULT_JUDGE_SETTINGS.alpha,
@@ -41,6 +47,12 @@ const between = (min: number, max: number, open = false) =>
             }),
     );
 
+const httpUrl = (example: string) =>
+    z
+        .string()
+        .url(`not a URL (e.g. ${example})`)
+        .refine((u) => /^https?:\/\//.test(u), "not an http(s) URL");
+
 const templates = z
     .object({ requests: z.string(), errors: z.string(), latency: z.string().optional() })
     .strict()
@@ -50,10 +62,8 @@ const templates = z
 
 export const analysisSchema = z
     .object({
-        prometheus: z
-            .string()
-            .url("not a URL (e.g. http://127.0.0.1:9090)")
-            .refine((u) => /^https?:\/\//.test(u), "not an http(s) URL"),
+        prometheus: httpUrl(DEFAULT_ANALYSIS.prometheus),
+        envoyAdmin: httpUrl(DEFAULT_ANALYSIS.envoyAdmin),
         queries: z.union([z.enum(Object.keys(QUERY_SETS) as [QuerySetName, ...QuerySetName[]]), templates], {
             errorMap: () => ({
                 message: `unknown query set; allowed: ${Object.keys(QUERY_SETS).join(", ")}, or {requests, errors, latency?} templates`,
@@ -82,7 +92,7 @@ export const analysisSchema = z
     .strict();
 
 export const ANALYSIS_ALLOWED =
-    `{prometheus (URL, default ${DEFAULT_ANALYSIS.prometheus}), queries (${Object.keys(QUERY_SETS).join(" | ")} or {requests, errors, latency?} templates; default envoy under istio, pods under pods), ` +
+    `{prometheus (URL, default ${DEFAULT_ANALYSIS.prometheus}), envoyAdmin (URL, default ${DEFAULT_ANALYSIS.envoyAdmin}), queries (${Object.keys(QUERY_SETS).join(" | ")} or {requests, errors, latency?} templates; default envoy under istio, pods under pods), ` +
     `quantile (0.5-1, default ${DEFAULT_ANALYSIS.quantile}), answerRequests (${DEFAULT_ANSWER_DIFF_SETTINGS.minRequests}-1000, default ${DEFAULT_ANALYSIS.answerRequests}), alpha (0-0.2, default ${DEFAULT_ANALYSIS.alpha}), minCandidateRequests (>= 1, default ${DEFAULT_ANALYSIS.minCandidateRequests}), ` +
     `maxErrorRatio (1-100, default ${DEFAULT_ANALYSIS.maxErrorRatio}), errorRateFloor (0-0.5, default ${DEFAULT_ANALYSIS.errorRateFloor}), latencyTolerance (0-10, default ${DEFAULT_ANALYSIS.latencyTolerance}), latencyMarginMs (0-60000, default ${DEFAULT_ANALYSIS.latencyMarginMs})}; ` +
     "set with `pulumi config set --path analysis.minCandidateRequests 100` (docs/analysis.md)";

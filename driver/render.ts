@@ -2,6 +2,8 @@
 import type { Look, LookResult } from "../io/analysis";
 import type { MetricResult } from "../analysis/judge";
 import type { Status } from "./status";
+import { describeRoute } from "../rollout/route";
+import { deploymentName, ROLLED_OUT } from "../rollout/service";
 
 const ago = (iso: string, now: Date) => {
     const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
@@ -56,16 +58,18 @@ export function renderStatus(s: Status, now = new Date()): string {
         `stage       live ${s.stage.live}${s.stage.recorded ? ` (recorded ${s.stage.recorded.stage} ${ago(s.stage.recorded.at, now)})` : ""}, configured ${s.stage.configured}` +
             (s.stage.differs ? "  << differs: an up is due, or was refused" : ""),
         `next        ${moves.join(", ") || (s.release.candidate ? "none" : "set release.candidate to start a release")}`,
-        `pods        ${s.pods.map((p) => `reviews-${p.version} ${p.ready}/${p.desired} ${p.serving ? "serving" : "dark"}`).join(", ") || "none"}`,
+        `pods        ${s.pods.map((p) => `${deploymentName(ROLLED_OUT, p.version)} ${p.ready}/${p.desired} ${p.serving ? "serving" : "dark"}`).join(", ") || "none"}`,
     ];
-    if (s.route) {
+    if (s.route)
+        lines.push(`route       ${"problem" in s.route ? `unreadable: ${s.route.problem}` : describeRoute(s.route)}`);
+    if (s.served) {
         lines.push(
-            "problem" in s.route
-                ? `route       unreadable: ${s.route.problem}`
-                : `route       ${Object.entries(s.route.weights)
-                      .map(([v, w]) => `${v} ${w}%`)
-                      .join(", ")}` +
-                      `${s.route.testers ? `, testers -> ${s.route.testers}` : ""}${s.route.mirror ? `, mirror ${s.route.mirror.percent}% -> ${s.route.mirror.version}` : ""}`,
+            "problem" in s.served
+                ? `envoy       unreadable: ${s.served.problem}`
+                : `envoy       serves ${describeRoute(s.served.route)}` +
+                      (s.served.differences.length
+                          ? `  << differs from the declared route: ${s.served.differences.join("; ")}`
+                          : ", as declared"),
         );
     }
     const g = s.gate;

@@ -4,10 +4,13 @@ import { connect, readClusterFacts } from "../io/cluster";
 import { kubectlFor } from "../io/kubectl";
 import { lookAt, LookResult } from "../io/analysis";
 import { Release } from "../rollout/release";
-import { ROLLED_OUT } from "../rollout/service";
+import { ROLLED_OUT, serviceHost } from "../rollout/service";
 import { allowedNext, LiveStage, MoveKind } from "../rollout/moves";
 import { darkStages, list } from "../rollout/move-reasons";
 import { Route } from "../rollout/route";
+import { servedDifferences, ServedRoute } from "../rollout/served-route";
+import { readServedRoute } from "../io/envoy";
+import { analysisOf } from "../analysis/config";
 import { stageIn, StageName, StageTable, stageTableOf } from "../rollout/stages";
 import { stageOf } from "../rollout/fleet";
 import { failureOf, GatePass, GateFailure, GateView, passOf } from "../rollout/gate-record";
@@ -37,6 +40,11 @@ export interface Status {
     pods: { version: string; image: string; ready: number; desired: number; serving: boolean }[];
     /** istio: the live route read back from the VirtualService and DestinationRule. */
     route?: Route | { problem: string };
+    /**
+     * istio: the route Envoy serves (analysis.envoyAdmin's config_dump), which lags the declared one until istiod
+     * has pushed it; `differences` from the declared route, in words ([]: Envoy serves what is declared).
+     */
+    served?: (ServedRoute & { differences: string[] }) | { problem: string };
     gate: { trust: string; passes?: GatePass[]; failures?: GateFailure[]; why?: string };
     record: { trust: string; why?: string };
     analysis?: LookResult | { error: string };
@@ -106,6 +114,19 @@ export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?:
             analysis = { error: (e as Error).message };
         }
     }
+    let served: Status["served"];
+    if (config.traffic.strategy === "istio") {
+        const read = await readServedRoute(
+            analysisOf(config.analysis).envoyAdmin,
+            serviceHost(ROLLED_OUT, config.namespace),
+            String(ROLLED_OUT.port),
+        );
+        const declared = live.route && "route" in live.route ? live.route.route : undefined;
+        served =
+            "problem" in read
+                ? read
+                : { ...read, differences: declared ? servedDifferences(read.route, declared) : ["no declared route"] };
+    }
     return {
         stack: sf.stack,
         stackFile: sf.file,
@@ -126,6 +147,7 @@ export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?:
             serving: w.serving,
         })),
         ...(live.route ? { route: "route" in live.route ? live.route.route : { problem: live.route.problem } } : {}),
+        ...(served ? { served } : {}),
         gate:
             live.gate.trust === "trusted"
                 ? { trust: "trusted", passes: live.gate.passes, failures: live.gate.failures ?? [] }

@@ -4,10 +4,7 @@
 // user: in the mirror stage every answer users get is still the stable's.
 import { Answer, AnswerDiff, compareAnswers, MirroredRequest } from "../analysis/answer-diff";
 import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
-import { parseCurlOutput } from "../rollout/smoke-check";
-import { Kubectl, labelled, Pod, readyPods } from "./kubectl";
-
-const END = "--answer-end--";
+import { curlFromSleep, Kubectl, labelled, Pod, readyPods } from "./kubectl";
 
 export interface AnswerSampleTarget {
     namespace: string;
@@ -33,29 +30,10 @@ const bodyOf = (text: string): unknown => {
 
 function ask(kubectl: Kubectl, namespace: string, sleep: string, pod: Pod, port: number, paths: string[]): Answer[] {
     const urls = paths.map((p) => `http://${pod.status.podIP}:${port}${p}`);
-    const out = kubectl([
-        "exec",
-        sleep,
-        "-n",
-        namespace,
-        "-c",
-        "sleep",
-        "--",
-        "curl",
-        "-sS",
-        "-m",
-        "5",
-        "-w",
-        `\\n%{http_code}\\n${END}\\n`,
-        ...urls,
-    ]);
-    return out
-        .split(`\n${END}\n`)
-        .slice(0, paths.length)
-        .map((a) => {
-            const { httpCode, body } = parseCurlOutput(a);
-            return { status: Number(httpCode) || 0, body: bodyOf(body) };
-        });
+    return curlFromSleep(kubectl, { namespace, sleepPod: sleep, urls }).map(({ httpCode, body }) => ({
+        status: Number(httpCode) || 0,
+        body: bodyOf(body),
+    }));
 }
 
 export function sampleAnswers(kubectl: Kubectl, t: AnswerSampleTarget): AnswerDiff {

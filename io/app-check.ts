@@ -9,46 +9,25 @@
 // Inputs: io/gate-env.ts APP_CHECK_ENV; kubectl on PATH.
 import { answeredBy, AppExpectation, judgeBatch, tally } from "../rollout/app-check";
 import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
-import { Answer, parseCurlOutput } from "../rollout/smoke-check";
+import { Answer } from "../rollout/smoke-check";
 import type { AppTest } from "../rollout/plan";
 import { APP_CHECK_ENV } from "./gate-env";
-import { isReady, kubectlFor, labelled, listPods } from "./kubectl";
+import { curlFromSleep, isReady, kubectlFor, labelled, listPods } from "./kubectl";
 
 const WAIT_MS = 30_000;
 const RETRY_MS = 100;
 const env = (name: string) => process.env[name] ?? "";
 const kubectl = kubectlFor(env(APP_CHECK_ENV.kubeconfig), env(APP_CHECK_ENV.context));
 
-const END = "--app-check-answer-end--";
-
 /** `count` requests in one exec; each answer as curl printed it, or what kept the exec from answering. */
 function ask(namespace: string, sleep: string, url: string, count: number, headers: string[]): Answer[] | string {
-    let out: string;
+    const urls = Array<string>(count).fill(url);
     try {
-        out = kubectl([
-            "exec",
-            sleep,
-            "-n",
-            namespace,
-            "-c",
-            "sleep",
-            "--",
-            "curl",
-            "-sS",
-            "-m",
-            "5",
-            ...headers.flatMap((h) => ["-H", h]),
-            "-w",
-            `\\n%{http_code}\\n${END}\\n`,
-            ...Array<string>(count).fill(url),
-        ]);
+        return curlFromSleep(kubectl, { namespace, sleepPod: sleep, urls, headers, answersDespiteFailure: true });
     } catch (e) {
-        // curl exits non-zero when a request fails, and still prints every answer (status 000 for a failed one).
-        const err = e as { stdout?: string; stderr?: string; message: string };
-        if (!err.stdout) return `GET ${url} from ${sleep}: ${(err.stderr || err.message).trim()}`;
-        out = err.stdout;
+        const err = e as { stderr?: string; message: string };
+        return `GET ${url} from ${sleep}: ${(err.stderr || err.message).trim()}`;
     }
-    return out.split(`\n${END}\n`).slice(0, -1).map(parseCurlOutput);
 }
 
 /** One pass over every ready productpage pod: what was wrong, or how many pods answered as expected. */

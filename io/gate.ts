@@ -10,9 +10,9 @@ import { GateFailure as FailedGate, GatePass, gateRecordRef } from "../rollout/g
 import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../rollout/labels";
 import { recordGateResult } from "./gate-record-write";
 import type { SmokeTest } from "../rollout/plan";
-import { checkAnswer, parseCurlOutput, StarColor } from "../rollout/smoke-check";
+import { Answer, checkAnswer, StarColor } from "../rollout/smoke-check";
 import { GATE_ENV } from "./gate-env";
-import { kubectlFor, labelled, Pod, readyPods } from "./kubectl";
+import { curlFromSleep, kubectlFor, labelled, Pod, readyPods } from "./kubectl";
 
 class GateFailure extends Error {}
 
@@ -24,9 +24,6 @@ function fail(check: string, pod: Pod | undefined, detail: string): never {
     throw new GateFailure(`gate failed: ${check}${where}: ${detail}`);
 }
 
-/** Ends each answer in curl's output, so one `kubectl exec` can carry several requests. */
-const ANSWER_END = "--gate-answer-end--";
-
 const urlOf = (gate: SmokeTest, pod: Pod) => `http://${pod.status.podIP}:${gate.port}${gate.path}`;
 
 /**
@@ -35,24 +32,9 @@ const urlOf = (gate: SmokeTest, pod: Pod) => `http://${pod.status.podIP}:${gate.
  */
 function requests(gate: SmokeTest, namespace: string, sleepPod: string, pods: Pod[], count: number, stars: StarColor) {
     const urls = pods.flatMap((pod) => Array<string>(count).fill(urlOf(gate, pod)));
-    let output = "";
+    let answers: Answer[] = [];
     try {
-        output = kubectl([
-            "exec",
-            sleepPod,
-            "-n",
-            namespace,
-            "-c",
-            "sleep",
-            "--",
-            "curl",
-            "-sS",
-            "-m",
-            "5",
-            "-w",
-            `\\n%{http_code}\\n${ANSWER_END}\\n`,
-            ...urls,
-        ]);
+        answers = curlFromSleep(kubectl, { namespace, sleepPod, urls });
     } catch (e) {
         const err = e as { stderr?: string; message: string };
         fail(
@@ -61,16 +43,13 @@ function requests(gate: SmokeTest, namespace: string, sleepPod: string, pods: Po
             `GET ${[...new Set(urls)].join(", ")} from ${sleepPod}: ${(err.stderr || err.message).trim()}`,
         );
     }
-    const answers = output.split(`\n${ANSWER_END}\n`).slice(0, -1);
     if (answers.length !== urls.length)
         fail("request", undefined, `${urls.length} requests from ${sleepPod}: ${answers.length} answers`);
     return pods.map((pod, i) =>
         answers
             .slice(i * count, (i + 1) * count)
             .map((a) =>
-                checkAnswer(gate.answers, parseCurlOutput(a), pod.metadata.name, stars).filter((f) =>
-                    gate.checks.includes(f.check),
-                ),
+                checkAnswer(gate.answers, a, pod.metadata.name, stars).filter((f) => gate.checks.includes(f.check)),
             ),
     );
 }

@@ -1,6 +1,8 @@
 // kubectl as the gate and the app check run it inside `pulumi up`: against the stack's kubeconfig and context, with
-// a request timeout, and the namespace's ready pods read in one call (callers pick theirs by label).
+// a request timeout, and the namespace's ready pods read in one call (callers pick theirs by label); requests sent
+// from the sleep pod by curl, many in one exec.
 import { execFileSync } from "child_process";
+import { Answer, parseCurlOutput } from "../rollout/smoke-check";
 
 export type Kubectl = (args: string[], input?: string) => string;
 
@@ -42,3 +44,40 @@ export function readyPods(kubectl: Kubectl, namespace: string): Pod[] {
 /** Does the pod carry every one of these labels? */
 export const labelled = (labels: Record<string, string>) => (p: Pod) =>
     Object.entries(labels).every(([k, v]) => p.metadata.labels?.[k] === v);
+
+/** Ends each answer in curl's output, so one `kubectl exec` can carry several requests. */
+const ANSWER_END = "--answer-end--";
+
+export interface CurlFromSleep {
+    namespace: string;
+    /** The sleep pod's name: curl runs in its `sleep` container. */
+    sleepPod: string;
+    /** Fetched in turn, one request each. */
+    urls: string[];
+    /** Request headers, each `Name: value`. */
+    headers?: string[];
+    /**
+     * A failed exec still gives the answers curl printed, if it printed any: curl exits non-zero when a request
+     * fails, and still prints every answer (status 000 for a failed one). Otherwise kubectl's error is thrown.
+     */
+    answersDespiteFailure?: boolean;
+}
+
+/**
+ * From the sleep pod, every URL in one `kubectl exec` (each kubectl call costs about 0.1 s): the answers as curl
+ * printed them, in URL order. A failed exec throws kubectl's error (but see answersDespiteFailure).
+ */
+export function curlFromSleep(kubectl: Kubectl, req: CurlFromSleep): Answer[] {
+    const headers = (req.headers ?? []).flatMap((h) => ["-H", h]);
+    const curl = ["curl", "-sS", "-m", "5", ...headers, "-w", `\\n%{http_code}\\n${ANSWER_END}\\n`, ...req.urls];
+    let out: string;
+    try {
+        out = kubectl(["exec", req.sleepPod, "-n", req.namespace, "-c", "sleep", "--", ...curl]);
+    } catch (e) {
+        const stdout = (e as { stdout?: string }).stdout;
+        if (!req.answersDespiteFailure || !stdout) throw e;
+        out = stdout;
+    }
+    // Every answer ends with the marker: what follows the last one is no answer.
+    return out.split(`\n${ANSWER_END}\n`).slice(0, -1).map(parseCurlOutput);
+}

@@ -79,7 +79,7 @@ export interface LoadSummary extends LoadProgress {
     /** Sends that had to wait for a free slot (the pool was full): the pods answer slower than rate allows. */
     delayed: number;
     maxInFlight: number;
-    /** The first few requests that got no answer or not 200: why. */
+    /** The first few requests that got no answer or not 200: when (ISO time) and why. */
     failures: string[];
 }
 
@@ -91,7 +91,7 @@ export interface Load {
     progress(): LoadProgress;
 }
 
-const FAILURES_KEPT = 5;
+const FAILURES_KEPT = 10;
 
 const DEFAULTS = {
     rate: 10,
@@ -192,7 +192,7 @@ export function startLoad(options: LoadOptions): Load {
         p[status] = (p[status] ?? 0) + 1;
         if (pod) byPod[pod] = (byPod[pod] ?? 0) + 1;
         if (ms !== undefined) latencies.push(ms);
-        if (why && failures.length < FAILURES_KEPT) failures.push(`${path}: ${why}`);
+        if (why && failures.length < FAILURES_KEPT) failures.push(`${new Date().toISOString()} ${path}: ${why}`);
     };
 
     const send = (path: string): Promise<void> =>

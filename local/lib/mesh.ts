@@ -3,9 +3,12 @@
 // and mirrored); and the reviews route Envoy really serves (its admin config_dump), waited for and timed.
 import http from "node:http";
 import { VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
+import { ServedRoute, servedRouteOf } from "../../rollout/served-route";
 import { serviceHost } from "../cluster/mesh-clusters";
 import { COUNTERS_URL, ENVOY_ADMIN_PORT, MESH_LISTENER, POD_PORT } from "../cluster/paths";
 import { sleep } from "../cluster/processes";
+
+export type { ServedRoute };
 import { kubectl } from "../cluster/kube";
 import { httpGet } from "./observe";
 
@@ -168,55 +171,12 @@ export async function envoyClusterCounter(namespace: string, counter: string): P
         .reduce((n, s) => n + (s.value ?? 0), 0);
 }
 
-/** The route Envoy serves for reviews of a namespace, by subset (`""`: the Service without a subset). */
-export interface ServedRoute {
-    /** Routes that match on headers, in order: the header, how it matches (`exact`, `regex`), the value, the subset. */
-    headerRoutes: { header: string; match: string; value: string; subset: string }[];
-    /** The weights of the first route without a header match (one subset alone: weight 100). */
-    weights: Record<string, number>;
-    /** That route's mirror: the subset and the percentage copied. */
-    mirror?: { subset: string; percent: number };
-    /** When Envoy took the route configuration holding it (admin config_dump `last_updated`). */
-    lastUpdated: string;
-}
-
-const subsetOf = (cluster: string) => cluster.split("|")[2] ?? "";
-
-/** The reviews virtual host of `namespace` in Envoy's route configuration "9080" (from istiod), or null. */
+/** The route Envoy serves for a service of `namespace` (rollout/served-route.ts reads it), or null. */
 export async function servedRoute(namespace: string, service = "reviews"): Promise<ServedRoute | null> {
     const dump = JSON.parse(
         await httpGet(`http://127.0.0.1:${ENVOY_ADMIN_PORT}/config_dump?resource=dynamic_route_configs`),
     );
-    const config = (dump.configs ?? []).find((c: any) => c.route_config?.name === String(POD_PORT));
-    const host = serviceHost(service, namespace);
-    const vhost = config?.route_config.virtual_hosts?.find((v: any) => (v.domains ?? []).includes(host));
-    if (!vhost) return null;
-    const route: ServedRoute = { headerRoutes: [], weights: {}, lastUpdated: config.last_updated };
-    for (const r of vhost.routes ?? []) {
-        const action = r.route ?? {};
-        if (r.match?.headers?.length) {
-            for (const h of r.match.headers) {
-                const [match, value] =
-                    h.string_match?.exact !== undefined
-                        ? ["exact", h.string_match.exact]
-                        : h.string_match?.safe_regex
-                          ? ["regex", h.string_match.safe_regex.regex]
-                          : ["other", JSON.stringify(h)];
-                route.headerRoutes.push({ header: h.name, match, value, subset: subsetOf(action.cluster ?? "") });
-            }
-            continue;
-        }
-        if (action.cluster) route.weights[subsetOf(action.cluster)] = 100;
-        for (const c of action.weighted_clusters?.clusters ?? []) route.weights[subsetOf(c.name)] = c.weight ?? 0;
-        const mirror = action.request_mirror_policies?.[0];
-        if (mirror) {
-            const f = mirror.runtime_fraction?.default_value;
-            const scale = f?.denominator === "MILLION" ? 1e4 : f?.denominator === "TEN_THOUSAND" ? 100 : 1;
-            route.mirror = { subset: subsetOf(mirror.cluster), percent: f ? (f.numerator ?? 0) / scale : 100 };
-        }
-        break;
-    }
-    return route;
+    return servedRouteOf(dump, serviceHost(service, namespace), String(POD_PORT));
 }
 
 /**

@@ -7,6 +7,9 @@
 //   npm run bench -- --extra-services 10           the same with 10 more Bookinfo-sized services in both stacks
 //   npm run bench -- --traffic istio               the istio walk: each weight step's up, and the time from up
 //                                                  returning to Envoy serving the new weights, against kubectl
+//   npm run bench -- --driver [--traffic istio]    the rollout driver's run: each decision's commit to the new stage
+//                                                  serving (pods, endpoints, Envoy), against kubectl's apply of the
+//                                                  same change to serving (local/bench/driver-walk.ts)
 //   npm run bench -- --compare <checkout> [--rounds N]
 //                                                  before/after: interleaved no-op previews and stage changes of
 //                                                  this checkout and another one (built, e.g. a `git archive` of
@@ -20,9 +23,10 @@ import { stageIn, stageNames, stageTableOf } from "../../rollout/stages";
 import { DEFAULT_STEPS, DEFAULT_TESTERS, Traffic } from "../../rollout/traffic";
 import { clusterKubeconfig, projectName, pulumiEnv, repoRoot, stateDir, toolchainBin } from "../lib/env";
 import { kubectl as kubectlOnCluster } from "../cluster/kube";
-import { waitForRoute } from "../lib/mesh";
+import { ServedRoute, waitForRoute } from "../lib/mesh";
 import { RolloutStack } from "../lib/stack";
 import { breakdown, Breakdown, PHASES } from "../lib/trace-phases";
+import { driverWalk } from "../bench/driver-walk";
 
 /** The tutorial's release: v1 (3 pods) -> v2. */
 const RELEASE: Release = {
@@ -91,16 +95,22 @@ function deploymentsOf(stage: string): string[] {
         .map((f) => f.slice(prefix.length, -".yaml".length));
 }
 
-/** kubectl's version of a stage change: apply the stage's manifests (namespace first), delete what it drops, wait. */
-function kubectlConverge(stage: string, previous: string | undefined): number {
-    const t0 = process.hrtime.bigint();
+/** kubectl's version of a stage change: apply the stage's manifests (namespace first), delete what it drops. */
+function kubectlApply(stage: string, previous: string | undefined): void {
     kubectl("apply", "--server-side", "-f", path.join(manifests(stage), `v1-namespace-default-${KUBECTL_NS}.yaml`));
     kubectl("apply", "--server-side", "-f", manifests(stage));
     const now = deploymentsOf(stage);
     for (const gone of previous ? deploymentsOf(previous).filter((d) => !now.includes(d)) : []) {
         kubectl("-n", KUBECTL_NS, "delete", "deployment", gone, "--wait");
     }
-    for (const d of now) kubectl("-n", KUBECTL_NS, "rollout", "status", `deployment/${d}`, "--timeout=300s");
+}
+
+/** The same, then waited for as a person would: `kubectl rollout status` of each Deployment. */
+function kubectlConverge(stage: string, previous: string | undefined): number {
+    const t0 = process.hrtime.bigint();
+    kubectlApply(stage, previous);
+    for (const d of deploymentsOf(stage))
+        kubectl("-n", KUBECTL_NS, "rollout", "status", `deployment/${d}`, "--timeout=300s");
     return seconds(t0);
 }
 
@@ -228,7 +238,7 @@ async function walk(): Promise<void> {
                     ? routeOf(stageIn(table, stage), RELEASE, traffic.mirrorPercent).weights
                     : undefined;
             const sorted = (weights: Record<string, number>) => JSON.stringify(Object.entries(weights).sort());
-            const served = (r: { weights: Record<string, number> }) => sorted(r.weights) === sorted(wanted!);
+            const served = (r: ServedRoute) => sorted(r.route.weights) === sorted(wanted!);
             const pulumiRoute = wanted && (await waitForRoute(PULUMI_NS, served));
             // kubectl's route change: the rendered VirtualService alone, then Envoy, timed from the apply; then the
             // rest.
@@ -382,8 +392,25 @@ async function compare(before: string, rounds: number): Promise<void> {
     }
 }
 
+/** The driver's walk, against kubectl applying the program's rendered manifests. */
+async function driver(): Promise<void> {
+    console.log(`rendering every stage's manifests with the program (renderYamlTo) ...`);
+    await renderStages();
+    kubectl("delete", "namespace", KUBECTL_NS, "--ignore-not-found", "--wait");
+    try {
+        await driverWalk({ release: RELEASE, traffic, table, kubectlApply, kubectlNamespace: KUBECTL_NS });
+    } finally {
+        kubectl("delete", "namespace", KUBECTL_NS, "--ignore-not-found", "--wait");
+    }
+}
+
 const compareWith = option("compare");
-(compareWith ? compare(compareWith, Number(option("rounds") ?? 5)) : walk()).catch((e) => {
+(compareWith
+    ? compare(compareWith, Number(option("rounds") ?? 5))
+    : process.argv.includes("--driver")
+      ? driver()
+      : walk()
+).catch((e) => {
     console.error(`bench failed: ${(e as Error).message}`);
     process.exit(1);
 });

@@ -3,7 +3,7 @@
 // what should not have answered and how often); and the script (io/app-check.ts) against a stand-in kubectl.
 import { REVIEWS } from "../../rollout/service";
 import * as assert from "assert";
-import { runWithFakeKubectl } from "./fake-kubectl-run";
+import { CURL_FROM_SLEEP, runWithFakeKubectl } from "./fake-kubectl-run";
 import { APP_CHECK_ENV } from "../../io/gate-env";
 import { AnsweredBatch, answeredBy, AppExpectation, judgeBatch, tally } from "../../rollout/app-check";
 import { parseRolloutConfig } from "../../rollout/config";
@@ -223,21 +223,7 @@ describe("app check script", function () {
         );
         const execs = r.calls.filter((c) => c.includes("exec"));
         assert.strictEqual(execs.length, 1);
-        assert.deepStrictEqual(execs[0].slice(execs[0].indexOf("exec"), execs[0].indexOf(url)), [
-            "exec",
-            "sleep-1",
-            "-n",
-            "bookinfo",
-            "-c",
-            "sleep",
-            "--",
-            "curl",
-            "-sS",
-            "-m",
-            "5",
-            "-w",
-            "\\n%{http_code}\\n--app-check-answer-end--\\n",
-        ]);
+        assert.deepStrictEqual(execs[0].slice(execs[0].indexOf("exec"), execs[0].indexOf(url)), CURL_FROM_SLEEP);
         assert.strictEqual(execs[0].filter((a) => a === url).length, 10);
         assert.deepStrictEqual(
             r.calls.map((c) => c[5]),

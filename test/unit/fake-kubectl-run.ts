@@ -27,3 +27,23 @@ export function runWithFakeKubectl(script: string, env: Record<string, string>) 
     fs.rmSync(dir, { recursive: true, force: true });
     return { ...result, calls, record };
 }
+
+/**
+ * How the gate and the app check send their requests, written out: one exec in the fixture's sleep pod (sleep-1,
+ * namespace bookinfo), curl with each answer's status and end marker after it, up to the URLs (no headers).
+ */
+export const CURL_FROM_SLEEP = [
+    "exec",
+    "sleep-1",
+    "-n",
+    "bookinfo",
+    "-c",
+    "sleep",
+    "--",
+    "curl",
+    "-sS",
+    "-m",
+    "5",
+    "-w",
+    "\\n%{http_code}\\n--answer-end--\\n",
+];

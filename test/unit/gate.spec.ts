@@ -2,7 +2,7 @@
 // in one exec, "gate failed: <check> on pod <name> (<ip>): <detail>" on failure, and on success a pass recorded
 // by server-side apply under the gate's own field manager.
 import * as assert from "assert";
-import { runWithFakeKubectl } from "./fake-kubectl-run";
+import { CURL_FROM_SLEEP, runWithFakeKubectl } from "./fake-kubectl-run";
 import { GATE_ENV } from "../../io/gate-env";
 
 /** The smoke test as the plan hands it to the gate for reviews, written out. */
@@ -50,19 +50,7 @@ describe("gate script", function () {
             [11],
         );
         assert.deepStrictEqual(execs[0].slice(execs[0].indexOf("exec"), execs[0].indexOf(url) + 1), [
-            "exec",
-            "sleep-1",
-            "-n",
-            "bookinfo",
-            "-c",
-            "sleep",
-            "--",
-            "curl",
-            "-sS",
-            "-m",
-            "5",
-            "-w",
-            "\\n%{http_code}\\n--gate-answer-end--\\n",
+            ...CURL_FROM_SLEEP,
             url,
         ]);
         assert.deepStrictEqual(

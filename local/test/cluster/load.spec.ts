@@ -171,7 +171,7 @@ describe("load generator (local/lib/load.ts)", function () {
         assert.equal(v2 + after.v1.served - (before.v1?.served ?? 0), 600);
         assert.equal((s.byStatus["200"] ?? 0) + (s.byStatus["500"] ?? 0), 600);
         assertBinomial(s.byStatus["500"] ?? 0, v2, 0.2, "500s through productpage of v2's answers");
-        assert.match(s.failures[0], /^\/api\/v1\/products\/0\/reviews: 500 /);
+        assert.match(s.failures[0], /^\d{4}-\d\d-\d\dT[\d:.]+Z \/api\/v1\/products\/0\/reviews: 500 /);
     });
 
     it("a product fault shows on that product's path only", async () => {

@@ -23,11 +23,13 @@ const JASON_COOKIE = { cookie: "session=4f2a; user=jason; theme=dark" };
 
 /** Envoy serves exactly `shape`: the two tester matches to v2, the weights, and a mirror to v2 only if asked. */
 const serves = (shape: RouteShape) => (r: ServedRoute) =>
-    (r.weights.v1 ?? 0) === shape.v1 &&
-    (r.weights.v2 ?? 0) === shape.v2 &&
-    (shape.mirror ? r.mirror?.subset === "v2" && r.mirror.percent === 100 : r.mirror === undefined) &&
-    r.headerRoutes.length === 2 &&
-    r.headerRoutes.every((h) => h.subset === "v2");
+    (r.route.weights.v1 ?? 0) === shape.v1 &&
+    (r.route.weights.v2 ?? 0) === shape.v2 &&
+    (shape.mirror
+        ? r.route.mirror?.version === "v2" && r.route.mirror.percent === 100
+        : r.route.mirror === undefined) &&
+    r.headerMatches.length === 2 &&
+    r.headerMatches.every((h) => h.version === "v2");
 
 /** Server-side apply, as the product's kubernetes provider does. */
 const serverSideApply = (objects: object[]) =>

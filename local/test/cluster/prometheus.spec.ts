@@ -266,7 +266,7 @@ describe("Prometheus: real scrapes of the pods' /metrics and Envoy's stats, read
 
     it("through Envoy, per subset: live requests, mirrored copies (counted on the shadow's cluster as internal), their errors", async () => {
         apply([virtualService(ns, { v1: 100, v2: 0, mirror: true })]);
-        await waitForRoute(ns, (r) => r.mirror?.subset === "v2" && r.weights.v1 === 100);
+        await waitForRoute(ns, (r) => r.route.mirror?.version === "v2" && r.route.weights.v1 === 100);
         await waitFor(
             "v1 and v2 to answer through the mesh",
             async () =>

@@ -80,7 +80,7 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
         });
         await rollout.destroy();
         for (const stage of ["stable", "dark", "mirror"]) await upTo(stage);
-        await waitForRoute(namespace, (r) => r.mirror?.subset === "v2");
+        await waitForRoute(namespace, (r) => r.route.mirror?.version === "v2");
     });
 
     after(async () => {
@@ -141,7 +141,7 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
         // would be judged together with (the driver would have moved on at that pass). Rolled back and walked to
         // mirror again, as a person would restart a release.
         for (const stage of ["stable", "dark", "mirror"]) await upTo(stage);
-        await waitForRoute(namespace, (r) => r.mirror?.subset === "v2");
+        await waitForRoute(namespace, (r) => r.route.mirror?.version === "v2");
         setFault(V2_IMAGE, { kind: "error-rate", rate: 0.02 });
         load = startLoad(LOAD);
         const started = Date.now();
@@ -166,7 +166,7 @@ describe("e2e: the analysis at mirror, from Prometheus and the answers themselve
 
     it("a good candidate passes at weight-5 too, judged on its live answers: 5 % of 100 requests/s", async () => {
         for (const stage of ["stable", "dark", "mirror", "weight-1", "weight-5"]) await upTo(stage);
-        await waitForRoute(namespace, (r) => r.weights.v2 === 5);
+        await waitForRoute(namespace, (r) => r.route.weights.v2 === 5);
         load = startLoad({ ...LOAD, rate: 100 });
         const started = Date.now();
         const l = await decided(240);

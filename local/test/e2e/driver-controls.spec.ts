@@ -13,7 +13,7 @@ import { clusterKubeconfig } from "../../lib/env";
 import { startLoad } from "../../lib/load";
 import { ClusterView } from "../../lib/observe";
 import { expectStage } from "./lib/expect-live";
-import { DriverRig, image, show } from "./lib/driver-rig";
+import { DriverRig, image, show } from "../../lib/driver-rig";
 
 const id = crypto.randomBytes(3).toString("hex");
 const stack = `driver-ctl-${id}`;
@@ -41,11 +41,7 @@ describe("e2e: a person's controls of the rollout driver: pause, resume, approve
 
     before(() => {
         assert.ok(fs.existsSync(clusterKubeconfig), `no local cluster (${clusterKubeconfig}): run npm run cluster:up`);
-        rig = DriverRig.create(stack, namespace);
-        rig.writeStack({ stage: "stable", release: { stable: V1 }, schedule: SCHEDULE, analysis: ANALYSIS });
-        rig.repo.commitAll("stack: v1 at stable");
-        const up = rig.up();
-        assert.equal(up.status, 0, `first up: ${up.output}`);
+        rig = DriverRig.deployed(stack, namespace, { release: { stable: V1 }, schedule: SCHEDULE, analysis: ANALYSIS });
     });
 
     after(async () => {

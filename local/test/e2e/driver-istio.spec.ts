@@ -12,7 +12,7 @@ import { startLoad } from "../../lib/load";
 import { ServedRoute, waitForRoute } from "../../lib/mesh";
 import { ClusterView } from "../../lib/observe";
 import { expectStage } from "./lib/expect-live";
-import { DriverRig, image, show } from "./lib/driver-rig";
+import { DriverRig, image, show } from "../../lib/driver-rig";
 
 const id = crypto.randomBytes(3).toString("hex");
 const stack = `driver-istio-${id}`;
@@ -43,17 +43,12 @@ describe("e2e: the rollout driver under the istio strategy, through istiod and E
 
     before(() => {
         assert.ok(fs.existsSync(clusterKubeconfig), `no local cluster (${clusterKubeconfig}): run npm run cluster:up`);
-        rig = DriverRig.create(stack, namespace);
-        rig.writeStack({
-            stage: "stable",
+        rig = DriverRig.deployed(stack, namespace, {
             release: { stable: V1 },
             traffic: TRAFFIC,
             schedule: SCHEDULE,
             analysis: ANALYSIS,
         });
-        rig.repo.commitAll("stack: v1 at stable, istio");
-        const up = rig.up();
-        assert.equal(up.status, 0, `first up: ${up.output}`);
     });
 
     after(async () => {
@@ -62,7 +57,10 @@ describe("e2e: the rollout driver under the istio strategy, through istiod and E
     });
 
     it("run walks a good candidate stable -> ... -> promoted through Envoy and closes: one commit per step, each once, in table order", async () => {
-        await waitForRoute(namespace, (r: ServedRoute) => JSON.stringify(r.weights) === JSON.stringify({ v1: 100 }));
+        await waitForRoute(
+            namespace,
+            (r: ServedRoute) => JSON.stringify(r.route.weights) === JSON.stringify({ v1: 100 }),
+        );
         rig.writeStack({
             stage: "stable",
             release: { stable: V1, candidate: V2_CANDIDATE },
@@ -131,7 +129,10 @@ describe("e2e: the rollout driver under the istio strategy, through istiod and E
         const config = rig.configAt();
         assert.deepEqual([config.stage, config.release], ["stable", { stable: V2 }]);
         await expectStage(view, { stable: V2 }, "stable");
-        await waitForRoute(namespace, (r: ServedRoute) => JSON.stringify(r.weights) === JSON.stringify({ v2: 100 }));
+        await waitForRoute(
+            namespace,
+            (r: ServedRoute) => JSON.stringify(r.route.weights) === JSON.stringify({ v2: 100 }),
+        );
         const s = rig.status();
         assert.deepEqual(
             { live: s.stage.live, configured: s.stage.configured, differs: s.stage.differs },

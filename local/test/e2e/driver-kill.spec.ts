@@ -14,7 +14,7 @@ import { clusterKubeconfig } from "../../lib/env";
 import { startLoad } from "../../lib/load";
 import { ClusterView } from "../../lib/observe";
 import { expectStage } from "./lib/expect-live";
-import { DriverRig, image, show, Spawned } from "./lib/driver-rig";
+import { DriverRig, image, show, Spawned } from "../../lib/driver-rig";
 
 const id = crypto.randomBytes(3).toString("hex");
 /** Each test has a stack and namespace of its own (`driver-kill-<id>-<n>`): a failed recovery breaks no other. */
@@ -74,13 +74,9 @@ describe("e2e: kill -9 of the rollout driver during an up and during an analysis
     /** A stack of its own for the test: v1 at stable, applied by a person's `up`. */
     const freshStack = (n: number) => {
         stack = name(n);
-        rig = DriverRig.create(stack, stack);
+        rig = DriverRig.deployed(stack, stack, { release: { stable: V1 }, schedule: SCHEDULE, analysis: ANALYSIS });
         rigs.push(rig);
         view = new ClusterView(clusterKubeconfig, stack);
-        rig.writeStack({ stage: "stable", release: { stable: V1 }, schedule: SCHEDULE, analysis: ANALYSIS });
-        rig.repo.commitAll("stack: v1 at stable");
-        const up = rig.up();
-        assert.equal(up.status, 0, `first up: ${up.output}`);
     };
     const startTraffic = () => (load = startLoad({ namespace: stack, ...LOAD }));
 
@@ -143,8 +139,12 @@ describe("e2e: kill -9 of the rollout driver during an up and during an analysis
         await expectClosedAt(V2);
     });
 
-    it("killed during the up of canary -> half, mid-release (its Deployment step pending): after the README's procedure, run again finishes that step and walks on", async () => {
-        freshStack(2);
+    /**
+     * Kills the driver's `run` during the up of `from -> to` once the checkpoint holds the candidate Deployment's
+     * pending operation, recovers by the README's procedure, and runs again: it must finish that step (`finishing`)
+     * and walk on, each step committed once, in table order.
+     */
+    const killDuringUp = async (o: { from: string; to: string; committed: string[]; finishing: RegExp }) => {
         writeRelease(V1, V2);
         const release = rig.repo.commitAll("release: v2 as the candidate");
         startTraffic();
@@ -153,17 +153,13 @@ describe("e2e: kill -9 of the rollout driver during an up and during an analysis
         const midUp = await killWhen(
             first,
             () =>
-                /advance canary -> half \(commit/.test(first.text()) &&
+                new RegExp(`advance ${o.from} -> ${o.to} \\(commit`).test(first.text()) &&
                 rig.pendingOperations().some((op) => /Deployment::\S*-v2$/.test(op.resource?.urn ?? "")),
             4 * 60,
         );
         await first.done;
         assert.ok(midUp, `the first run's up never held a pending Deployment operation:\n${first.text()}`);
-        assert.deepEqual(
-            rig.decisionsSince(release),
-            ["advance dark", "advance canary", "advance half"],
-            "the step was committed before its up",
-        );
+        assert.deepEqual(rig.decisionsSince(release), o.committed, "the step was committed before its up");
         assert.ok(rig.locks().length > 0, "the killed up left its lock");
 
         // The README's procedure ("When an `up` was killed"); its last step, the up, is the driver's apply.
@@ -180,67 +176,48 @@ describe("e2e: kill -9 of the rollout driver during an up and during an analysis
         const summary = await load!.stop();
         load = undefined;
         assert.equal(code, 0, `${second.text()}\nsteps committed: ${rig.decisionsSince(release).join(", ")}`);
-        // Where the kill landed decides which: the committed step not yet applied, or applied but not yet settled.
-        assert.match(
-            second.text(),
-            /finishing advance to half \(commit [0-9a-f]{8}\)|finishing the up of half: its pods run, but the rollout record still says canary/,
-            second.text(),
-        );
+        assert.match(second.text(), o.finishing, second.text());
         assert.deepEqual(
             rig.decisionsSince(release),
             ["advance dark", "advance canary", "advance half", "advance promoted", "close stable"],
             "each step once, in table order",
         );
+        await expectClosedAt(V2);
+        return { summary, timeline: `${first.text()}\n--- run again ---\n${second.text()}` };
+    };
+
+    it("killed during the up of canary -> half, mid-release (its Deployment step pending): after the README's procedure, run again finishes that step and walks on", async () => {
+        freshStack(2);
+        const { summary } = await killDuringUp({
+            from: "canary",
+            to: "half",
+            committed: ["advance dark", "advance canary", "advance half"],
+            // Where the kill landed decides which: the committed step not yet applied, or applied but not settled.
+            finishing:
+                /finishing advance to half \(commit [0-9a-f]{8}\)|finishing the up of half: its pods run, but the rollout record still says canary/,
+        });
         assert.deepEqual(
             Object.keys(summary.byStatus).filter((k) => k !== "error"),
             ["200"],
             JSON.stringify(summary.byStatus),
         );
-        await expectClosedAt(V2);
     });
 
     it("killed during the up of stable -> dark, a release's first step (its Deployment step pending): after the README's procedure, run again finishes that step and walks on", async () => {
         freshStack(3);
-        writeRelease(V1, V2);
-        const release = rig.repo.commitAll("release: v2 as the candidate");
-        startTraffic();
-
-        const first = rig.spawnCli(["run", stack]);
-        const midUp = await killWhen(
-            first,
-            () =>
-                /advance stable -> dark \(commit/.test(first.text()) &&
-                rig.pendingOperations().some((op) => /Deployment::\S*-v2$/.test(op.resource?.urn ?? "")),
-            4 * 60,
-        );
-        await first.done;
-        assert.ok(midUp, `the first run's up never held a pending Deployment operation:\n${first.text()}`);
-        assert.deepEqual(rig.decisionsSince(release), ["advance dark"], "the step was committed before its up");
-        assert.ok(rig.locks().length > 0, "the killed up left its lock");
-
-        // The README's procedure ("When an `up` was killed"); its last step, the up, is the driver's apply.
-        const { cancel, refresh } = rig.recoverKilledUp();
-        assert.equal(cancel.status, 0, show(cancel));
-        assert.equal(refresh.status, 0, show(refresh));
-        assert.deepEqual(rig.locks(), [], "pulumi cancel removed the dead process's lock");
-        assert.deepEqual(rig.pendingOperations(), [], "refresh cleared the pending operation");
-        assert.equal(rig.repo.git("status", "--porcelain", "--", rig.stackFile), "", "the stack file is unchanged");
-
-        // Run again: it finishes the committed step (apply: no new decision) and walks on to the close.
-        const second = rig.spawnCli(["run", stack]);
-        const { code } = await second.done;
-        const summary = await load!.stop();
-        load = undefined;
-        assert.equal(code, 0, `${second.text()}\nsteps committed: ${rig.decisionsSince(release).join(", ")}`);
-        assert.match(second.text(), /finishing advance to dark \(commit [0-9a-f]{8}\)/, second.text());
-        assert.deepEqual(
-            rig.decisionsSince(release),
-            ["advance dark", "advance canary", "advance half", "advance promoted", "close stable"],
-            "each step once, in table order",
-        );
+        const { summary, timeline } = await killDuringUp({
+            from: "stable",
+            to: "dark",
+            committed: ["advance dark"],
+            finishing: /finishing advance to dark \(commit [0-9a-f]{8}\)/,
+        });
         // One CI run (2026-12-07) saw 16 of 3,820 user requests fail (500) during this drill, three local runs
-        // none: until that is explained, this drill asserts the recovery; the other two assert no user error.
+        // none: until that is explained this drill asserts the recovery, and shows when any failure happened
+        // beside the driver's timestamped log. The other two drills assert no user error.
         assert.ok(summary.byStatus["200"] > 0, JSON.stringify(summary.byStatus));
-        await expectClosedAt(V2);
+        if (Object.keys(summary.byStatus).some((k) => k !== "200"))
+            console.log(
+                `      user requests failed: ${JSON.stringify(summary.byStatus)}\n${summary.failures.join("\n")}\n${timeline}`,
+            );
     });
 });

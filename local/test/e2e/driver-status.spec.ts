@@ -5,13 +5,11 @@
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import { backendDir, clusterKubeconfig, projectName, pulumiEnv } from "../../lib/env";
-import { ProjectRepo, Run } from "../../lib/project-repo";
+import { clusterKubeconfig } from "../../lib/env";
+import { waitForRoute } from "../../lib/mesh";
+import { DriverRig, image, show } from "../../lib/driver-rig";
 
 const id = crypto.randomBytes(3).toString("hex");
-const stack = `status-${id}`;
-const namespace = `status-${id}`;
-const image = (version: string) => `docker.io/istio/examples-bookinfo-reviews-${version}:1.20.3`;
 const V1 = { version: "v1", image: image("v1"), replicas: 3 };
 const V2 = { version: "v2", image: image("v2"), replicas: 3 };
 
@@ -54,68 +52,29 @@ const EXPECTED = {
     promoted: { pods: pods(["v2", 3, true]), next: [], refused: [], analysis: NOT_ANALYSED("promoted") },
 };
 
-const show = (r: Run) => `--- exit ${r.status} ---\n${r.output.split("\n").slice(-40).join("\n")}`;
-
 describe("e2e: rollout status --json at every stage", function () {
     this.timeout(15 * 60_000);
-    const env = { ...process.env, ...pulumiEnv() };
-    let repo: ProjectRepo;
+    const stack = `status-${id}`;
+    let rig: DriverRig;
 
-    const status = () => {
-        const r = repo.run(
-            "node_modules/.bin/ts-node",
-            ["--transpile-only", "driver/cli.ts", "status", stack, "--json"],
-            env,
-        );
-        assert.equal(r.status, 0, show(r));
-        return JSON.parse(r.output);
-    };
+    const status = (): any => rig.status();
     const walkTo = (stage: string) => {
-        repo.writeStackFile(stack, { namespace, stage, release: { stable: V1, candidate: V2 } });
-        repo.commitAll(`stage: ${stage}`);
-        const up = repo.run(
-            "pulumi",
-            ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"],
-            env,
-        );
+        rig.writeStack({ stage, release: { stable: V1, candidate: V2 } });
+        rig.repo.commitAll(`stage: ${stage}`);
+        const up = rig.up();
         assert.equal(up.status, 0, show(up));
     };
 
     before(() => {
         assert.ok(fs.existsSync(clusterKubeconfig), `no local cluster (${clusterKubeconfig}): run npm run cluster:up`);
-        repo = ProjectRepo.create();
-        fs.mkdirSync(backendDir, { recursive: true });
-        repo.linkBuild();
-        const init = repo.run(
-            "pulumi",
-            ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"],
-            env,
-        );
-        assert.equal(init.status, 0, show(init));
-        repo.writeStackFile(stack, { namespace, stage: "stable", release: { stable: V1 } });
-        repo.commitAll("stack: v1 at stable");
-        const up = repo.run(
-            "pulumi",
-            ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"],
-            env,
-        );
-        assert.equal(up.status, 0, show(up));
+        rig = DriverRig.deployed(stack, stack, { release: { stable: V1 } });
     });
 
-    after(() => {
-        if (!repo) return;
-        repo.run("pulumi", ["destroy", "--yes", "--skip-preview", "--stack", stack], env);
-        repo.run(
-            "pulumi",
-            ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`],
-            env,
-        );
-        repo.remove();
-    });
+    after(() => rig?.cleanUp());
 
     it("stable with a new candidate configured: dark is offered; the restore is refused, the image has no gate pass", () => {
-        repo.writeStackFile(stack, { namespace, stage: "stable", release: { stable: V1, candidate: V2 } });
-        repo.commitAll("release: v2 as the candidate");
+        rig.writeStack({ stage: "stable", release: { stable: V1, candidate: V2 } });
+        rig.repo.commitAll("release: v2 as the candidate");
         const s = status();
         assert.deepEqual(
             {
@@ -180,10 +139,122 @@ describe("e2e: rollout status --json at every stage", function () {
     }
 
     it("a stack file that asks for another stage than runs: differs, and the moves are still the live stage's", () => {
-        repo.writeStackFile(stack, { namespace, stage: "half", release: { stable: V1, candidate: V2 } });
-        repo.commitAll("stage: half, not applied");
+        rig.writeStack({ stage: "half", release: { stable: V1, candidate: V2 } });
+        rig.repo.commitAll("stage: half, not applied");
         const s = status();
         assert.deepEqual([s.stage.live, s.stage.configured, s.stage.differs], ["promoted", "half", true]);
         assert.deepEqual(s.next, []);
+    });
+});
+
+/** The route of each istio stage with steps [5, 25], by hand from the README's table (mirror 100 %). */
+const TESTERS = { testers: "v2" };
+const ISTIO = {
+    dark: { route: { weights: { v1: 100 }, ...TESTERS }, pods: pods(["v1", 3, true], ["v2", 1, true]), next: "mirror" },
+    mirror: {
+        route: { weights: { v1: 100 }, mirror: { version: "v2", percent: 100 }, ...TESTERS },
+        pods: pods(["v1", 3, true], ["v2", 3, true]),
+        next: "weight-5",
+    },
+    "weight-5": {
+        route: { weights: { v1: 95, v2: 5 }, ...TESTERS },
+        pods: pods(["v1", 3, true], ["v2", 3, true]),
+        next: "weight-25",
+    },
+    "weight-25": {
+        route: { weights: { v1: 75, v2: 25 }, ...TESTERS },
+        pods: pods(["v1", 3, true], ["v2", 3, true]),
+        next: "weight-100",
+    },
+    "weight-100": {
+        route: { weights: { v2: 100 }, ...TESTERS },
+        pods: pods(["v1", 3, true], ["v2", 3, true]),
+        next: "promoted",
+    },
+    promoted: { route: { weights: { v2: 100 } }, pods: pods(["v2", 3, true]), next: undefined },
+};
+const ANALYSED = ["mirror", "weight-5", "weight-25"];
+
+describe("e2e: rollout status --json at every istio stage, the route as Envoy serves it", function () {
+    this.timeout(15 * 60_000);
+    const stack = `status-istio-${id}`;
+    const traffic = { strategy: "istio", steps: [5, 25] };
+    let rig: DriverRig;
+    const sameRoute = (want: object) => (r: { route: object }) => JSON.stringify(r.route) === JSON.stringify(want);
+
+    before(() => {
+        assert.ok(fs.existsSync(clusterKubeconfig), `no local cluster (${clusterKubeconfig}): run npm run cluster:up`);
+        rig = DriverRig.deployed(stack, stack, { release: { stable: V1 }, traffic });
+    });
+
+    after(() => rig?.cleanUp());
+
+    it("stable: Envoy serves the stable alone, as declared", async () => {
+        await waitForRoute(stack, sameRoute({ weights: { v1: 100 } }));
+        const s: any = rig.status();
+        assert.deepEqual(s.route, { weights: { v1: 100 } });
+        assert.deepEqual(
+            [s.served.route, s.served.headerMatches, s.served.differences],
+            [{ weights: { v1: 100 } }, [], []],
+        );
+    });
+
+    for (const [stage, want] of Object.entries(ISTIO)) {
+        it(`${stage}: the declared route, the route Envoy serves (the testers' header and cookie), pods, moves, analysis`, async () => {
+            rig.writeStack({ stage, release: { stable: V1, candidate: V2 }, traffic });
+            rig.repo.commitAll(`stage: ${stage}`);
+            const up = rig.up();
+            assert.equal(up.status, 0, show(up));
+            await waitForRoute(stack, sameRoute(want.route));
+            const s: any = rig.status();
+            assert.deepEqual(
+                {
+                    stage: [s.stage.live, s.stage.configured, s.stage.differs],
+                    pods: s.pods,
+                    next: s.next,
+                    route: s.route,
+                    served: s.served.route,
+                    differences: s.served.differences,
+                },
+                {
+                    stage: [stage, stage, false],
+                    pods: want.pods,
+                    next: want.next
+                        ? [
+                              { to: "stable", kind: "rollback" },
+                              { to: want.next, kind: "forward" },
+                          ]
+                        : [],
+                    route: want.route,
+                    served: want.route,
+                    differences: [],
+                },
+            );
+            assert.deepEqual(
+                s.served.headerMatches.map((m: { header: string; match: string; version: string }) => [
+                    m.header,
+                    m.match,
+                    m.version,
+                ]),
+                "testers" in want.route
+                    ? [
+                          ["end-user", "exact", "v2"],
+                          ["cookie", "regex", "v2"],
+                      ]
+                    : [],
+            );
+            if (ANALYSED.includes(stage)) {
+                assert.equal(s.analysis.stage, stage);
+                assert.equal(s.analysis.overall.outcome, "inconclusive", JSON.stringify(s.analysis.overall));
+            } else {
+                assert.deepEqual(s.analysis, NOT_ANALYSED(stage));
+            }
+        });
+    }
+
+    it("the text output says Envoy serves the declared route", () => {
+        const r = rig.cli(["status", stack]);
+        assert.equal(r.status, 0, show(r));
+        assert.match(r.output, /^envoy {7}serves v2 100%, as declared$/m, r.output);
     });
 });

@@ -5,22 +5,19 @@
 // share of its requests) is rolled back by `run`, committed, and then refused a restore; a kill -9 mid-walk and a
 // second `run` converge without repeating or skipping a step; a person's commit stops the driver; two drivers.
 import assert from "node:assert/strict";
-import { ChildProcess, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import yaml from "js-yaml";
 import { clearFault, setFault } from "../../cluster/faults";
-import { backendDir, clusterKubeconfig, projectName, pulumiEnv } from "../../lib/env";
+import { clusterKubeconfig, projectName } from "../../lib/env";
 import { startLoad } from "../../lib/load";
 import { ClusterView } from "../../lib/observe";
 import { expectStage } from "./lib/expect-live";
-import { ProjectRepo, Run } from "../../lib/project-repo";
+import { DriverRig, image, show } from "../../lib/driver-rig";
 
 const id = crypto.randomBytes(3).toString("hex");
 const stack = `driver-${id}`;
 const namespace = `driver-${id}`;
-const stackFile = `Pulumi.${stack}.yaml`;
-const image = (version: string, tag = "1.20.3") => `docker.io/istio/examples-bookinfo-reviews-${version}:${tag}`;
 const V1 = { version: "v1", image: image("v1"), replicas: 3 };
 const V2 = { version: "v2", image: image("v2"), replicas: 3 };
 // A broken release has an image of its own: the rig's fault table breaks every pod running it. It fails only the
@@ -33,59 +30,14 @@ const SCHEDULE = { minSeconds: 3, maxInconclusiveSeconds: 240, intervalSeconds: 
 const ANALYSIS = { errorRateFloor: 0.02, minCandidateRequests: 50 };
 const LOAD = { rate: 50, concurrency: 8, products: [0, 3] };
 
-const show = (r: Run) => `--- exit ${r.status} ---\n${r.output.split("\n").slice(-60).join("\n")}`;
-
 describe("e2e: the rollout driver", function () {
     this.timeout(20 * 60_000);
-    // The driver commits as whoever runs it; here a named identity, so its commits are told from the person's.
-    const env = {
-        ...process.env,
-        ...pulumiEnv(),
-        GIT_AUTHOR_NAME: "rollout driver",
-        GIT_AUTHOR_EMAIL: "driver@localhost",
-        GIT_COMMITTER_NAME: "rollout driver",
-        GIT_COMMITTER_EMAIL: "driver@localhost",
-    };
     const view = new ClusterView(clusterKubeconfig, namespace);
-    let repo: ProjectRepo;
+    let rig: DriverRig;
     let load: ReturnType<typeof startLoad> | undefined;
 
-    const cli = (args: string[], timeoutMs = 10 * 60_000) =>
-        repo.run("node_modules/.bin/ts-node", ["--transpile-only", "driver/cli.ts", ...args], env, timeoutMs);
-    const spawnCli = (args: string[]): ChildProcess & { output: string[] } => {
-        const child = spawn("node_modules/.bin/ts-node", ["--transpile-only", "driver/cli.ts", ...args], {
-            cwd: repo.dir,
-            env,
-        }) as ChildProcess & { output: string[] };
-        child.output = [];
-        child.stdout!.on("data", (d) => child.output.push(String(d)));
-        child.stderr!.on("data", (d) => child.output.push(String(d)));
-        return child;
-    };
-    const exited = (c: ChildProcess) =>
-        new Promise<number>((r) =>
-            c.exitCode !== null ? r(c.exitCode) : c.once("exit", (code, signal) => r(code ?? (signal ? 128 : 1))),
-        );
-    /** The stack file's stage at each commit, oldest first, with the decision trailer. */
-    const stageLog = () =>
-        repo
-            .git(
-                "log",
-                "--reverse",
-                "--format=%H %(trailers:key=Rollout-Decision,valueonly,separator=%x2C)",
-                "--",
-                stackFile,
-            )
-            .split("\n")
-            .filter(Boolean)
-            .map((l) => {
-                const [sha, decision] = l.split(" ");
-                const text = repo.git("show", `${sha}:${stackFile}`);
-                const c = (yaml.load(text) as { config: Record<string, unknown> }).config;
-                return { sha, decision: decision || "person", stage: String(c[`${projectName}:stage`]) };
-            });
     const writeStack = (release: object, stage = "stable") =>
-        repo.writeStackFile(stack, { namespace, stage, release, schedule: SCHEDULE, analysis: ANALYSIS });
+        rig.writeStack({ stage, release, schedule: SCHEDULE, analysis: ANALYSIS });
     const startTraffic = () => (load = startLoad({ namespace, ...LOAD, seconds: 600 }));
     const stopTraffic = async () => {
         await load?.stop();
@@ -94,92 +46,67 @@ describe("e2e: the rollout driver", function () {
 
     before(() => {
         assert.ok(fs.existsSync(clusterKubeconfig), `no local cluster (${clusterKubeconfig}): run npm run cluster:up`);
-        repo = ProjectRepo.create();
-        // The rig's file backend, which a fresh checkout does not have yet.
-        fs.mkdirSync(backendDir, { recursive: true });
-        repo.linkBuild();
-        const init = repo.run(
-            "pulumi",
-            ["stack", "init", `organization/${projectName}/${stack}`, "--non-interactive"],
-            env,
-        );
-        assert.equal(init.status, 0, `pulumi stack init: ${init.output}`);
-        writeStack({ stable: V1 });
-        repo.commitAll("stack: v1 at stable");
-        const up = repo.run(
-            "pulumi",
-            ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"],
-            env,
-        );
-        assert.equal(up.status, 0, `first up: ${up.output}`);
+        rig = DriverRig.deployed(stack, namespace, { release: { stable: V1 }, schedule: SCHEDULE, analysis: ANALYSIS });
     });
 
     after(async () => {
         await stopTraffic();
         clearFault(V3_BAD.image);
-        if (!repo) return;
-        if (process.env.KEEP_DRIVER_REPO) return console.log(`driver spec: repository kept in ${repo.dir}`);
-        repo.run("pulumi", ["destroy", "--yes", "--skip-preview", "--stack", stack], env);
-        repo.run(
-            "pulumi",
-            ["stack", "rm", "--yes", "--force", "--non-interactive", "--stack", `organization/${projectName}/${stack}`],
-            env,
-        );
-        repo.remove();
+        await rig?.cleanUp();
     });
 
     it("rejects bad input naming it, and changes nothing", () => {
-        const before = repo.git("rev-parse", "HEAD");
-        const r = cli(["next", stack, "--bogus", "1"]);
+        const before = rig.repo.git("rev-parse", "HEAD");
+        const r = rig.cli(["next", stack, "--bogus", "1"]);
         assert.equal(r.status, 2, show(r));
         assert.match(r.output, /next takes no --bogus; it takes --json/);
-        const none = cli(["status", "nosuch"]);
+        const none = rig.cli(["status", "nosuch"]);
         assert.equal(none.status, 2, show(none));
         assert.match(none.output, /no stack file .*Pulumi\.nosuch\.yaml/);
-        assert.equal(repo.git("rev-parse", "HEAD"), before);
+        assert.equal(rig.repo.git("rev-parse", "HEAD"), before);
     });
 
     it("a good candidate: run walks stable -> promoted and closes, one commit per step with its evidence; a kill -9 mid-walk resumes without repeating or skipping", async () => {
         writeStack({ stable: V1, candidate: V2 });
-        repo.commitAll("release: v2 as the candidate");
+        rig.repo.commitAll("release: v2 as the candidate");
         startTraffic();
 
         // First driver: killed -9 right after its canary -> half decision is committed (its up under way).
-        const first = spawnCli(["run", stack]);
+        const first = rig.spawnCli(["run", stack]);
         const deadline = Date.now() + 8 * 60_000;
-        while (!stageLog().some((c) => c.stage === "half") && Date.now() < deadline && first.exitCode === null)
+        while (!rig.stageLog().some((c) => c.stage === "half") && Date.now() < deadline && first.exitCode === null)
             await new Promise((r) => setTimeout(r, 200));
         first.kill("SIGKILL");
-        await exited(first);
+        await first.done;
         assert.ok(
-            stageLog().some((c) => c.stage === "half"),
-            `the first driver never advanced to half:\n${first.output.join("")}`,
+            rig.stageLog().some((c) => c.stage === "half"),
+            `the first driver never advanced to half:\n${first.text()}`,
         );
 
         // Two drivers: while the second runs, a third refuses, naming the holder.
-        const second = spawnCli(["run", stack]);
+        const second = rig.spawnCli(["run", stack]);
         await new Promise((r) => setTimeout(r, 4000));
-        const third = cli(["next", stack], 60_000);
+        const third = rig.cli(["next", stack], 60_000);
         assert.notEqual(third.status, 0, show(third));
         assert.match(third.output, /another driver holds this rollout: \S+\/\d+ \(Lease/, show(third));
-        const code = await exited(second);
-        assert.equal(code, 0, second.output.join(""));
+        const code = (await second.done).code;
+        assert.equal(code, 0, second.text());
         await stopTraffic();
 
-        const log = stageLog().filter((c) => c.decision !== "person");
+        const log = rig.stageLog().filter((c) => c.decision !== "person");
         assert.deepEqual(
             log.map((c) => `${c.decision} ${c.stage}`),
             ["advance dark", "advance canary", "advance half", "advance promoted", "close stable"],
             "each step once, in table order",
         );
-        const canaryMsg = repo.git("log", "-1", "--format=%B", log[2].sha);
+        const canaryMsg = rig.repo.git("log", "-1", "--format=%B", log[2].sha);
         assert.match(
             canaryMsg,
             /^rollout driver-\w+: advance canary -> half\n\n\d+s at canary; error-rate: candidate 0\/\d+ \(0\.00 %\) vs stable 0\/\d+/m,
             canaryMsg,
         );
         assert.match(canaryMsg, /Rollout-Decision: advance\nRollout-Stage: half/);
-        const closed = yaml.load(repo.read(stackFile)) as {
+        const closed = yaml.load(rig.repo.read(rig.stackFile)) as {
             config: Record<string, { stable?: { version: string }; candidate?: unknown }>;
         };
         assert.deepEqual(
@@ -193,7 +120,7 @@ describe("e2e: the rollout driver", function () {
     });
 
     it("status --json says where the rollout stands, as docs/driver.md documents it", () => {
-        const r = cli(["status", stack, "--json"]);
+        const r = rig.cli(["status", stack, "--json"]);
         assert.equal(r.status, 0, show(r));
         const s = JSON.parse(r.output);
         assert.deepEqual(
@@ -221,19 +148,15 @@ describe("e2e: the rollout driver", function () {
     it("a broken candidate: analyze is inconclusive without load; run rolls it back as a commit; a restore of that image is refused", async () => {
         setFault(V3_BAD.image, { kind: "product", id: 3, fault: "http-500" });
         writeStack({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, "stable");
-        repo.commitAll("release: v3 as the candidate");
+        rig.repo.commitAll("release: v3 as the candidate");
         // Walk to canary by hand, as a person would, with no traffic: nothing to judge on.
         for (const stage of ["dark", "canary"]) {
             writeStack({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, stage);
-            repo.commitAll(`stage: ${stage}`);
-            const up = repo.run(
-                "pulumi",
-                ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"],
-                env,
-            );
+            rig.repo.commitAll(`stage: ${stage}`);
+            const up = rig.up();
             assert.equal(up.status, 0, `up to ${stage}: ${up.output}`);
         }
-        const quiet = cli(["analyze", stack]);
+        const quiet = rig.cli(["analyze", stack]);
         assert.equal(quiet.status, 3, show(quiet));
         assert.match(
             quiet.output,
@@ -243,13 +166,13 @@ describe("e2e: the rollout driver", function () {
 
         // Spawned, not run synchronously: the load generator shares this process's event loop.
         startTraffic();
-        const runner = spawnCli(["run", stack]);
-        const code = await exited(runner);
+        const runner = rig.spawnCli(["run", stack]);
+        const code = (await runner.done).code;
         await stopTraffic();
-        assert.equal(code, 1, runner.output.join(""));
-        const last = stageLog().at(-1)!;
+        assert.equal(code, 1, runner.text());
+        const last = rig.stageLog().at(-1)!;
         assert.deepEqual([last.decision, last.stage], ["rollback", "stable"]);
-        const msg = repo.git("log", "-1", "--format=%B");
+        const msg = rig.repo.git("log", "-1", "--format=%B");
         assert.match(
             msg,
             /roll back canary -> stable\n\nerror-rate: candidate \d+\/\d+ \([\d.]+ %\) vs stable 0\/\d+/,
@@ -259,19 +182,15 @@ describe("e2e: the rollout driver", function () {
 
         // The person tries the restore: refused, naming the failed analysis.
         writeStack({ stable: V2, candidate: { ...V3_BAD, stars: "red" } }, "canary");
-        repo.commitAll("stage: canary again");
-        const restore = repo.run(
-            "pulumi",
-            ["up", "--yes", "--skip-preview", "--stack", stack, "--policy-pack", "policy"],
-            env,
-        );
+        rig.repo.commitAll("stage: canary again");
+        const restore = rig.up();
         assert.notEqual(restore.status, 0, restore.output);
         assert.match(restore.output, /analysis failed at canary/, restore.output);
         await expectStage(view, { stable: V2, candidate: V3_BAD }, "stable");
     });
 
     it("a person's commit wins: the driver stops, naming the commit", () => {
-        const r = cli(["next", stack]);
+        const r = rig.cli(["next", stack]);
         assert.equal(r.status, 5, show(r));
         assert.match(
             r.output,

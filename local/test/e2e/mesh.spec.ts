@@ -35,7 +35,7 @@ const VS_URN =
     "urn:pulumi:e2e-mesh::bookinfo-rollout::bookinfo:index:Bookinfo$bookinfo:index:ReviewsRollout$bookinfo:index:ReviewsMesh$kubernetes:networking.istio.io/v1:VirtualService::reviews-rollout-mesh-virtual-service";
 
 const weightsAre = (want: Record<string, number>) => (r: ServedRoute) =>
-    JSON.stringify(r.weights) === JSON.stringify(want);
+    JSON.stringify(r.route.weights) === JSON.stringify(want);
 
 describe("e2e: the istio traffic strategy through istiod and Envoy", function () {
     this.timeout(15 * 60_000);
@@ -106,7 +106,7 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
     });
 
     it("dark: testers by header and by cookie always reach v2, everyone else never", async () => {
-        await upTo("dark", (r) => r.headerRoutes.some((h) => h.subset === "v2"));
+        await upTo("dark", (r) => r.headerMatches.some((h) => h.version === "v2"));
         const outputs = await rollout.stack.outputs();
         assert.match(outputs.gate.value, /^gate passed: 1 pod\(s\) of reviews-v2/);
         assert.match(outputs.appCheck.value, /^app check passed/);
@@ -253,11 +253,11 @@ describe("e2e: the istio traffic strategy through istiod and Envoy", function ()
             "forward from a hand-edited route",
         );
         await upTo("stable", weightsAre({ v1: 100 }));
-        await upTo("dark", (r) => r.headerRoutes.some((h) => h.subset === "v2"));
+        await upTo("dark", (r) => r.headerMatches.some((h) => h.version === "v2"));
     });
 
     it("mirror: v2's pods receive copies of live requests while every answer comes from v1", async () => {
-        await upTo("mirror", (r) => r.mirror?.subset === "v2");
+        await upTo("mirror", (r) => r.route.mirror?.version === "v2");
         const before = await countersByVersion(namespace);
         const sample = await sendThroughMesh(namespace, 1000);
         assert.deepEqual(sample.byVersion, { v1: 1000 }, "answers");

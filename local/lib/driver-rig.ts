@@ -8,8 +8,8 @@ import { ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
-import { backendDir, projectName, pulumiEnv } from "../../../lib/env";
-import { ProjectRepo, Run } from "../../../lib/project-repo";
+import { backendDir, projectName, pulumiEnv } from "./env";
+import { ProjectRepo, Run } from "./project-repo";
 
 export const image = (version: string, tag = "1.20.3") => `docker.io/istio/examples-bookinfo-reviews-${version}:${tag}`;
 
@@ -64,6 +64,23 @@ export class DriverRig {
         rig.repo.linkBuild();
         const init = rig.pulumi(["stack", "init", rig.stackRef, "--non-interactive"]);
         assert.equal(init.status, 0, `pulumi stack init: ${init.output}`);
+        return rig;
+    }
+
+    /**
+     * A rig whose stack runs `config` (its release, stage `stable` unless given) after a person's first `up`,
+     * committed as `stack: <stable version> at stable`.
+     */
+    static deployed(
+        stack: string,
+        namespace: string,
+        config: { release: { stable: { version: string } } } & Record<string, unknown>,
+    ): DriverRig {
+        const rig = DriverRig.create(stack, namespace);
+        rig.writeStack({ stage: "stable", ...config });
+        rig.repo.commitAll(`stack: ${config.release.stable.version} at stable`);
+        const up = rig.up();
+        assert.equal(up.status, 0, `first up: ${show(up)}`);
         return rig;
     }
 
