@@ -15,7 +15,7 @@ import { DriverRig } from "../lib/driver-rig";
 import { clusterKubeconfig } from "../lib/env";
 import { startLoad } from "../lib/load";
 import { servedRoute } from "../lib/mesh";
-import { ClusterView } from "../lib/observe";
+import { ClusterView, podsSettled } from "../lib/observe";
 
 const POLL_MS = 50;
 /** Short waits between steps: the bench times steps, not the analysis (docs/driver.md has the real schedule keys). */
@@ -36,12 +36,7 @@ export interface DriverWalkOptions {
 async function serves(view: ClusterView, o: DriverWalkOptions, stage: StageName): Promise<boolean> {
     const fleet = fleetOf(o.release, stage, o.table);
     const pods = await view.reviewsPods();
-    const count = (v: string) => pods.filter((p) => p.version === v).length;
-    const podsServe =
-        fleet.every((w) => count(w.version) === w.replicas) &&
-        pods.length === fleet.reduce((n, w) => n + w.replicas, 0) &&
-        pods.every((p) => p.ready);
-    if (!podsServe) return false;
+    if (!podsSettled(pods, fleet)) return false;
     const serving = fleet.filter((w) => w.serving).map((w) => w.version);
     const want = pods
         .filter((p) => serving.includes(p.version))
@@ -92,11 +87,12 @@ export async function driverWalk(o: DriverWalkOptions): Promise<void> {
     });
     const rig = DriverRig.deployed(stack, stack, stackConfig({ stable: o.release.stable }));
     const steps: Step[] = [];
+    let load: ReturnType<typeof startLoad> | undefined;
     try {
         rig.writeStack(stackConfig(o.release));
         rig.repo.commitAll("release: v2 as the candidate");
 
-        const load = startLoad({
+        load = startLoad({
             namespace: stack,
             rate: 50,
             concurrency: 8,
@@ -162,6 +158,7 @@ export async function driverWalk(o: DriverWalkOptions): Promise<void> {
             previous = stage;
         }
     } finally {
+        await load?.stop();
         await rig.cleanUp();
     }
 

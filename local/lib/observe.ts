@@ -2,6 +2,7 @@
 // Service's ready endpoints, and the share of requests v2 answers. Used by the demo, the e2e suite and the bench.
 import http from "node:http";
 import * as k8s from "@kubernetes/client-node";
+import type { Fleet } from "../../rollout/fleet";
 import { APP_LABEL, VERSION_LABEL, WORKLOAD_LABEL } from "../../rollout/labels";
 import { POD_PORT } from "../cluster/paths";
 import { isReady, readyEndpoints, SERVICE_NAME_LABEL } from "../cluster/kube";
@@ -26,6 +27,16 @@ export interface ShareSample {
 /** Share of the sample's requests `version` answered, in percent with one decimal (0 when no version is named). */
 export const percentOf = (sample: ShareSample, version: string | undefined): number =>
     Math.round((1000 * (version ? (sample.byVersion[version] ?? 0) : 0)) / sample.requests) / 10;
+
+/** Exactly the fleet's pods, every one ready: a stage's pods have settled (pods terminate after `up` returns). */
+export function podsSettled(pods: ReviewsPod[], fleet: Fleet): boolean {
+    const count = (v: string) => pods.filter((p) => p.version === v).length;
+    return (
+        fleet.every((w) => count(w.version) === w.replicas) &&
+        pods.length === fleet.reduce((n, w) => n + w.replicas, 0) &&
+        pods.every((p) => p.ready)
+    );
+}
 
 export class ClusterView {
     private readonly core: k8s.CoreV1Api;

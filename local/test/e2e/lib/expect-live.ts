@@ -6,7 +6,7 @@ import { Release } from "../../../../rollout/release";
 import { REVIEWS } from "../../../../rollout/service";
 import { POD_TABLE, StageName } from "../../../../rollout/stages";
 import { sleep } from "../../../cluster/processes";
-import { ClusterView, percentOf } from "../../../lib/observe";
+import { ClusterView, percentOf, podsSettled } from "../../../lib/observe";
 
 export const SHARE_REQUESTS = 400;
 /**
@@ -31,11 +31,7 @@ export async function expectStage(
     for (;;) {
         const pods = await view.reviewsPods();
         const count = (v: string) => pods.filter((p) => p.version === v).length;
-        const settled =
-            fleet.every((w) => count(w.version) === w.replicas) &&
-            pods.length === fleet.reduce((n, w) => n + w.replicas, 0) &&
-            pods.every((p) => p.ready);
-        if (settled || Date.now() > deadline) {
+        if (podsSettled(pods, fleet) || Date.now() > deadline) {
             for (const w of fleet) {
                 assert.equal(count(w.version), w.replicas, `${stage}: ${w.version} pods`);
                 for (const p of pods.filter((x) => x.version === w.version)) {
