@@ -132,4 +132,46 @@ describe("driver: status's next moves and the guard", () => {
                 "2026-12-03T11:58:00.000Z (analysis failed at canary: error-rate: candidate 9/300 errors): quarantined until its gate passes again, in dark)",
         );
     });
+
+    it("the human output shows the route Envoy serves beside the declared one, and where they differ", () => {
+        const declared = { weights: { v1: 75, v2: 25 }, testers: "v2" };
+        const base: Status = {
+            stack: "dev",
+            stackFile: "/repo/Pulumi.dev.yaml",
+            namespace: "bookinfo",
+            release: RELEASE,
+            stage: { live: "weight-25", configured: "weight-25", differs: false },
+            next: [],
+            refused: [],
+            pods: [],
+            route: declared,
+            gate: { trust: "trusted", passes: [], failures: [] },
+            record: { trust: "trusted" },
+            decisions: [],
+        };
+        const lines = (s: Status) =>
+            renderStatus(s)
+                .split("\n")
+                .filter((l) => /^(route|envoy) /.test(l));
+        const served = { headerMatches: [], lastUpdated: "2026-12-07T07:00:00Z" };
+        assert.deepStrictEqual(lines({ ...base, served: { ...served, route: declared, differences: [] } }), [
+            "route       v1 75%, v2 25%; testers to v2",
+            "envoy       serves v1 75%, v2 25%; testers to v2, as declared",
+        ]);
+        assert.deepStrictEqual(
+            lines({
+                ...base,
+                served: {
+                    ...served,
+                    route: { weights: { v1: 95, v2: 5 }, testers: "v2" },
+                    differences: ["v1 weight 95% served, 75% declared", "v2 weight 5% served, 25% declared"],
+                },
+            })[1],
+            "envoy       serves v1 95%, v2 5%; testers to v2  << differs from the declared route: v1 weight 95% served, 75% declared; v2 weight 5% served, 25% declared",
+        );
+        assert.deepStrictEqual(
+            lines({ ...base, served: { problem: "cannot reach Envoy admin at http://127.0.0.1:15000" } })[1],
+            "envoy       unreadable: cannot reach Envoy admin at http://127.0.0.1:15000",
+        );
+    });
 });
