@@ -65,7 +65,10 @@ interface Step {
     to: StageName;
     /** When the decision was committed (epoch ms, from the driver's log). */
     decidedAt: number;
-    /** Decision to serving, and to the driver's `applied` line (its `up` returned). */
+    /**
+     * Decision to serving, and to the driver's `applied` line (its `up` returned: a preview, then the update, whose
+     * gate, app check and settle step run after the stage serves).
+     */
     servingMs: number;
     appliedMs?: number;
     kubectlMs?: number;
@@ -166,7 +169,9 @@ export async function driverWalk(o: DriverWalkOptions): Promise<void> {
     console.log(
         `\ndriver (${o.traffic.strategy}): a decision's commit to the new stage serving, against kubectl's apply of the same change to serving\n`,
     );
-    console.log("| step | driver: decision -> serving (s) | of which up (s) | kubectl: apply -> serving (s) | ratio |");
+    console.log(
+        "| step | driver: decision -> serving (s) | driver: decision -> up returned (s) | kubectl: apply -> serving (s) | ratio (serving) |",
+    );
     console.log("|---|---|---|---|---|");
     for (const st of steps)
         console.log(
