@@ -48,7 +48,7 @@ export function servedRouteOf(dump: any, host: string, routeConfig: string): Ser
         }
         if (action.cluster) served.route.weights[versionOf(action.cluster)] = 100;
         for (const c of action.weighted_clusters?.clusters ?? []) {
-            // Istio leaves a weight-0 destination in the route: it serves nothing, as the declared route omits it.
+            // A weight-0 destination serves nothing: left out, as the declared route leaves it out.
             if (c.weight) served.route.weights[versionOf(c.name)] = c.weight;
         }
         const mirror = action.request_mirror_policies?.[0];

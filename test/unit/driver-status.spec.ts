@@ -36,6 +36,22 @@ const WHY =
     "image docker.io/istio/examples-bookinfo-reviews-v3:1.20.3 failed at 2026-12-03T11:58:00.000Z " +
     "(analysis failed at canary: error-rate: candidate 9/300 errors): quarantined until its gate passes again, in dark";
 
+/** A status at stable with nothing offered, but for `over`. */
+const statusOf = (over: Partial<Status>): Status => ({
+    stack: "dev",
+    stackFile: "/repo/Pulumi.dev.yaml",
+    namespace: "bookinfo",
+    release: RELEASE,
+    stage: { live: "stable", configured: "stable", differs: false },
+    next: [],
+    refused: [],
+    pods: [],
+    gate: { trust: "trusted", passes: [], failures: [] },
+    record: { trust: "trusted" },
+    decisions: [],
+    ...over,
+});
+
 describe("driver: status's next moves and the guard", () => {
     it("a candidate whose gate passed is offered the forward move and the restore", () => {
         assert.deepStrictEqual(movesFrom(POD_TABLE, "stable", RELEASE, PASSED), {
@@ -111,18 +127,10 @@ describe("driver: status's next moves and the guard", () => {
     });
 
     it("the human output names the refused restore and why", () => {
-        const s: Status = {
-            stack: "dev",
-            stackFile: "/repo/Pulumi.dev.yaml",
-            namespace: "bookinfo",
-            release: RELEASE,
-            stage: { live: "stable", configured: "stable", differs: false },
+        const s = statusOf({
             ...movesFrom(POD_TABLE, "stable", RELEASE, QUARANTINED),
             pods: [{ version: "v1", image: V1, ready: 3, desired: 3, serving: true }],
-            gate: { trust: "trusted", passes: [], failures: [] },
-            record: { trust: "trusted" },
-            decisions: [],
-        };
+        });
         const line = renderStatus(s)
             .split("\n")
             .find((l) => l.startsWith("next"));
@@ -135,20 +143,10 @@ describe("driver: status's next moves and the guard", () => {
 
     it("the human output shows the route Envoy serves beside the declared one, and where they differ", () => {
         const declared = { weights: { v1: 75, v2: 25 }, testers: "v2" };
-        const base: Status = {
-            stack: "dev",
-            stackFile: "/repo/Pulumi.dev.yaml",
-            namespace: "bookinfo",
-            release: RELEASE,
+        const base = statusOf({
             stage: { live: "weight-25", configured: "weight-25", differs: false },
-            next: [],
-            refused: [],
-            pods: [],
             route: declared,
-            gate: { trust: "trusted", passes: [], failures: [] },
-            record: { trust: "trusted" },
-            decisions: [],
-        };
+        });
         const lines = (s: Status) =>
             renderStatus(s)
                 .split("\n")
