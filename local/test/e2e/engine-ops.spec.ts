@@ -143,9 +143,10 @@ describe("e2e: engine operations never take down what serves", function () {
                 }
                 await rollout.setStage(stage);
                 const before = await Promise.all([view.settled(), stateOf(rollout)]);
-                for (const run of [rollout.preview(), rollout.up()]) {
+                // One after the other: a preview beside an up would read the checkpoint the up is writing.
+                for (const run of [() => rollout.preview(), () => rollout.up()]) {
                     await assert.rejects(
-                        run,
+                        run(),
                         /\[reviews-serves-only-gate-passed-images\] reviews-v2 would get more traffic with image .*1\.20\.3-ops, but that image failed its gate at .* \(gate failed: http-200/,
                     );
                 }
@@ -169,9 +170,10 @@ describe("e2e: engine operations never take down what serves", function () {
         kubectlOn(["delete", "deployment", "-n", namespace, "--ignore-not-found", "reviews-v1", "reviews-v2"]);
         await rollout.setStage("dark");
         const before = await Promise.all([view.settled(), stateOf(rollout)]);
-        for (const run of [rollout.preview(), rollout.up()]) {
+        // One after the other: a preview beside an up would read the checkpoint the up is writing.
+        for (const run of [() => rollout.preview(), () => rollout.up()]) {
             await assert.rejects(
-                run,
+                run(),
                 /\[reviews-stage-move-allowed\] this stack deployed here before, but the namespace has no reviews Deployment/,
             );
         }
@@ -189,9 +191,10 @@ describe("e2e: engine operations never take down what serves", function () {
             backendDir: fs.mkdtempSync(path.join(os.tmpdir(), "twin-backend-")),
         });
         const before = await view.settled();
-        for (const run of [twin.preview(), twin.up()]) {
+        // One after the other: a preview beside an up would read the checkpoint the up is writing.
+        for (const run of [() => twin.preview(), () => twin.up()]) {
             await assert.rejects(
-                run,
+                run(),
                 /\[namespace-owned-by-stack\] namespace bookinfo-ops already exists and it carries this stack's name but was created from backend file:\/\/\S+, not file:\/\/\S*twin-backend-/,
             );
         }

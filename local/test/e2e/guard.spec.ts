@@ -264,9 +264,10 @@ describe("e2e: the guard holds whatever the change", function () {
         const other = await RolloutStack.open({ stack: "e2e-guard-ns", namespace: "kube-system", release: RELEASE });
         const system = new ClusterView(clusterKubeconfig, "kube-system");
         const before = await system.snapshot();
-        for (const run of [other.preview(), other.up()]) {
+        // One after the other: a preview beside an up would read the checkpoint the up is writing.
+        for (const run of [() => other.preview(), () => other.up()]) {
             await assert.rejects(
-                run,
+                run(),
                 /\[namespace-owned-by-stack\] namespace kube-system already exists and this stack did not create it/,
             );
         }
