@@ -1,8 +1,8 @@
 // What the driver's end-to-end specs and benchmark share: a Git repository holding a copy of the product
-// (ProjectRepo) with a stack of its own on the rig's file backend, the driver's real CLI run in it (blocking, or spawned in a process
-// group of its own so a kill -9 takes the driver and the `pulumi up` it started together, as a lost runner would),
-// the stack file's history as (decision, stage) pairs read from Git, the Pulumi checkpoint's pending operations, and
-// the README's recovery of a killed `up` ("When an `up` was killed"), run in that repository.
+// (ProjectRepo) with a stack of its own on the rig's file backend; the driver's real CLI run in it (blocking, or
+// spawned in a process group of its own so a kill -9 takes the driver and the `pulumi up` it started together, as a
+// lost runner would); the stack file's history as (decision, stage) pairs read from Git; the Pulumi checkpoint's
+// pending operations; and the README's recovery of a killed `up` ("When an `up` was killed"), run in that repository.
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
