@@ -115,7 +115,7 @@ async function status(a: Args): Promise<number> {
     const deadline = Date.now() + 1000 * Number(a.flags.timeout ?? 600);
     let last = "";
     for (;;) {
-        const s = await readStatus(readStackFile(projectDir(), a.stack));
+        const s = await readStatus(readStackFile(projectDir(), a.stack), { served: true });
         const text = a.flags.json ? JSON.stringify(s, null, 2) : renderStatus(s);
         if (!a.flags.watch && !wait) {
             console.log(text);

@@ -92,7 +92,14 @@ function nextRelease(deployed: Release, configured: Release): Release {
     return !deployed.candidate && configured.candidate && sameStable ? configured : deployed;
 }
 
-export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?: Date } = {}): Promise<Status> {
+/**
+ * `served`: also read the route Envoy serves (status asks; a driver's decision does not use it, and an unreachable
+ * admin address would cost each look its timeout).
+ */
+export async function readStatus(
+    sf: StackFile,
+    opts: { analyze?: boolean; served?: boolean; now?: Date } = {},
+): Promise<Status> {
     const { config } = sf;
     const access = await connect(config.kubeconfig, config.context);
     const { live } = await readClusterFacts(access, config.namespace, config.traffic, ROLLED_OUT);
@@ -115,7 +122,7 @@ export async function readStatus(sf: StackFile, opts: { analyze?: boolean; now?:
         }
     }
     let served: Status["served"];
-    if (config.traffic.strategy === "istio") {
+    if (opts.served && config.traffic.strategy === "istio") {
         const read = await readServedRoute(
             analysisOf(config.analysis).envoyAdmin,
             serviceHost(ROLLED_OUT, config.namespace),
