@@ -82,10 +82,9 @@ export async function driverWalk(o: DriverWalkOptions): Promise<void> {
     const view = new ClusterView(clusterKubeconfig, stack);
     const traffic = o.traffic.strategy === "istio" ? { strategy: "istio", steps: o.traffic.steps } : undefined;
     // v2 adds ratings to every review by design: declared, so the mirror's answer comparison takes it as intended.
-    const declared = (c: Release["candidate"]) => c && { ...c, changes: ["reviews[*].rating"] };
-    const stackConfig = (release: Release) => ({
+    const stackConfig = ({ stable, candidate }: Release) => ({
         stage: "stable",
-        release: { ...release, ...(release.candidate ? { candidate: declared(release.candidate) } : {}) },
+        release: { stable, ...(candidate ? { candidate: { ...candidate, changes: ["reviews[*].rating"] } } : {}) },
         schedule: SCHEDULE,
         analysis: ANALYSIS,
         ...(traffic ? { traffic } : {}),
