@@ -13,18 +13,18 @@ export const CONTAINER_RESOURCES = {
 };
 
 /**
- * Annotations of every Bookinfo Service: the kubernetes provider's await override (`pulumi.com/waitFor`). Its
- * built-in Service await waits until the endpoints have not changed for 10 s, which made the first `up` take 10 s
- * longer than the Deployments need; a Service is in place once it has its cluster IP. Whether the pods behind it
- * are ready is the Deployments' await (and, for the candidate, the gate's) job.
- */
-/**
  * On every Deployment and Service: a retained object that the engine takes back (after `--replace`, a targeted
  * destroy or a state edit) is applied under a new field manager while the old one still owns its fields, and the
  * next change of them would fail with a server-side apply conflict. The guard judged the live object before this
  * `up`, so the program's apply wins.
  */
 export const WORKLOAD_ANNOTATIONS = { "pulumi.com/patchForce": "true" };
+/**
+ * Annotations of every Bookinfo Service: the kubernetes provider's await override (`pulumi.com/waitFor`). Its
+ * built-in Service await waits until the endpoints have not changed for 10 s, which made the first `up` take 10 s
+ * longer than the Deployments need; a Service is in place once it has its cluster IP. Whether the pods behind it
+ * are ready is the Deployments' await (and, for the candidate, the gate's) job.
+ */
 export const SERVICE_ANNOTATIONS = { ...WORKLOAD_ANNOTATIONS, "pulumi.com/waitFor": "jsonpath={.spec.clusterIP}" };
 
 /** Every Bookinfo app listens here, as upstream. */

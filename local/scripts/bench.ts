@@ -10,10 +10,11 @@
 //   npm run bench -- --driver [--traffic istio]    the rollout driver's run: each decision's commit to the new stage
 //                                                  serving (pods, endpoints, Envoy), against kubectl's apply of the
 //                                                  same change to serving (local/bench/driver-walk.ts)
-//   npm run bench -- --compare <checkout> [--rounds N]
-//                                                  before/after: interleaved no-op previews and stage changes of
-//                                                  this checkout and another one (built, e.g. a `git archive` of
-//                                                  the base commit with node_modules linked), medians and ratios
+//   npm run bench -- --compare <checkout> [--before-toolchain <dir>] [--rounds N]
+//                                                  before/after: interleaved floor runs, no-op previews and stage
+//                                                  changes (with the pack and without) of this checkout and another
+//                                                  one (built, e.g. a `git archive` of the base commit), each with
+//                                                  its toolchain; medians, ratios, and each side above its floor
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -25,7 +26,7 @@ import { clusterKubeconfig, projectName, pulumiEnv, repoRoot, stateDir, toolchai
 import { kubectl as kubectlOnCluster } from "../cluster/kube";
 import { ServedRoute, waitForRoute } from "../lib/mesh";
 import { RolloutStack } from "../lib/stack";
-import { breakdown, Breakdown, PHASES } from "../lib/trace-phases";
+import { breakdown, Breakdown, Phase, PHASES } from "../lib/trace-phases";
 import { driverWalk } from "../bench/driver-walk";
 
 /** The tutorial's release: v1 (3 pods) -> v2. */
@@ -118,27 +119,36 @@ interface PulumiRun extends Breakdown {
     stdout: string;
 }
 
+/** Where a `pulumi` run comes from: a checkout (program and pack), a project in it, and a toolchain's bin. */
+interface Source {
+    checkout: string;
+    project: string;
+    /** The toolchain's bin dir: its pulumi runs, its plugins, kubectl (and node, if it has one) go first on PATH. */
+    bin: string;
+}
+const THIS: Source = { checkout: repoRoot, project: projectName, bin: toolchainBin };
+
+/** The environment of a run from `bin`: this run's toolchain bin is taken off PATH, so `bin` alone decides. */
+const envOf = (bin: string) => ({
+    ...process.env,
+    ...pulumiEnv(),
+    PATH: [bin, ...(process.env.PATH ?? "").split(":").filter((d) => d !== toolchainBin)].join(":"),
+});
+
 /**
  * One `pulumi` run of a stack straight through the CLI (what a user types, policy pack attached as RolloutStack
- * does), traced with `--otel-traces` for the breakdown. `checkout`: the project directory (default this one).
+ * does, unless `pack` is false), traced with `--otel-traces` for the breakdown.
  */
-function pulumi(
-    command: "up" | "preview",
-    label: string,
-    stack = "bench",
-    checkout = repoRoot,
-    project = projectName,
-): PulumiRun {
+function pulumi(command: "up" | "preview", label: string, stack = "bench", from = THIS, pack = true): PulumiRun {
     const trace = path.join(traceDir, `${label}.json`);
     fs.rmSync(trace, { force: true });
     const args = [
         command,
         "--cwd",
-        checkout,
+        from.checkout,
         "--stack",
-        `organization/${project}/${stack}`,
-        "--policy-pack",
-        path.join(checkout, "policy"),
+        `organization/${from.project}/${stack}`,
+        ...(pack ? ["--policy-pack", path.join(from.checkout, "policy")] : []),
         "--color",
         "never",
         "--otel-traces",
@@ -148,11 +158,11 @@ function pulumi(
     let stdout: string;
     try {
         stdout = execFileSync(
-            path.join(toolchainBin, "pulumi"),
+            path.join(from.bin, "pulumi"),
             command === "up" ? [...args, "--yes", "--skip-preview"] : args,
             {
-                cwd: checkout,
-                env: { ...process.env, ...pulumiEnv() },
+                cwd: from.checkout,
+                env: envOf(from.bin),
                 encoding: "utf8",
                 stdio: ["ignore", "pipe", "inherit"],
                 maxBuffer: 64 << 20,
@@ -160,7 +170,9 @@ function pulumi(
         );
     } catch (e) {
         throw new Error(
-            `pulumi ${command} of ${stack} in ${checkout} failed:\n${String((e as { stdout?: string }).stdout ?? "")
+            `pulumi ${command} of ${stack} in ${from.checkout} failed:\n${String(
+                (e as { stdout?: string }).stdout ?? "",
+            )
                 .split("\n")
                 .slice(-30)
                 .join("\n")}`,
@@ -182,12 +194,13 @@ function printBreakdown(runs: [string, Breakdown][]): void {
     }
 }
 
-const FLOOR = {
-    checkout: path.join(repoRoot, "local", "bench-floor"),
-    project: "bench-floor",
-    stack: "floor",
-    runs: 3,
-};
+const FLOOR = { project: "bench-floor", runs: 3 };
+/** The floor project of a checkout (local/bench-floor), run with the same toolchain as the checkout's program. */
+const floorOf = (from: Source): Source => ({
+    ...from,
+    checkout: path.join(from.checkout, "local", "bench-floor"),
+    project: FLOOR.project,
+});
 
 /**
  * The floor under every run: the same CLI, language host, engine and SDKs with a program that declares nothing and
@@ -195,18 +208,16 @@ const FLOOR = {
  * previews.
  */
 function floor(): { up: Breakdown; preview: Breakdown } {
-    const { checkout, project, stack } = FLOOR;
-    const cli = (...args: string[]) => cliOfProject(project, checkout, stack, ...args);
-    const run = (command: "up" | "preview", i: number) =>
-        pulumi(command, `floor-${command}-${i}`, stack, checkout, project);
+    const from = floorOf(THIS);
+    const run = (command: "up" | "preview", i: number) => pulumi(command, `floor-${command}-${i}`, "floor", from);
     const medianRun = (runs: Breakdown[]) => [...runs].sort((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)];
-    cli("stack", "select", "--create");
+    cli(from, "floor", "stack", "select", "--create");
     try {
         run("up", 0);
         const runs = Array.from({ length: FLOOR.runs }, (_, i) => [run("up", i + 1), run("preview", i + 1)]);
         return { up: medianRun(runs.map((r) => r[0])), preview: medianRun(runs.map((r) => r[1])) };
     } finally {
-        cli("stack", "rm", "--yes", "--force");
+        cli(from, "floor", "stack", "rm", "--yes", "--force");
     }
 }
 
@@ -299,31 +310,18 @@ async function walk(): Promise<void> {
     printBreakdown(runs);
 }
 
-/** `pulumi <args>` for a stack of `checkout`, quiet but for errors. */
-function cliOf(checkout: string, stack: string, ...args: string[]): void {
-    cliOfProject(projectName, checkout, stack, ...args);
-}
-
-function cliOfProject(project: string, checkout: string, stack: string, ...args: string[]): void {
+/** `pulumi <args>` for a stack of `from`, quiet but for errors. */
+function cli(from: Source, stack: string, ...args: string[]): void {
     execFileSync(
-        path.join(toolchainBin, "pulumi"),
-        [...args, "--cwd", checkout, "--stack", `organization/${project}/${stack}`, "--color", "never"],
-        {
-            cwd: checkout,
-            env: { ...process.env, ...pulumiEnv() },
-            stdio: ["ignore", "ignore", "inherit"],
-        },
+        path.join(from.bin, "pulumi"),
+        [...args, "--cwd", from.checkout, "--stack", `organization/${from.project}/${stack}`, "--color", "never"],
+        { cwd: from.checkout, env: envOf(from.bin), stdio: ["ignore", "ignore", "inherit"] },
     );
 }
 
-/** A stack of `checkout` driven through the CLI: config set as a team would, with `--path` for the release. */
-function configure(checkout: string, stack: string, namespace: string): void {
-    const cli = (...args: string[]) => cliOf(checkout, stack, ...args);
-    try {
-        cli("stack", "init", "--non-interactive");
-    } catch {
-        // exists already
-    }
+/** A stack of `from` driven through the CLI: config set as a team would, with `--path` for the release. */
+function configure(from: Source, stack: string, namespace: string): void {
+    cli(from, stack, "stack", "select", "--create");
     const leaves: [string, string][] = [
         ["namespace", namespace],
         ["kubeconfig", clusterKubeconfig],
@@ -333,61 +331,103 @@ function configure(checkout: string, stack: string, namespace: string): void {
     for (const [role, v] of Object.entries(RELEASE))
         for (const [field, value] of Object.entries(v!)) leaves.push([`release.${role}.${field}`, String(value)]);
     for (const [key, value] of leaves)
-        cli("config", "set", ...(key.includes(".") ? ["--path"] : []), `${projectName}:${key}`, value);
+        cli(from, stack, "config", "set", ...(key.includes(".") ? ["--path"] : []), `${projectName}:${key}`, value);
 }
 
-function setStage(checkout: string, stack: string, stage: string): void {
-    cliOf(checkout, stack, "config", "set", `${projectName}:stage`, stage);
+const setStage = (from: Source, stack: string, stage: string) =>
+    cli(from, stack, "config", "set", `${projectName}:stage`, stage);
+
+function destroy(from: Source, stack: string): void {
+    cli(from, stack, "state", "unprotect", "--all", "--yes");
+    cli(from, stack, "destroy", "--yes", "--skip-preview");
+    cli(from, stack, "stack", "rm", "--yes", "--force");
 }
 
-function destroy(checkout: string, stack: string): void {
-    cliOf(checkout, stack, "state", "unprotect", "--all", "--yes");
-    cliOf(checkout, stack, "destroy", "--yes", "--skip-preview");
-    cliOf(checkout, stack, "stack", "rm", "--yes", "--force");
-}
+/** The run kinds of a compare round, in order; the product's runs are measured above the floor's of their kind. */
+const COMPARE_KINDS = [
+    "floor: no-op up",
+    "floor: no-op preview",
+    "no-op preview",
+    "up stable -> dark",
+    "up dark -> stable",
+    "up stable -> dark, no pack",
+    "up dark -> stable, no pack",
+] as const;
+type CompareKind = (typeof COMPARE_KINDS)[number];
+const floorKindOf = (kind: CompareKind): CompareKind | undefined =>
+    kind.startsWith("floor") ? undefined : kind.includes("preview") ? "floor: no-op preview" : "floor: no-op up";
 
 /**
- * Before/after in one process: this checkout ("after", stack bench-after) and another ("before", stack
- * bench-before), each in its own namespace, take turns (the order alternates per round) at a no-op preview, a
- * stable -> dark up (the gate runs) and a dark -> stable up (a rollback). Medians per run kind and phase.
+ * Before/after in one process: this checkout with its toolchain ("after", stack bench-after) and another checkout
+ * with its own toolchain ("before", stack bench-before; by default this toolchain), each in its own namespace, take
+ * turns (the order alternates per round) at the floor's no-op up and preview, a no-op preview, a stable -> dark up
+ * (the gate runs) and a dark -> stable up (a rollback), each up with the pack and without it. Medians per run kind
+ * and phase, and each product run above its side's floor.
  */
-async function compare(before: string, rounds: number): Promise<void> {
+async function compare(before: Source, rounds: number): Promise<void> {
     fs.mkdirSync(traceDir, { recursive: true });
     const sides = [
-        { name: "before", checkout: path.resolve(before), stack: "bench-before", ns: `${PULUMI_NS}-before` },
-        { name: "after", checkout: repoRoot, stack: "bench-after", ns: `${PULUMI_NS}-after` },
+        { name: "before", from: before, stack: "bench-before", ns: `${PULUMI_NS}-before` },
+        { name: "after", from: THIS, stack: "bench-after", ns: `${PULUMI_NS}-after` },
     ];
-    const results: Record<string, Record<string, Breakdown[]>> = { before: {}, after: {} };
-    const record = (side: string, kind: string, b: Breakdown) => (results[side][kind] ??= []).push(b);
+    const results: Record<string, Partial<Record<CompareKind, Breakdown[]>>> = { before: {}, after: {} };
+    const record = (side: string, kind: CompareKind, b: Breakdown) => (results[side][kind] ??= []).push(b);
     try {
         for (const s of sides) {
-            configure(s.checkout, s.stack, s.ns);
-            record(s.name, "up none -> stable", pulumi("up", `${s.name}-first`, s.stack, s.checkout));
+            configure(s.from, s.stack, s.ns);
+            cli(floorOf(s.from), s.stack, "stack", "select", "--create");
+            pulumi("up", `${s.name}-first`, s.stack, s.from);
+            pulumi("up", `${s.name}-floor-first`, s.stack, floorOf(s.from));
         }
         for (let round = 0; round < rounds; round++) {
             for (const s of round % 2 ? [...sides].reverse() : sides) {
-                record(s.name, "no-op preview", pulumi("preview", `${s.name}-preview`, s.stack, s.checkout));
-                setStage(s.checkout, s.stack, "dark");
-                record(s.name, "up stable -> dark", pulumi("up", `${s.name}-dark`, s.stack, s.checkout));
-                setStage(s.checkout, s.stack, "stable");
-                record(s.name, "up dark -> stable", pulumi("up", `${s.name}-stable`, s.stack, s.checkout));
+                const run = (kind: CompareKind, command: "up" | "preview", from: Source, pack = true) =>
+                    record(
+                        s.name,
+                        kind,
+                        pulumi(command, `${s.name}-${kind.replace(/\W+/g, "-")}`, s.stack, from, pack),
+                    );
+                run("floor: no-op up", "up", floorOf(s.from));
+                run("floor: no-op preview", "preview", floorOf(s.from));
+                run("no-op preview", "preview", s.from);
+                for (const pack of [true, false]) {
+                    setStage(s.from, s.stack, "dark");
+                    run(pack ? "up stable -> dark" : "up stable -> dark, no pack", "up", s.from, pack);
+                    setStage(s.from, s.stack, "stable");
+                    run(pack ? "up dark -> stable" : "up dark -> stable, no pack", "up", s.from, pack);
+                }
             }
             console.log(`  round ${round + 1}/${rounds} done`);
         }
     } finally {
-        for (const s of sides) destroy(s.checkout, s.stack);
+        for (const s of sides) {
+            destroy(s.from, s.stack);
+            cli(floorOf(s.from), s.stack, "stack", "rm", "--yes", "--force");
+        }
     }
+    const m = (xs: Breakdown[], p?: Phase) => median(xs.map((x) => (p ? x.phases[p] : x.wall)));
+    const [b, a] = [results.before, results.after];
     console.log(
-        `\nbefore: ${sides[0].checkout}; after: ${repoRoot}; ${rounds} interleaved rounds (first up: 1 run); medians (s)\n`,
+        `\nbefore: ${before.checkout} (${before.bin}); after: ${repoRoot} (${toolchainBin}); ${rounds} interleaved rounds; medians (s)\n`,
     );
     console.log(
         `| run | wall before | wall after | after/before | ${PHASES.map((p) => `${p} b -> a`).join(" | ")} |\n|---|---|---|---|${PHASES.map(() => "---|").join("")}`,
     );
-    for (const kind of Object.keys(results.after)) {
-        const [b, a] = [results.before[kind], results.after[kind]];
-        const m = (xs: Breakdown[], p?: (typeof PHASES)[number]) => median(xs.map((x) => (p ? x.phases[p] : x.wall)));
+    for (const kind of COMPARE_KINDS) {
+        const [bk, ak] = [b[kind]!, a[kind]!];
         console.log(
-            `| ${kind} | ${f2(m(b))} | ${f2(m(a))} | ${(m(a) / m(b)).toFixed(2)} | ${PHASES.map((p) => `${f2(m(b, p))} -> ${f2(m(a, p))}`).join(" | ")} |`,
+            `| ${kind} | ${f2(m(bk))} | ${f2(m(ak))} | ${(m(ak) / m(bk)).toFixed(2)} | ${PHASES.map((p) => `${f2(m(bk, p))} -> ${f2(m(ak, p))}`).join(" | ")} |`,
+        );
+    }
+    console.log(
+        `\nThe product above the floor (a run's median minus its side's floor median of the same command; s)\n\n| run | before | after | ${PHASES.map((p) => `${p} b -> a`).join(" | ")} |\n|---|---|---|${PHASES.map(() => "---|").join("")}`,
+    );
+    for (const kind of COMPARE_KINDS) {
+        const fk = floorKindOf(kind);
+        if (!fk) continue;
+        const above = (r: typeof b, p?: Phase) => m(r[kind]!, p) - m(r[fk]!, p);
+        console.log(
+            `| ${kind} | ${f2(above(b))} | ${f2(above(a))} | ${PHASES.map((p) => `${f2(above(b, p))} -> ${f2(above(a, p))}`).join(" | ")} |`,
         );
     }
 }
@@ -405,8 +445,16 @@ async function driver(): Promise<void> {
 }
 
 const compareWith = option("compare");
+const beforeToolchain = option("before-toolchain");
 (compareWith
-    ? compare(compareWith, Number(option("rounds") ?? 5))
+    ? compare(
+          {
+              checkout: path.resolve(compareWith),
+              project: projectName,
+              bin: beforeToolchain ? path.join(path.resolve(beforeToolchain), "bin") : toolchainBin,
+          },
+          Number(option("rounds") ?? 5),
+      )
     : process.argv.includes("--driver")
       ? driver()
       : walk()

@@ -1,7 +1,7 @@
 // Preloaded by pulumi-language-nodejs into the node process of a Pulumi program (see inspectguard.go).
 //
-// Works around nodejs/node#64011 (fixed by nodejs/node#64022, not in Node 20): util.inspect(err, {colors: true})
-// never ends when a stack frame's path stops inside node_modules before a package directory, such as
+// Works around nodejs/node#64011 (fixed by nodejs/node#64022, not in Node 20 nor in 22.23.5): util.inspect(err,
+// {colors: true}) never ends when a stack frame's path stops inside node_modules before a package directory, such as
 // node_modules/@pulumi/resource.ts; it grows a string until V8 gives up (RangeError after ~15 s and ~3 GB, or
 // "JavaScript heap out of memory" under a smaller heap limit). source-map-support maps @pulumi/pulumi's own
 // frames to exactly such paths (its source maps point one directory above the package), and
