@@ -1,4 +1,4 @@
-// pulumi-language-nodejs: a minimal Node.js language host for the Pulumi engine (v3.248.0 protocol).
+// pulumi-language-nodejs: a minimal Node.js language host for the Pulumi engine (the protocol of the sdk module in go.mod).
 //
 // The upstream module (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not served by the
 // Go module mirror this project builds from, so this stand-in implements the parts of pulumirpc.LanguageRuntime

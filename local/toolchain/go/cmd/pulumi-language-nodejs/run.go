@@ -15,7 +15,7 @@ import (
 
 // Run executes a Pulumi program with @pulumi/pulumi/cmd/run, connected straight to the engine's resource monitor.
 // (Upstream interposes a monitor proxy for synchronous invokes over pipes, a legacy feature that this host does
-// not offer; @pulumi/pulumi 3.248 only uses it when PULUMI_NODEJS_SYNC is set.)
+// not offer; @pulumi/pulumi (3.248 and 3.276) only uses it when PULUMI_NODEJS_SYNC is set.)
 func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
