@@ -354,8 +354,13 @@ const COMPARE_KINDS = [
     "up dark -> stable, no pack",
 ] as const;
 type CompareKind = (typeof COMPARE_KINDS)[number];
+/** The floor a product run is measured above: the floor's run of the same command (the floor has its pack on). */
 const floorKindOf = (kind: CompareKind): CompareKind | undefined =>
-    kind.startsWith("floor") ? undefined : kind.includes("preview") ? "floor: no-op preview" : "floor: no-op up";
+    kind.startsWith("floor") || kind.endsWith("no pack")
+        ? undefined
+        : kind.includes("preview")
+          ? "floor: no-op preview"
+          : "floor: no-op up";
 
 /**
  * Before/after in one process: this checkout with its toolchain ("after", stack bench-after) and another checkout
@@ -429,6 +434,12 @@ async function compare(before: Source, rounds: number): Promise<void> {
         console.log(
             `| ${kind} | ${f2(above(b))} | ${f2(above(a))} | ${PHASES.map((p) => `${f2(above(b, p))} -> ${f2(above(a, p))}`).join(" | ")} |`,
         );
+    }
+    console.log(`\nThe pack's cost: an up with the pack minus the same up without it (medians; s)\n`);
+    console.log(`| run | before | after |\n|---|---|---|`);
+    for (const kind of ["up stable -> dark", "up dark -> stable"] as const) {
+        const cost = (r: typeof b) => m(r[kind]!) - m(r[`${kind}, no pack`]!);
+        console.log(`| ${kind} | ${f2(cost(b))} | ${f2(cost(a))} |`);
     }
 }
 
