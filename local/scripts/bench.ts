@@ -294,7 +294,9 @@ async function walk(): Promise<void> {
     }
 
     console.log(`\ntraffic ${traffic.strategy}, extra services ${extraServices}\n`);
-    const floorUp = runs.find(([l]) => l.startsWith("floor: no-op up"))![1].wall;
+    const wallOf = (label: string) => runs.find(([l]) => l.startsWith(label))![1].wall;
+    const wall = (label: string) => f1(wallOf(label));
+    const floorUp = wallOf("floor: no-op up");
     console.log(
         "| transition | pulumi up (s) | kubectl (s) | ratio | above the floor's no-op up (s) |\n|---|---|---|---|---|",
     );
@@ -308,8 +310,6 @@ async function walk(): Promise<void> {
         );
         for (const r of meshRows) console.log(`| ${r.join(" | ")} |`);
     }
-    const wallOf = (label: string) => runs.find(([l]) => l.startsWith(label))![1].wall;
-    const wall = (label: string) => f1(wallOf(label));
     console.log(
         `\nno-op \`pulumi preview\` (policy pack attached): ${wall("no-op preview")}s, ${f1(wallOf("no-op preview") - wallOf("floor: no-op preview"))}s above the floor's`,
     );
